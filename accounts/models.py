@@ -1,0 +1,53 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from common.roles import DISTRICT_WIDE_ROLES, Role
+
+
+class User(AbstractUser):
+    """A portal account. Unit staff belong to exactly one unit; other roles to none.
+
+    An account without a role can log in to nothing but the admin (if it is staff).
+    """
+
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, blank=True)
+    unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("所属单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=[*Role.values, ""]),
+                name="accounts_user_role_valid",
+            ),
+            # A clerk belongs to exactly one unit; nobody else belongs to a unit.
+            models.CheckConstraint(
+                condition=(models.Q(role=Role.UNIT_STAFF) & models.Q(unit__isnull=False))
+                | (~models.Q(role=Role.UNIT_STAFF) & models.Q(unit__isnull=True)),
+                name="accounts_user_unit_iff_unit_staff",
+            ),
+        ]
+
+    @property
+    def is_unit_staff(self) -> bool:
+        return self.role == Role.UNIT_STAFF
+
+    @property
+    def sees_all_units(self) -> bool:
+        return self.role in DISTRICT_WIDE_ROLES
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommonConfig(AppConfig):
+    name = "common"
+    verbose_name = _("公共")
+
+    def ready(self) -> None:
+        from common import signals  # noqa: F401  (connects the login timestamp)

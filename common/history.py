@@ -1,0 +1,71 @@
+"""Turns django-simple-history records into "who changed what, when" rows for pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+HISTORY_TYPE_LABELS = {"+": _("创建"), "~": _("修改"), "-": _("删除")}
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    when: object
+    who: str
+    action: str
+    reason: str
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+def _display(model_field: models.Field, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    return str(value)
+
+
+def history_entries(obj, limit: int = 50) -> list[HistoryEntry]:
+    """The newest ``limit`` history records of ``obj``, each with its field-level changes."""
+    records = list(
+        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : limit + 1
+        ]
+    )
+    model = type(obj)
+    entries = []
+    for index, record in enumerate(records[:limit]):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if previous is not None and record.history_type == "~":
+            for change in record.diff_against(previous).changes:
+                model_field = model._meta.get_field(change.field)
+                changes.append(
+                    FieldChange(
+                        label=str(model_field.verbose_name),
+                        old=_display(model_field, change.old),
+                        new=_display(model_field, change.new),
+                    )
+                )
+        user = record.history_user
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=(user.get_full_name() or user.username) if user else str(_("系统")),
+                action=str(HISTORY_TYPE_LABELS.get(record.history_type, record.history_type)),
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    return entries

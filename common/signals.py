@@ -1,0 +1,13 @@
+import time
+
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
+LOGIN_AT_SESSION_KEY = "portal_login_at"
+
+
+@receiver(user_logged_in)
+def stamp_login_time(sender, request, user, **kwargs) -> None:
+    """Remember when this session logged in, for the absolute session lifetime."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LOGIN_AT_SESSION_KEY] = int(time.time())

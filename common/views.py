@@ -1,0 +1,47 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from common.roles import Role
+from units.models import Unit
+
+HOME_TEMPLATES = {
+    Role.UNIT_STAFF: "home/unit_staff.html",
+    Role.COMMERCE: "home/commerce.html",
+    Role.FINANCE: "home/finance.html",
+    Role.LEADERSHIP: "home/leadership.html",
+}
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role lands on its own home; an account without a role is told whom to ask."""
+    user = request.user
+    template = HOME_TEMPLATES.get(user.role, "home/no_role.html")
+    context = {"unit_count": Unit.objects.for_user(user).active().count()}
+    if user.role == Role.UNIT_STAFF:
+        context["unit"] = user.unit
+    return render(request, template, context)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For monitoring and load balancers: 200 when the database answers, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "unhealthy"
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_not_required
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form posted without a valid CSRF token: explain in Chinese; nothing was changed."""
+    return render(request, "errors/403_csrf.html", {"reason": reason}, status=403)

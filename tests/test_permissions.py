@@ -1,0 +1,88 @@
+"""The permission matrix: every URL name × every role, with the expected answer to a GET.
+
+A view missing from MATRIX fails ``test_every_url_is_in_the_matrix``: every new view must
+be added here with its expected answers.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import ROLE_NAMES
+
+LOGIN = "login"  # anonymous users are redirected to the login page
+REDIRECT = "redirect"  # any other redirect
+
+
+def row(anonymous, clerk, other_clerk, commerce, finance, leadership):
+    return dict(
+        anonymous=anonymous,
+        clerk=clerk,
+        other_clerk=other_clerk,
+        commerce=commerce,
+        finance=finance,
+        leadership=leadership,
+    )
+
+
+EVERYONE = row(200, 200, 200, 200, 200, 200)
+SIGNED_IN = row(LOGIN, 200, 200, 200, 200, 200)
+COMMERCE_ONLY = row(LOGIN, 403, 403, 200, 403, 403)
+# An object of unit A: its clerk and the district roles see it, unit B's clerk gets 404.
+UNIT_A_OBJECT = row(LOGIN, 200, 404, 200, 200, 200)
+
+
+@dataclass
+class Case:
+    expected: dict
+    args: str | None = None  # name of the fixture-built object whose pk goes in the URL
+
+
+MATRIX: dict[str, Case] = {
+    "home": Case(SIGNED_IN),
+    "healthz": Case(EVERYONE),
+    "login": Case(EVERYONE),
+    "logout": Case(row(LOGIN, 405, 405, 405, 405, 405)),
+    "password_change": Case(SIGNED_IN),
+    "password_change_done": Case(SIGNED_IN),
+    "set_language": Case(row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
+    "units:list": Case(SIGNED_IN),
+    "units:create": Case(COMMERCE_ONLY),
+    "units:detail": Case(UNIT_A_OBJECT, args="unit_a"),
+    "units:update": Case(COMMERCE_ONLY, args="unit_a"),
+}
+
+
+def _url_names(resolver: URLResolver, prefix: str = ""):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # the Django admin has its own staff-only permission system
+            namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+            yield from _url_names(pattern, namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{prefix}{pattern.name}"
+
+
+def test_every_url_is_in_the_matrix():
+    names = set(_url_names(get_resolver()))
+    assert names - set(MATRIX) == set(), "views missing from the permission matrix"
+    assert set(MATRIX) - names == set(), "matrix rows for URLs that no longer exist"
+
+
+@pytest.mark.parametrize("role", ROLE_NAMES)
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_permission_matrix(url_name, role, client_as, request):
+    case = MATRIX[url_name]
+    args = [request.getfixturevalue(case.args).pk] if case.args else []
+    url = reverse(url_name, args=args)
+    response = client_as(role).get(url)
+    expected = case.expected[role]
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login") + "?next=")
+    elif expected == REDIRECT:
+        assert response.status_code == 302
+    else:
+        assert response.status_code == expected, f"{url_name} as {role}"

@@ -1,0 +1,84 @@
+"""Every write to the unit roster goes through here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from units.models import Unit
+
+UNIT_FIELDS = ("code", "name", "kind", "category", "is_active", "display_order")
+
+
+@dataclass
+class LoadCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    codes: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    category: str = "",
+    is_active: bool = True,
+    display_order: int = 0,
+) -> Unit:
+    """Create a unit after full validation (unique code and name, valid kind and category)."""
+    unit = Unit(
+        code=code.strip().upper(),
+        name=name.strip(),
+        kind=kind,
+        category=category or "",
+        is_active=is_active,
+        display_order=display_order,
+    )
+    unit.full_clean()
+    unit.save()
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, unit: Unit, **changes) -> bool:
+    """Apply ``changes`` to ``unit``; returns whether anything changed (no history row if not)."""
+    if "code" in changes:
+        changes["code"] = changes["code"].strip().upper()
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+    changed = False
+    for name, value in changes.items():
+        if name not in UNIT_FIELDS:
+            raise ValueError(f"unknown unit field {name!r}")
+        if getattr(unit, name) != value:
+            setattr(unit, name, value)
+            changed = True
+    if changed:
+        unit.full_clean()
+        unit.save()
+    return changed
+
+
+@transaction.atomic
+def roster_load(*, rows: list[dict]) -> LoadCounts:
+    """Create or update units by code; loading the same roster twice changes nothing.
+
+    Units absent from ``rows`` are left alone: a roster file adds and updates, never deletes.
+    """
+    counts = LoadCounts()
+    existing = {unit.code: unit for unit in Unit.objects.filter(code__in=[r["code"] for r in rows])}
+    for row in rows:
+        unit = existing.get(row["code"])
+        if unit is None:
+            unit_create(**row)
+            counts.created += 1
+        elif unit_update(unit=unit, **{k: v for k, v in row.items() if k != "code"}):
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+        counts.codes.append(row["code"])
+    return counts
