@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from common.roles import ALL_ROLES, Role
+from common.roles import ALL_ROLES
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,6 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("首页"), "home", ALL_ROLES, namespace="home"),
     NavItem(_("责任单位"), "units:list", ALL_ROLES, namespace="units"),
-    NavItem(_("新增单位"), "units:create", frozenset({Role.COMMERCE}), namespace="units-create"),
 ]
 
 

@@ -28,6 +28,7 @@ def unit_create(
     category: str = "",
     is_active: bool = True,
     display_order: int = 0,
+    change_reason: str = "",
 ) -> Unit:
     """Create a unit after full validation (unique code and name, valid kind and category)."""
     unit = Unit(
@@ -39,12 +40,13 @@ def unit_create(
         display_order=display_order,
     )
     unit.full_clean()
+    unit._change_reason = change_reason
     unit.save()
     return unit
 
 
 @transaction.atomic
-def unit_update(*, unit: Unit, **changes) -> bool:
+def unit_update(*, unit: Unit, change_reason: str = "", **changes) -> bool:
     """Apply ``changes`` to ``unit``; returns whether anything changed (no history row if not)."""
     if "code" in changes:
         changes["code"] = changes["code"].strip().upper()
@@ -59,24 +61,28 @@ def unit_update(*, unit: Unit, **changes) -> bool:
             changed = True
     if changed:
         unit.full_clean()
+        unit._change_reason = change_reason
         unit.save()
     return changed
 
 
 @transaction.atomic
-def roster_load(*, rows: list[dict]) -> LoadCounts:
+def roster_load(*, rows: list[dict], source: str = "") -> LoadCounts:
     """Create or update units by code; loading the same roster twice changes nothing.
 
     Units absent from ``rows`` are left alone: a roster file adds and updates, never deletes.
     """
     counts = LoadCounts()
+    reason = f"载入名册 {source}".strip()
     existing = {unit.code: unit for unit in Unit.objects.filter(code__in=[r["code"] for r in rows])}
     for row in rows:
         unit = existing.get(row["code"])
         if unit is None:
-            unit_create(**row)
+            unit_create(**row, change_reason=reason)
             counts.created += 1
-        elif unit_update(unit=unit, **{k: v for k, v in row.items() if k != "code"}):
+        elif unit_update(
+            unit=unit, change_reason=reason, **{k: v for k, v in row.items() if k != "code"}
+        ):
             counts.updated += 1
         else:
             counts.unchanged += 1

@@ -65,9 +65,23 @@ def test_pages_carry_a_csp_without_inline_script(client_as):
     assert "<script>" not in response.content.decode()
 
 
-def test_navigation_is_role_aware(client_as):
-    assert "新增单位" in client_as("commerce").get(reverse("home")).content.decode()
-    assert "新增单位" not in client_as("clerk").get(reverse("home")).content.decode()
+def test_add_buttons_are_role_aware(client_as, unit_a):
+    create_url = reverse("units:create")
+    assert create_url in client_as("commerce").get(reverse("units:list")).content.decode()
+    assert create_url not in client_as("clerk").get(reverse("units:list")).content.decode()
+
+
+def test_the_portal_is_chinese_by_default_whatever_the_browser_says(client_as):
+    response = client_as("commerce").get(reverse("units:list"), HTTP_ACCEPT_LANGUAGE="en-US")
+    assert '<html lang="zh-hans">' in response.content.decode()
+
+
+def test_the_language_switch_turns_the_portal_english(client_as):
+    client = client_as("commerce")
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("units:list")).content.decode()
+    assert '<html lang="en">' in html
+    assert "Responsible units" in html
 
 
 def test_a_tampered_unit_id_is_a_chinese_404(client_as, unit_b):

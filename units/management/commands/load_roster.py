@@ -25,7 +25,7 @@ class Command(BaseCommand):
             raise CommandError(f"名册文件不是 UTF-8 编码：{path}") from exc
         try:
             rows = parse_roster(text)
-            counts = roster_load(rows=rows)
+            counts = roster_load(rows=rows, source=path.name)
         except RosterError as exc:
             raise CommandError("名册有误，未写入任何数据：\n" + "\n".join(exc.errors)) from exc
         except ValidationError as exc:
