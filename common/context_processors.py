@@ -11,15 +11,10 @@ def portal(request) -> dict:
     if user is not None and user.is_authenticated:
         match = getattr(request, "resolver_match", None)
         current = match.view_name if match else ""
-        namespace = match.namespace if match else ""
-        items = []
-        for item in nav_for(user):
-            active = current == item.url_name or (
-                ":" in item.url_name
-                and namespace == item.url_name.split(":")[0]
-                and current.endswith(":list")
-            )
-            items.append({"label": item.label, "url": reverse(item.url_name), "active": active})
+        items = [
+            {"label": item.label, "url": reverse(item.url_name), "active": item.is_active(current)}
+            for item in nav_for(user)
+        ]
         context["nav_items"] = items
         context["role_label"] = settings.PORTAL_ROLE_LABELS.get(getattr(user, "role", ""), "")
     return context

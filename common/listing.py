@@ -22,8 +22,9 @@ class ObjectListView(RoleRequiredMixin, SingleTableMixin, FilterView):
     add_url_name: str | None = None
     add_roles: frozenset[str] = frozenset()
 
-    def get_paginate_by(self, table_data) -> int:
-        return settings.LIST_PAGE_SIZE
+    def get_table_pagination(self, table) -> dict:
+        # The table paginates; ListView's own pagination stays off (paginate_by is None).
+        return {"per_page": settings.LIST_PAGE_SIZE}
 
     def get_queryset(self):
         return super().get_queryset().for_user(self.request.user)

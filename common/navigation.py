@@ -4,7 +4,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from common.roles import ALL_ROLES
+from common.roles import ALL_ROLES, Role
+
+DISTRICT_ROLES = frozenset({Role.COMMERCE, Role.FINANCE, Role.LEADERSHIP})
 
 
 @dataclass(frozen=True)
@@ -12,13 +14,29 @@ class NavItem:
     label: str
     url_name: str
     roles: frozenset[str]
-    # The URL namespace that marks this entry active; defaults to the url_name's prefix.
-    namespace: str = ""
+    # View names that mark this entry active; one ending in ":" or "_" is a prefix.
+    active_for: tuple[str, ...] = ()
+
+    def is_active(self, view_name: str) -> bool:
+        for pattern in (self.url_name, *self.active_for):
+            if view_name == pattern or (pattern[-1] in ":_" and view_name.startswith(pattern)):
+                return True
+        return False
 
 
 NAV_ITEMS: list[NavItem] = [
-    NavItem(_("首页"), "home", ALL_ROLES, namespace="home"),
-    NavItem(_("责任单位"), "units:list", ALL_ROLES, namespace="units"),
+    NavItem(_("首页"), "home", ALL_ROLES),
+    NavItem(
+        _("招商项目"),
+        "projects:list",
+        ALL_ROLES,
+        ("projects:detail", "projects:create", "projects:update", "projects:inflow_create"),
+    ),
+    NavItem(_("到位资金"), "projects:inflow_list", ALL_ROLES, ("projects:inflow_",)),
+    NavItem(_("核实"), "projects:verification", frozenset({Role.COMMERCE})),
+    NavItem(_("年度任务"), "targets:quotas_current", DISTRICT_ROLES, ("targets:",)),
+    NavItem(_("招商活动"), "projects:event_list", ALL_ROLES, ("projects:event_",)),
+    NavItem(_("责任单位"), "units:list", ALL_ROLES, ("units:",)),
 ]
 
 

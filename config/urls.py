@@ -13,6 +13,8 @@ urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("units/", include("units.urls")),
+    path("targets/", include("targets.urls")),
+    path("projects/", include("projects.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -1,10 +1,21 @@
 """Role fixtures: a clerk of unit A, a clerk of unit B, and one account per district role."""
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
+from django.utils import timezone
 
 from common.roles import Role
-from tests.factories import ClerkFactory, UnitFactory, UserFactory
+from tests.factories import (
+    ClerkFactory,
+    InflowFactory,
+    ProjectFactory,
+    PromotionEventFactory,
+    UnitFactory,
+    UserFactory,
+)
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 PASSWORD = "correct-horse-9"
 ROLE_NAMES = ("anonymous", "clerk", "other_clerk", "commerce", "finance", "leadership")
@@ -69,3 +80,32 @@ def client_as(users):
         return client
 
     return make
+
+
+@pytest.fixture
+def project_a(unit_a):
+    return ProjectFactory(code="A-2026-001", name="甲镇物流中心", unit=unit_a)
+
+
+@pytest.fixture
+def inflow_a(project_a):
+    """A pending inflow of unit A's project, with an evidence scan."""
+    inflow = InflowFactory(project=project_a, voucher_no="JZ-001")
+    inflow.evidence.save("bank-slip.pdf", ContentFile(PDF_BYTES))
+    return inflow
+
+
+@pytest.fixture
+def verified_inflow_a(project_a, commerce):
+    return InflowFactory(
+        project=project_a,
+        voucher_no="JZ-002",
+        status="verified",
+        verified_by=commerce,
+        verified_at=timezone.now(),
+    )
+
+
+@pytest.fixture
+def event(db):
+    return PromotionEventFactory(name="深圳招商会")

@@ -33,10 +33,18 @@ COMMERCE_ONLY = row(LOGIN, 403, 403, 200, 403, 403)
 UNIT_A_OBJECT = row(LOGIN, 200, 404, 200, 200, 200)
 
 
+UNIT_EDITORS = row(LOGIN, 200, 200, 200, 403, 403)
+# Unit A's object, for pages that only its clerk and the commerce bureau may change.
+UNIT_A_EDIT = row(LOGIN, 200, 404, 200, 403, 403)
+POST_ONLY = row(LOGIN, 405, 405, 405, 405, 405)
+DISTRICT_READ = row(LOGIN, 403, 403, 200, 200, 200)
+
+
 @dataclass
 class Case:
     expected: dict
     args: str | None = None  # name of the fixture-built object whose pk goes in the URL
+    literal_args: tuple = ()
 
 
 MATRIX: dict[str, Case] = {
@@ -51,6 +59,27 @@ MATRIX: dict[str, Case] = {
     "units:create": Case(COMMERCE_ONLY),
     "units:detail": Case(UNIT_A_OBJECT, args="unit_a"),
     "units:update": Case(COMMERCE_ONLY, args="unit_a"),
+    "targets:quotas_current": Case(row(LOGIN, 403, 403, REDIRECT, REDIRECT, REDIRECT)),
+    "targets:quotas": Case(DISTRICT_READ, literal_args=(2026,)),
+    "targets:quotas_copy": Case(POST_ONLY, literal_args=(2026,)),
+    "projects:list": Case(SIGNED_IN),
+    "projects:create": Case(UNIT_EDITORS),
+    "projects:detail": Case(UNIT_A_OBJECT, args="project_a"),
+    "projects:update": Case(UNIT_A_EDIT, args="project_a"),
+    "projects:inflow_create": Case(UNIT_A_EDIT, args="project_a"),
+    "projects:inflow_list": Case(SIGNED_IN),
+    "projects:verification": Case(COMMERCE_ONLY),
+    "projects:inflow_detail": Case(UNIT_A_OBJECT, args="inflow_a"),
+    "projects:inflow_update": Case(UNIT_A_EDIT, args="inflow_a"),
+    "projects:inflow_delete": Case(POST_ONLY, args="inflow_a"),
+    "projects:inflow_verify": Case(POST_ONLY, args="inflow_a"),
+    "projects:inflow_return": Case(POST_ONLY, args="inflow_a"),
+    "projects:inflow_correct": Case(COMMERCE_ONLY, args="verified_inflow_a"),
+    "projects:inflow_void": Case(COMMERCE_ONLY, args="verified_inflow_a"),
+    "projects:inflow_evidence": Case(UNIT_A_OBJECT, args="inflow_a"),
+    "projects:event_list": Case(SIGNED_IN),
+    "projects:event_create": Case(COMMERCE_ONLY),
+    "projects:event_update": Case(COMMERCE_ONLY, args="event"),
 }
 
 
@@ -75,7 +104,7 @@ def test_every_url_is_in_the_matrix():
 @pytest.mark.parametrize("url_name", sorted(MATRIX))
 def test_permission_matrix(url_name, role, client_as, request):
     case = MATRIX[url_name]
-    args = [request.getfixturevalue(case.args).pk] if case.args else []
+    args = [request.getfixturevalue(case.args).pk] if case.args else list(case.literal_args)
     url = reverse(url_name, args=args)
     response = client_as(role).get(url)
     expected = case.expected[role]

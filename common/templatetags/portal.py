@@ -24,3 +24,10 @@ def bs_field(bound_field):
 @register.filter
 def is_checkbox(bound_field) -> bool:
     return isinstance(bound_field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def bs_cell(bound_field):
+    """A compact input for a grid cell; its label is spoken, not shown."""
+    css = "form-control form-control-sm text-end" + (" is-invalid" if bound_field.errors else "")
+    return bound_field.as_widget(attrs={"class": css, "aria-label": str(bound_field.label)})

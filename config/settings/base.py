@@ -5,6 +5,7 @@ See the configuration table in README.md.
 
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
     "common",
     "accounts",
     "units",
+    "targets",
+    "projects",
 ]
 
 MIDDLEWARE = [
@@ -221,3 +224,10 @@ PORTAL_ROLE_LABELS = {
     "finance": _("财政局"),
     "leadership": _("领导"),
 }
+
+# Amounts (in 万元 / 万美元) above this are questioned as a likely 万/亿 slip before saving.
+AMOUNT_SLIP_THRESHOLD = Decimal(env("AMOUNT_SLIP_THRESHOLD", "1000000"))
+# Evidence scans (PDF/JPEG/PNG) up to this many megabytes.
+EVIDENCE_MAX_MB = env_int("EVIDENCE_MAX_MB", 10)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

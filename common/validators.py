@@ -1,0 +1,47 @@
+"""Validators shared by several apps."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+# Magic numbers of the evidence formats we accept: what the file *is*, not what it is called.
+_SIGNATURES = {
+    "pdf": (b"%PDF-",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+}
+
+
+def validate_not_future(value) -> None:
+    if value is not None and value > timezone.localdate():
+        raise ValidationError(_("日期 %(date)s 晚于今天。") % {"date": value.isoformat()})
+
+
+def validate_evidence_file(upload) -> None:
+    """A scan of 验资报告 / 银行进账单 / 外汇登记: a PDF, JPEG or PNG within the size limit."""
+    if not upload:
+        return
+    limit_mb = settings.EVIDENCE_MAX_MB
+    if upload.size > limit_mb * 1024 * 1024:
+        raise ValidationError(
+            _("文件太大（%(size).1f MB），上限为 %(limit)d MB。")
+            % {"size": upload.size / 1024 / 1024, "limit": limit_mb}
+        )
+    name = (upload.name or "").lower()
+    extension = name.rsplit(".", 1)[-1] if "." in name else ""
+    if extension not in _SIGNATURES:
+        raise ValidationError(_("凭证文件只能是 PDF、JPG 或 PNG。"))
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(sig) for sig in _SIGNATURES[extension]):
+        raise ValidationError(_("文件内容不是有效的 PDF 或图片（扩展名与内容不符）。"))
+
+
+def is_likely_slip(amount: Decimal | None) -> bool:
+    """An amount above the threshold is probably a 万/亿 slip and must be confirmed."""
+    return amount is not None and amount > settings.AMOUNT_SLIP_THRESHOLD

@@ -1,0 +1,122 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Inflow, Project, PromotionEvent
+from projects.origins import PROVINCES, REGIONS
+from units.models import Unit
+
+INDUSTRIES = [
+    "石墨加工", "机械", "电子仪表", "商贸物流", "旅游", "教育", "农业产业", "工业制造",
+    "基础设施", "房地产开发", "新材料", "医药健康", "文化创意", "现代服务业", "其他",
+]  # fmt: skip
+
+ORIGIN_CHOICES = [
+    ("", "---------"),
+    (_("国家和地区（外资）"), [(r, r) for r in REGIONS]),
+    (_("省级行政区（内资）"), [(p, p) for p in PROVINCES]),
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ConfirmLargeMixin(forms.Form):
+    confirm_large = forms.BooleanField(
+        label=_("确认金额无误"),
+        required=False,
+        help_text=_("金额异常偏大（可能“万/亿”填错）时，核对无误后勾选此项再保存。"),
+    )
+
+
+class ProjectForm(ConfirmLargeMixin, forms.ModelForm):
+    origin = forms.ChoiceField(label=_("来源地"), choices=ORIGIN_CHOICES)
+
+    class Meta:
+        model = Project
+        fields = [
+            "code", "name", "capital_type", "unit", "investor", "origin", "industry", "stage",
+            "signed_on", "approved_on", "contract_amount", "registered_capital",
+            "total_investment", "is_park_project", "event", "referrer_name",
+        ]  # fmt: skip
+        widgets = {"signed_on": DateInput(), "approved_on": DateInput()}
+        help_texts = {
+            "code": _("全区唯一，如 2026-WZ-001。"),
+            "capital_type": _("外资项目的合同金额和到位资金以万美元计，内资项目以万元计。"),
+            "origin": _("外资填国家或地区（香港、澳门、台湾按境外计）；内资填投资方所在省份。"),
+            "contract_amount": _("单位：外资项目为万美元，内资项目为万元。"),
+            "registered_capital": _("单位：万元。"),
+            "total_investment": _("单位：万元。"),
+            "approved_on": _("外资项目按批准日期计入“新批外资项目”和“合同利用外资”。"),
+            "signed_on": _("内资项目按签约日期计入“引进内资项目”。"),
+            "is_park_project": _("由湘南国际物流园引进的项目。"),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["industry"].widget.attrs["list"] = "industry-options"
+        if user is not None and user.is_unit_staff:
+            # A clerk's projects always belong to the clerk's own unit.
+            del self.fields["unit"]
+        else:
+            self.fields["unit"].queryset = Unit.objects.active()
+        if self.instance.pk:
+            measure = self.instance.money_measure
+            self.fields["contract_amount"].label = _("合同金额（%(m)s）") % {"m": measure}
+        self.industry_options = INDUSTRIES
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip()
+
+    def _post_clean(self):
+        if "unit" not in self.fields and self.user is not None:
+            self.instance.unit_id = self.user.unit_id
+        super()._post_clean()
+
+
+class InflowForm(ConfirmLargeMixin, forms.ModelForm):
+    class Meta:
+        model = Inflow
+        fields = ["arrived_on", "amount", "voucher_no", "evidence"]
+        widgets = {"arrived_on": DateInput()}
+        help_texts = {
+            "voucher_no": _("银行进账单号、验资报告编号等；同一项目内不能重复。"),
+            "evidence": _("验资报告、银行进账单或外汇登记的扫描件：PDF、JPG 或 PNG。"),
+        }
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.instance.project = project
+        self.fields["amount"].label = _("金额（%(m)s）") % {"m": project.money_measure}
+        self.fields["amount"].help_text = _("%(type)s项目，单位为%(m)s。") % {
+            "type": project.get_capital_type_display(),
+            "m": project.money_measure,
+        }
+        if "evidence" in self.fields:
+            self.fields["evidence"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png"
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class InflowCorrectForm(InflowForm):
+    reason = forms.CharField(label=_("更正原因"), max_length=300)
+
+    class Meta(InflowForm.Meta):
+        fields = ["arrived_on", "amount", "voucher_no"]
+
+
+class PromotionEventForm(forms.ModelForm):
+    class Meta:
+        model = PromotionEvent
+        fields = ["name", "held_on", "place"]
+        widgets = {"held_on": DateInput()}
+        help_texts = {"name": _("如 中博会、珠洽会、深圳招商会。")}

@@ -1,0 +1,358 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from common.scoping import ScopedQuerySet
+from common.validators import validate_evidence_file, validate_not_future
+from projects.origins import PROVINCE_SET, REGION_SET
+from targets.models import CapitalType
+
+AMOUNT = {"max_digits": 14, "decimal_places": 2}
+NOT_NEGATIVE = [MinValueValidator(Decimal("0"), message=_("金额不能为负数。"))]
+
+
+class Stage(models.TextChoices):
+    INTENTION = "intention", _("意向")
+    NEGOTIATION = "negotiation", _("洽谈")
+    SIGNED = "signed", _("签约")
+    STARTED = "started", _("开工")
+    PRODUCING = "producing", _("投产")
+    TERMINATED = "terminated", _("终止")
+
+
+# Stages at or after signing: the project has a contract.
+SIGNED_STAGES = frozenset({Stage.SIGNED, Stage.STARTED, Stage.PRODUCING})
+STAGE_ORDER = [Stage.INTENTION, Stage.NEGOTIATION, Stage.SIGNED, Stage.STARTED, Stage.PRODUCING]
+
+
+class PromotionEvent(models.Model):
+    """A promotion fair (招商活动 / 招商会) where projects are signed."""
+
+    name = models.CharField(_("活动名称"), max_length=100)
+    held_on = models.DateField(_("举办日期"))
+    place = models.CharField(_("举办地点"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("招商活动")
+        verbose_name_plural = _("招商活动")
+        ordering = ["-held_on", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "held_on"],
+                name="projects_event_unique",
+                violation_error_message=_("同一天已有同名的招商活动。"),
+            ),
+            models.CheckConstraint(condition=~models.Q(name=""), name="projects_event_named"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.held_on:%Y-%m-%d}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:event_update", args=[self.pk])
+
+
+class ProjectQuerySet(ScopedQuerySet):
+    unit_lookup = "unit"
+
+
+class Project(models.Model):
+    """A promotion project credited to one unit; the columns of the workbook's 项目 sheet."""
+
+    code = models.CharField(
+        _("项目编号"),
+        max_length=40,
+        unique=True,
+        error_messages={"unique": _("项目编号已存在，请换一个编号或编辑原项目。")},
+    )
+    name = models.CharField(_("项目名称"), max_length=200)
+    capital_type = models.CharField(_("类型"), max_length=10, choices=CapitalType.choices)
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="projects"
+    )
+    investor = models.CharField(_("投资方"), max_length=200, blank=True)
+    origin = models.CharField(_("来源地"), max_length=30)
+    industry = models.CharField(_("行业"), max_length=50, blank=True)
+    stage = models.CharField(_("阶段"), max_length=20, choices=Stage.choices, default=Stage.SIGNED)
+    signed_on = models.DateField(
+        _("签约日期"), null=True, blank=True, validators=[validate_not_future]
+    )
+    approved_on = models.DateField(
+        _("批准日期"), null=True, blank=True, validators=[validate_not_future]
+    )
+    contract_amount = models.DecimalField(
+        _("合同金额"), null=True, blank=True, validators=NOT_NEGATIVE, **AMOUNT
+    )
+    registered_capital = models.DecimalField(
+        _("注册资本（万元）"), null=True, blank=True, validators=NOT_NEGATIVE, **AMOUNT
+    )
+    total_investment = models.DecimalField(
+        _("总投资（万元）"), null=True, blank=True, validators=NOT_NEGATIVE, **AMOUNT
+    )
+    is_park_project = models.BooleanField(_("园区项目"), default=False)
+    event = models.ForeignKey(
+        PromotionEvent,
+        verbose_name=_("招商活动"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+    )
+    referrer_name = models.CharField(_("引资人"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("项目")
+        verbose_name_plural = _("项目")
+        ordering = ["-signed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(capital_type__in=CapitalType.values),
+                name="projects_project_capital_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(stage__in=Stage.values), name="projects_project_stage_valid"
+            ),
+            models.CheckConstraint(condition=~models.Q(code=""), name="projects_project_coded"),
+            models.CheckConstraint(condition=~models.Q(name=""), name="projects_project_named"),
+            models.CheckConstraint(
+                condition=models.Q(contract_amount__isnull=True) | models.Q(contract_amount__gte=0),
+                name="projects_project_contract_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(registered_capital__isnull=True)
+                | models.Q(registered_capital__gte=0),
+                name="projects_project_capital_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(total_investment__isnull=True)
+                | models.Q(total_investment__gte=0),
+                name="projects_project_investment_not_negative",
+            ),
+            # A project at or past signing has a signing date.
+            models.CheckConstraint(
+                condition=~models.Q(stage__in=[s.value for s in SIGNED_STAGES])
+                | models.Q(signed_on__isnull=False),
+                name="projects_project_signed_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "capital_type"]),
+            models.Index(fields=["signed_on"]),
+            models.Index(fields=["approved_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.capital_type == CapitalType.FOREIGN and self.origin not in REGION_SET:
+            errors["origin"] = _("外资项目的来源地“%(v)s”不在国家和地区列表中。") % {
+                "v": self.origin
+            }
+        elif self.capital_type == CapitalType.DOMESTIC and self.origin not in PROVINCE_SET:
+            errors["origin"] = _("内资项目的来源地“%(v)s”不是省级行政区名称（如 广东省）。") % {
+                "v": self.origin
+            }
+        if self.stage in SIGNED_STAGES and self.signed_on is None:
+            errors["signed_on"] = _("项目已到“%(stage)s”阶段，必须填写签约日期。") % {
+                "stage": self.get_stage_display()
+            }
+        if (
+            self.capital_type == CapitalType.FOREIGN
+            and self.stage in (Stage.STARTED, Stage.PRODUCING)
+            and self.approved_on is None
+        ):
+            errors["approved_on"] = _(
+                "外资项目已开工或投产，必须填写批准日期；没有批准日期的外资项目不计入新批外资项目。"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_foreign(self) -> bool:
+        return self.capital_type == CapitalType.FOREIGN
+
+    @property
+    def money_measure(self) -> str:
+        """The unit of the contract amount and of inflows: 万美元 for 外资, 万元 for 内资."""
+        return "万美元" if self.is_foreign else "万元"
+
+
+class StageChange(models.Model):
+    """One step in a project's life cycle, with who made it and when."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="stage_changes"
+    )
+    from_stage = models.CharField(_("原阶段"), max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(_("新阶段"), max_length=20, choices=Stage.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("阶段变更")
+        verbose_name_plural = _("阶段变更")
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.project.code}: {self.from_stage} → {self.to_stage}"
+
+
+class InflowStatus(models.TextChoices):
+    PENDING = "pending", _("待核实")
+    VERIFIED = "verified", _("已核实")
+    RETURNED = "returned", _("退回")
+    VOIDED = "voided", _("已作废")
+
+
+class InflowQuerySet(ScopedQuerySet):
+    unit_lookup = "project__unit"
+
+    def counted(self):
+        """Only verified inflows count toward the indicators."""
+        return self.filter(status=InflowStatus.VERIFIED)
+
+
+def evidence_upload_to(instance, filename: str) -> str:
+    return f"evidence/{instance.project_id}/{filename}"
+
+
+class Inflow(models.Model):
+    """Capital that actually arrived (到位资金) for a project; counts once verified."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="inflows"
+    )
+    arrived_on = models.DateField(_("到位日期"), validators=[validate_not_future])
+    amount = models.DecimalField(
+        _("金额"),
+        validators=[MinValueValidator(Decimal("0.01"), message=_("金额必须大于 0。"))],
+        **AMOUNT,
+    )
+    voucher_no = models.CharField(_("凭证号"), max_length=60)
+    evidence = models.FileField(
+        _("凭证文件"),
+        upload_to=evidence_upload_to,
+        blank=True,
+        max_length=200,
+        validators=[validate_evidence_file],
+    )
+    status = models.CharField(
+        _("核实状态"), max_length=10, choices=InflowStatus.choices, default=InflowStatus.PENDING
+    )
+    return_reason = models.CharField(_("退回原因"), max_length=300, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核实人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    void_reason = models.CharField(_("作废原因"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = InflowQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("到位资金")
+        verbose_name_plural = _("到位资金")
+        ordering = ["-arrived_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "voucher_no"],
+                name="projects_inflow_voucher_unique",
+                violation_error_message=_("该项目已登记过这个凭证号，不能重复登记。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="projects_inflow_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=InflowStatus.values),
+                name="projects_inflow_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(voucher_no=""), name="projects_inflow_voucher_present"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=InflowStatus.RETURNED) | ~models.Q(return_reason=""),
+                name="projects_inflow_returned_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=InflowStatus.VERIFIED)
+                | models.Q(verified_by__isnull=False, verified_at__isnull=False),
+                name="projects_inflow_verified_has_verifier",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=InflowStatus.VOIDED) | ~models.Q(void_reason=""),
+                name="projects_inflow_voided_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "arrived_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.voucher_no} {self.amount}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:inflow_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        project = getattr(self, "project", None) if self.project_id else None
+        if (
+            project is not None
+            and project.signed_on
+            and self.arrived_on
+            and self.arrived_on < project.signed_on
+        ):
+            raise ValidationError(
+                {
+                    "arrived_on": _("到位日期 %(a)s 早于项目签约日期 %(s)s。")
+                    % {"a": self.arrived_on.isoformat(), "s": project.signed_on.isoformat()}
+                }
+            )
+
+    @property
+    def editable_by_unit(self) -> bool:
+        return self.status in (InflowStatus.PENDING, InflowStatus.RETURNED)

@@ -1,0 +1,128 @@
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Inflow, Project, PromotionEvent
+
+
+class ProjectTable(tables.Table):
+    code = tables.Column(linkify=True)
+    name = tables.Column(linkify=True)
+    unit = tables.Column(verbose_name=_("责任单位"), order_by=("unit__display_order",))
+    contract_amount = tables.Column(
+        verbose_name=_("合同金额（外资万美元/内资万元）"), attrs={"td": {"class": "text-end"}}
+    )
+    is_park_project = tables.BooleanColumn(yesno=(_("是"), _("否")))
+    event = tables.Column(verbose_name=_("招商活动"))
+
+    class Meta:
+        model = Project
+        fields = (
+            "code",
+            "name",
+            "capital_type",
+            "unit",
+            "origin",
+            "industry",
+            "stage",
+            "signed_on",
+            "approved_on",
+            "contract_amount",
+            "is_park_project",
+            "event",
+        )
+        empty_text = _("没有符合条件的项目")
+
+    def value_contract_amount(self, value):
+        return value
+
+    def value_signed_on(self, value):
+        return value
+
+    def value_approved_on(self, value):
+        return value
+
+
+class InflowTable(tables.Table):
+    project = tables.Column(linkify=True, verbose_name=_("项目"), order_by=("project__code",))
+    unit = tables.Column(
+        accessor="project__unit",
+        verbose_name=_("责任单位"),
+        order_by=("project__unit__display_order",),
+    )
+    capital_type = tables.Column(accessor="project__capital_type", verbose_name=_("类型"))
+    amount = tables.Column(
+        attrs={"td": {"class": "text-end"}}, verbose_name=_("金额（外资万美元/内资万元）")
+    )
+    voucher_no = tables.Column(linkify=True)
+    status = tables.Column()
+
+    class Meta:
+        model = Inflow
+        fields = (
+            "arrived_on",
+            "project",
+            "unit",
+            "capital_type",
+            "amount",
+            "voucher_no",
+            "status",
+            "return_reason",
+            "verified_at",
+        )
+        empty_text = _("没有符合条件的到位资金")
+        order_by = ("-arrived_on",)
+
+    def render_capital_type(self, record):
+        return record.project.get_capital_type_display()
+
+    def value_capital_type(self, record):
+        return record.project.get_capital_type_display()
+
+    def value_amount(self, value):
+        return value
+
+    def value_arrived_on(self, value):
+        return value
+
+
+class VerificationTable(InflowTable):
+    actions = tables.TemplateColumn(
+        template_name="projects/_verify_actions.html",
+        verbose_name=_("操作"),
+        orderable=False,
+        exclude_from_export=True,
+    )
+
+    class Meta(InflowTable.Meta):
+        fields = (
+            "arrived_on",
+            "project",
+            "unit",
+            "capital_type",
+            "amount",
+            "voucher_no",
+            "created_at",
+        )
+        sequence = (
+            "arrived_on",
+            "project",
+            "unit",
+            "capital_type",
+            "amount",
+            "voucher_no",
+            "created_at",
+            "actions",
+        )
+        exclude = ("status", "return_reason", "verified_at")
+        order_by = ("created_at",)
+        empty_text = _("没有待核实的到位资金")
+
+
+class PromotionEventTable(tables.Table):
+    name = tables.Column(linkify=True)
+    project_count = tables.Column(verbose_name=_("项目数"), orderable=False)
+
+    class Meta:
+        model = PromotionEvent
+        fields = ("name", "held_on", "place", "project_count")
+        empty_text = _("还没有招商活动")

@@ -1,0 +1,394 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from common.history import history_entries
+from common.listing import ObjectListView
+from common.permissions import role_required
+from common.roles import ALL_ROLES, Role
+from projects import services
+from projects.filters import (
+    InflowFilter,
+    ProjectFilter,
+    PromotionEventFilter,
+    VerificationFilter,
+)
+from projects.forms import (
+    InflowCorrectForm,
+    InflowForm,
+    ProjectForm,
+    PromotionEventForm,
+    ReasonForm,
+)
+from projects.models import Inflow, InflowStatus, Project, PromotionEvent
+from projects.tables import InflowTable, ProjectTable, PromotionEventTable, VerificationTable
+
+EDITORS = (Role.UNIT_STAFF, Role.COMMERCE)
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError onto the form, field by field where it can."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _scoped_project(request, pk: int) -> Project:
+    return get_object_or_404(
+        Project.objects.for_user(request.user).select_related("unit", "event"), pk=pk
+    )
+
+
+def _scoped_inflow(request, pk: int) -> Inflow:
+    return get_object_or_404(
+        Inflow.objects.for_user(request.user).select_related("project__unit"), pk=pk
+    )
+
+
+def _next_or(request, default: str) -> str:
+    """The page to go back to after an action, if it is one of ours."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _refuse_foreign_unit(request) -> None:
+    """A clerk who posts another unit's id gets 404 and nothing is written."""
+    posted = request.POST.get("unit")
+    if request.user.is_unit_staff and posted and posted != str(request.user.unit_id):
+        raise Http404
+
+
+# --- projects --------------------------------------------------------------------------
+
+
+class ProjectListView(ObjectListView):
+    queryset = Project.objects.select_related("unit", "event")
+    filterset_class = ProjectFilter
+    table_class = ProjectTable
+    title = gettext_lazy("招商项目")
+    export_name = "projects"
+    add_url_name = "projects:create"
+    add_roles = frozenset(EDITORS)
+
+
+@role_required(*ALL_ROLES)
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _scoped_project(request, pk)
+    inflows = list(project.inflows.select_related("verified_by").order_by("arrived_on", "id"))
+    user = request.user
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "project": project,
+            "inflows": inflows,
+            "verified_total": sum(
+                (i.amount for i in inflows if i.status == InflowStatus.VERIFIED), 0
+            ),
+            "stage_changes": project.stage_changes.select_related("changed_by"),
+            "history": history_entries(project),
+            "can_edit": user.role in EDITORS,
+            "can_verify": user.role == Role.COMMERCE,
+        },
+    )
+
+
+def _project_form_view(request, project: Project | None):
+    _refuse_foreign_unit(request)
+    instance = Project.objects.get(pk=project.pk) if project else None
+    form = ProjectForm(request.POST or None, instance=instance, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "confirm_large"}
+        if "unit" not in data:
+            data["unit"] = request.user.unit
+        confirm = form.cleaned_data["confirm_large"]
+        try:
+            if project is None:
+                project = services.project_create(
+                    user=request.user, data=data, confirm_large=confirm
+                )
+                messages.success(request, _("已登记项目 %(code)s。") % {"code": project.code})
+            else:
+                services.project_update(
+                    project=project, user=request.user, data=data, confirm_large=confirm
+                )
+                messages.success(request, _("已保存项目 %(code)s。") % {"code": project.code})
+            return redirect(project)
+        except ValidationError as error:
+            _apply_errors(form, error)
+    title = _("编辑项目 %(code)s") % {"code": project.code} if project else _("登记招商项目")
+    return render(
+        request, "projects/project_form.html", {"form": form, "project": project, "title": title}
+    )
+
+
+@role_required(*EDITORS)
+def project_create(request: HttpRequest) -> HttpResponse:
+    return _project_form_view(request, None)
+
+
+@role_required(*EDITORS)
+def project_update(request: HttpRequest, pk: int) -> HttpResponse:
+    return _project_form_view(request, _scoped_project(request, pk))
+
+
+# --- inflows ---------------------------------------------------------------------------
+
+
+class InflowListView(ObjectListView):
+    queryset = Inflow.objects.select_related("project__unit")
+    filterset_class = InflowFilter
+    table_class = InflowTable
+    title = gettext_lazy("到位资金")
+    export_name = "inflows"
+
+
+class VerificationQueueView(ObjectListView):
+    allowed_roles = frozenset({Role.COMMERCE})
+    queryset = Inflow.objects.filter(status=InflowStatus.PENDING).select_related("project__unit")
+    filterset_class = VerificationFilter
+    table_class = VerificationTable
+    title = gettext_lazy("到位资金核实（待核实，先到先审）")
+    export_name = "pending-inflows"
+
+
+@role_required(*ALL_ROLES)
+def inflow_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    inflow = _scoped_inflow(request, pk)
+    user = request.user
+    return render(
+        request,
+        "projects/inflow_detail.html",
+        {
+            "inflow": inflow,
+            "project": inflow.project,
+            "history": history_entries(inflow),
+            "can_edit": user.role in EDITORS and inflow.editable_by_unit,
+            "can_verify": user.role == Role.COMMERCE and inflow.status == InflowStatus.PENDING,
+            "can_correct": user.role == Role.COMMERCE and inflow.status == InflowStatus.VERIFIED,
+            "return_form": ReasonForm(prefix="return"),
+        },
+    )
+
+
+def _inflow_form_view(request, project: Project, inflow: Inflow | None):
+    instance = Inflow.objects.get(pk=inflow.pk) if inflow else None
+    form = InflowForm(
+        request.POST or None, request.FILES or None, instance=instance, project=project
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in ("arrived_on", "amount", "voucher_no")}
+        if "evidence" in request.FILES:
+            data["evidence"] = form.cleaned_data["evidence"]
+        elif form.cleaned_data.get("evidence") is False:
+            data["evidence"] = ""
+        confirm = form.cleaned_data["confirm_large"]
+        try:
+            if inflow is None:
+                inflow = services.inflow_create(
+                    user=request.user, project=project, data=data, confirm_large=confirm
+                )
+                messages.success(request, _("已登记到位资金，等待商务局核实。"))
+            else:
+                services.inflow_update(
+                    inflow=inflow, user=request.user, data=data, confirm_large=confirm
+                )
+                messages.success(request, _("已保存，等待商务局核实。"))
+            return redirect(inflow)
+        except ValidationError as error:
+            _apply_errors(form, error)
+    title = _("修改到位资金") if inflow else _("登记到位资金")
+    return render(
+        request,
+        "projects/inflow_form.html",
+        {"form": form, "project": project, "inflow": inflow, "title": title},
+    )
+
+
+@role_required(*EDITORS)
+def inflow_create(request: HttpRequest, project_pk: int) -> HttpResponse:
+    return _inflow_form_view(request, _scoped_project(request, project_pk), None)
+
+
+@role_required(*EDITORS)
+def inflow_update(request: HttpRequest, pk: int) -> HttpResponse:
+    inflow = _scoped_inflow(request, pk)
+    if not inflow.editable_by_unit:
+        messages.error(
+            request,
+            _("这笔到位资金已%(s)s，不能再修改；如有错误请联系商务局更正。")
+            % {"s": inflow.get_status_display()},
+        )
+        return redirect(inflow)
+    return _inflow_form_view(request, inflow.project, inflow)
+
+
+@require_POST
+@role_required(*EDITORS)
+def inflow_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    inflow = _scoped_inflow(request, pk)
+    project = inflow.project
+    try:
+        services.inflow_delete(inflow=inflow)
+        messages.success(request, _("已删除未核实的到位资金 %(v)s。") % {"v": inflow.voucher_no})
+        return redirect(project)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(inflow)
+
+
+@require_POST
+@role_required(Role.COMMERCE)
+def inflow_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    inflow = _scoped_inflow(request, pk)
+    try:
+        services.inflow_verify(inflow=inflow, user=request.user)
+        messages.success(
+            request,
+            _("已核实 %(p)s 的到位资金 %(v)s。")
+            % {"p": inflow.project.code, "v": inflow.voucher_no},
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(_next_or(request, "projects:verification"))
+
+
+@require_POST
+@role_required(Role.COMMERCE)
+def inflow_return(request: HttpRequest, pk: int) -> HttpResponse:
+    inflow = _scoped_inflow(request, pk)
+    form = ReasonForm(request.POST, prefix="return")
+    if not form.is_valid():
+        messages.error(request, _("退回时必须写明原因。"))
+        return redirect(inflow)
+    try:
+        services.inflow_return(inflow=inflow, user=request.user, reason=form.cleaned_data["reason"])
+        messages.success(
+            request,
+            _("已退回 %(p)s 的到位资金 %(v)s。")
+            % {"p": inflow.project.code, "v": inflow.voucher_no},
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(_next_or(request, "projects:verification"))
+
+
+@role_required(Role.COMMERCE)
+def inflow_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    inflow = _scoped_inflow(request, pk)
+    form = InflowCorrectForm(
+        request.POST or None, instance=Inflow.objects.get(pk=inflow.pk), project=inflow.project
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in ("arrived_on", "amount", "voucher_no")}
+        try:
+            changed = services.inflow_correct(
+                inflow=inflow,
+                user=request.user,
+                data=data,
+                reason=form.cleaned_data["reason"],
+                confirm_large=form.cleaned_data["confirm_large"],
+            )
+            if changed:
+                messages.success(request, _("已更正，原值保留在变更历史中。"))
+            else:
+                messages.info(request, _("没有任何修改。"))
+            return redirect(inflow)
+        except ValidationError as error:
+            _apply_errors(form, error)
+    return render(
+        request,
+        "projects/inflow_form.html",
+        {
+            "form": form,
+            "project": inflow.project,
+            "inflow": inflow,
+            "title": _("更正已核实的到位资金"),
+        },
+    )
+
+
+@role_required(Role.COMMERCE)
+def inflow_void(request: HttpRequest, pk: int) -> HttpResponse:
+    inflow = _scoped_inflow(request, pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.inflow_void(
+                inflow=inflow, user=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("已作废，这笔资金不再计入完成数。"))
+            return redirect(inflow)
+        except ValidationError as error:
+            _apply_errors(form, error)
+    return render(request, "projects/inflow_void.html", {"form": form, "inflow": inflow})
+
+
+@role_required(*ALL_ROLES)
+def inflow_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """Evidence is served through the portal, never from MEDIA_ROOT directly: scoped like
+    the inflow itself."""
+    inflow = _scoped_inflow(request, pk)
+    if not inflow.evidence:
+        raise Http404
+    try:
+        handle = inflow.evidence.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(
+        handle, as_attachment=True, filename=inflow.evidence.name.rsplit("/", 1)[-1]
+    )
+
+
+# --- promotion events ------------------------------------------------------------------
+
+
+class PromotionEventListView(ObjectListView):
+    queryset = PromotionEvent.objects.annotate(project_count=Count("projects")).order_by(
+        "-held_on", "name"
+    )
+    table_class = PromotionEventTable
+    filterset_class = PromotionEventFilter
+    title = gettext_lazy("招商活动")
+    export_name = "events"
+    add_url_name = "projects:event_create"
+    add_roles = frozenset({Role.COMMERCE})
+
+    def get_queryset(self):
+        # Events are district-wide records, not owned by a unit.
+        return self.queryset.all()
+
+
+def _event_form_view(request, event: PromotionEvent | None):
+    form = PromotionEventForm(request.POST or None, instance=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_save(event=event, **form.cleaned_data)
+            messages.success(request, _("已保存招商活动。"))
+            return redirect("projects:event_list")
+        except ValidationError as error:
+            _apply_errors(form, error)
+    title = _("编辑招商活动") if event else _("新增招商活动")
+    return render(request, "projects/event_form.html", {"form": form, "title": title})
+
+
+@role_required(Role.COMMERCE)
+def event_create(request: HttpRequest) -> HttpResponse:
+    return _event_form_view(request, None)
+
+
+@role_required(Role.COMMERCE)
+def event_update(request: HttpRequest, pk: int) -> HttpResponse:
+    return _event_form_view(request, get_object_or_404(PromotionEvent, pk=pk))

@@ -1,0 +1,175 @@
+import datetime as dt
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from common.scoping import ScopedQuerySet
+
+DEFAULT_DEPOSIT_AMOUNT = Decimal("3000.00")
+DEFAULT_HOME_PROVINCE = "湖南省"
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def default_deposit_due_date(year: int) -> dt.date:
+    return dt.date(year, 4, 15)
+
+
+class ScheduleMode(models.TextChoices):
+    MONTHS = "months", _("按月（完成月数 ÷ 12）")
+    DAYS = "days", _("按日（已过天数 ÷ 全年天数）")
+
+
+class AssessmentYear(models.Model):
+    """An assessment (calendar) year and its settings; created with defaults on first use."""
+
+    year = models.PositiveSmallIntegerField(
+        _("年度"),
+        unique=True,
+        validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)],
+    )
+    deposit_amount = models.DecimalField(
+        _("风险抵押金（元）"), max_digits=12, decimal_places=2, default=DEFAULT_DEPOSIT_AMOUNT
+    )
+    deposit_due_date = models.DateField(_("抵押金缴纳截止日"))
+    schedule_mode = models.CharField(
+        _("序时进度算法"), max_length=10, choices=ScheduleMode.choices, default=ScheduleMode.MONTHS
+    )
+    home_province = models.CharField(
+        _("本省"),
+        max_length=20,
+        default=DEFAULT_HOME_PROVINCE,
+        help_text=_("来自本省的内资不计入“境内省外资金”。"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("考核年度")
+        verbose_name_plural = _("考核年度")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR),
+                name="targets_year_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(deposit_amount__gte=0), name="targets_year_deposit_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(schedule_mode__in=ScheduleMode.values),
+                name="targets_year_schedule_mode_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年"
+
+
+class CapitalType(models.TextChoices):
+    FOREIGN = "foreign", _("外资")
+    DOMESTIC = "domestic", _("内资")
+
+
+class Measure(models.TextChoices):
+    WAN_USD = "wan_usd", _("万美元")
+    WAN_CNY = "wan_cny", _("万元")
+    COUNT = "count", _("个")
+
+
+class Indicator(models.Model):
+    """One of the five assessment indicators (考核指标); rows come from a data migration."""
+
+    code = models.CharField(_("指标编码"), max_length=30, unique=True)
+    name = models.CharField(_("指标名称"), max_length=50, unique=True)
+    measure = models.CharField(_("计量单位"), max_length=10, choices=Measure.choices)
+    capital_type = models.CharField(_("资金类型"), max_length=10, choices=CapitalType.choices)
+    display_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("考核指标")
+        verbose_name_plural = _("考核指标")
+        ordering = ["display_order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(measure__in=Measure.values), name="targets_indicator_measure"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capital_type__in=CapitalType.values),
+                name="targets_indicator_capital_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_count(self) -> bool:
+        return self.measure == Measure.COUNT
+
+
+class QuotaQuerySet(ScopedQuerySet):
+    unit_lookup = "unit"
+
+
+class Quota(models.Model):
+    """A unit's annual task (任务数) for one indicator, in the indicator's unit of measure."""
+
+    year = models.ForeignKey(
+        AssessmentYear, verbose_name=_("年度"), on_delete=models.PROTECT, related_name="quotas"
+    )
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="quotas"
+    )
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT)
+    amount = models.DecimalField(_("任务数"), max_digits=14, decimal_places=2)
+
+    history = HistoricalRecords()
+    objects = QuotaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("单位任务")
+        verbose_name_plural = _("单位任务")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "unit", "indicator"], name="targets_quota_one_per_unit_indicator"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="targets_quota_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year.year} {self.unit} {self.indicator}: {self.amount}"
+
+
+class DistrictTask(models.Model):
+    """The city's task to the district (全区任务) for one indicator and year."""
+
+    year = models.ForeignKey(
+        AssessmentYear,
+        verbose_name=_("年度"),
+        on_delete=models.PROTECT,
+        related_name="district_tasks",
+    )
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT)
+    amount = models.DecimalField(_("任务数"), max_digits=14, decimal_places=2)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("全区任务")
+        verbose_name_plural = _("全区任务")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "indicator"], name="targets_district_task_one_per_indicator"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="targets_district_task_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year.year} {self.indicator}: {self.amount}"

@@ -1,0 +1,131 @@
+"""Writes for years, quotas and district tasks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from targets.models import (
+    MAX_YEAR,
+    MIN_YEAR,
+    AssessmentYear,
+    DistrictTask,
+    Indicator,
+    Quota,
+    default_deposit_due_date,
+)
+
+
+def year_get_or_create(year: int) -> AssessmentYear:
+    """The year's settings, created with the defaults the first time anything refers to it."""
+    if not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError(
+            _("年度 %(year)s 无效，应在 %(min)d–%(max)d 之间。")
+            % {"year": year, "min": MIN_YEAR, "max": MAX_YEAR}
+        )
+    assessment_year, _created = AssessmentYear.objects.get_or_create(
+        year=year, defaults={"deposit_due_date": default_deposit_due_date(year)}
+    )
+    return assessment_year
+
+
+@dataclass
+class GridSaveCounts:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+
+
+@transaction.atomic
+def quotas_save(
+    *,
+    year: int,
+    unit_values: dict[tuple[int, int], Decimal | None],
+    district_values: dict[int, Decimal | None],
+) -> GridSaveCounts:
+    """Save a whole year's grid at once: (unit id, indicator id) → amount; None clears it.
+
+    Unchanged cells are not written, so the history records only real changes.
+    """
+    assessment_year = year_get_or_create(year)
+    counts = GridSaveCounts()
+    existing = {(q.unit_id, q.indicator_id): q for q in Quota.objects.filter(year=assessment_year)}
+    for key, amount in unit_values.items():
+        _apply(
+            counts,
+            existing.get(key),
+            amount,
+            lambda a, key=key: Quota(
+                year=assessment_year, unit_id=key[0], indicator_id=key[1], amount=a
+            ),
+        )
+    tasks = {t.indicator_id: t for t in DistrictTask.objects.filter(year=assessment_year)}
+    for indicator_id, amount in district_values.items():
+        _apply(
+            counts,
+            tasks.get(indicator_id),
+            amount,
+            lambda a, i=indicator_id: DistrictTask(year=assessment_year, indicator_id=i, amount=a),
+        )
+    return counts
+
+
+def _apply(counts: GridSaveCounts, current, amount: Decimal | None, build) -> None:
+    if amount is not None and amount < 0:
+        raise ValidationError(_("任务数不能为负数。"))
+    if current is None:
+        if amount is None:
+            return
+        row = build(amount)
+        row.full_clean()
+        row.save()
+        counts.created += 1
+    elif amount is None:
+        current.delete()
+        counts.deleted += 1
+    elif current.amount != amount:
+        current.amount = amount
+        current.full_clean()
+        current.save()
+        counts.updated += 1
+    else:
+        counts.unchanged += 1
+
+
+@transaction.atomic
+def quotas_copy_from_previous(*, year: int) -> int:
+    """Fill this year's empty cells with last year's quotas and district tasks.
+
+    Cells that already hold a value are kept; returns how many cells were filled.
+    """
+    target = year_get_or_create(year)
+    source_quotas = list(Quota.objects.filter(year__year=year - 1, unit__is_active=True))
+    source_tasks = list(DistrictTask.objects.filter(year__year=year - 1))
+    if not source_quotas and not source_tasks:
+        raise ValidationError(_("%(year)d 年还没有任何任务，无法复制。") % {"year": year - 1})
+    have = set(Quota.objects.filter(year=target).values_list("unit_id", "indicator_id"))
+    have_tasks = set(
+        DistrictTask.objects.filter(year=target).values_list("indicator_id", flat=True)
+    )
+    new_rows = [
+        Quota(year=target, unit_id=q.unit_id, indicator_id=q.indicator_id, amount=q.amount)
+        for q in source_quotas
+        if (q.unit_id, q.indicator_id) not in have
+    ] + [
+        DistrictTask(year=target, indicator_id=t.indicator_id, amount=t.amount)
+        for t in source_tasks
+        if t.indicator_id not in have_tasks
+    ]
+    # save() one by one (not bulk_create) so that each new row enters the audit trail.
+    for row in new_rows:
+        row.save()
+    return len(new_rows)
+
+
+def indicators() -> list[Indicator]:
+    return list(Indicator.objects.order_by("display_order"))

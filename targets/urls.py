@@ -1,0 +1,10 @@
+from django.urls import path
+
+from targets import views
+
+app_name = "targets"
+urlpatterns = [
+    path("quotas/", views.quota_grid_current, name="quotas_current"),
+    path("<int:year>/quotas/", views.quota_grid, name="quotas"),
+    path("<int:year>/quotas/copy/", views.quota_copy, name="quotas_copy"),
+]
