@@ -7,8 +7,6 @@ views' job; these functions check the state an object must be in.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -45,12 +43,24 @@ def _check_slips(data: dict, confirm_large: bool) -> None:
         raise LikelySlipError(errors)
 
 
+def _stamp(instance, user, reason: str) -> None:
+    """Name the user and the reason in the history row the next save() writes.
+
+    The web request's user is recorded anyway by HistoryRequestMiddleware; this also covers
+    the command line and the workbook import.
+    """
+    instance._change_reason = reason
+    if user is not None:
+        instance._history_user = user
+
+
 def _assign(instance, data: dict, allowed: tuple[str, ...]) -> list[str]:
     changed = []
     for name, value in data.items():
         if name not in allowed:
             raise ValueError(f"unknown field {name!r}")
-        if getattr(instance, name) != value:
+        # (an unset foreign key raises RelatedObjectDoesNotExist, an AttributeError)
+        if getattr(instance, name, None) != value:
             setattr(instance, name, value)
             changed.append(name)
     return changed
@@ -78,7 +88,7 @@ def project_create(*, user, data: dict, confirm_large: bool = False, reason: str
     project = Project(created_by=user)
     _assign(project, data, PROJECT_FIELDS)
     project.full_clean()
-    project._change_reason = reason
+    _stamp(project, user, reason)
     project.save()
     StageChange.objects.create(
         project=project, from_stage="", to_stage=project.stage, changed_by=user, note=reason
@@ -98,7 +108,7 @@ def project_update(
         return []
     _check_slips({k: data[k] for k in changed}, confirm_large)
     project.full_clean()
-    project._change_reason = reason
+    _stamp(project, user, reason)
     project.save()
     if project.stage != old_stage:
         StageChange.objects.create(
@@ -128,7 +138,7 @@ def inflow_create(
     inflow = Inflow(project=project, created_by=user, status=InflowStatus.PENDING)
     _assign(inflow, data, INFLOW_FIELDS)
     inflow.full_clean()
-    inflow._change_reason = reason
+    _stamp(inflow, user, reason)
     inflow.save()
     return inflow
 
@@ -148,17 +158,19 @@ def inflow_update(*, inflow: Inflow, user, data: dict, confirm_large: bool = Fal
     if resubmitted:
         inflow.status = InflowStatus.PENDING
     inflow.full_clean()
-    inflow._change_reason = _("修改后重新提交") if resubmitted else ""
+    _stamp(inflow, user, _("修改后重新提交") if resubmitted else "")
     inflow.save()
     return inflow
 
 
 @transaction.atomic
-def inflow_delete(*, inflow: Inflow) -> None:
+def inflow_delete(*, inflow: Inflow, user=None) -> None:
     """Withdraw an inflow that was never verified. Verified money is voided, never deleted."""
     inflow = _locked(inflow)
     if not inflow.editable_by_unit:
         raise ValidationError(_("已核实或已作废的到位资金不能删除；已核实的只能由商务局作废。"))
+    if user is not None:
+        inflow._history_user = user
     inflow.delete()
 
 
@@ -175,7 +187,7 @@ def inflow_verify(*, inflow: Inflow, user) -> Inflow:
     inflow.verified_by = user
     inflow.verified_at = timezone.now()
     inflow.return_reason = ""
-    inflow._change_reason = _("核实")
+    _stamp(inflow, user, _("核实"))
     inflow.save()
     return inflow
 
@@ -194,7 +206,7 @@ def inflow_return(*, inflow: Inflow, user, reason: str) -> Inflow:
         )
     inflow.status = InflowStatus.RETURNED
     inflow.return_reason = reason
-    inflow._change_reason = _("退回：%(reason)s") % {"reason": reason}
+    _stamp(inflow, user, _("退回：%(reason)s") % {"reason": reason})
     inflow.save()
     return inflow
 
@@ -215,7 +227,7 @@ def inflow_correct(
         return []
     _check_slips({k: data[k] for k in changed}, confirm_large)
     inflow.full_clean()
-    inflow._change_reason = _("更正：%(reason)s") % {"reason": reason}
+    _stamp(inflow, user, _("更正：%(reason)s") % {"reason": reason})
     inflow.save()
     return changed
 
@@ -231,10 +243,6 @@ def inflow_void(*, inflow: Inflow, user, reason: str) -> Inflow:
         raise ValidationError(_("只有已核实的到位资金需要作废；未核实的可以直接删除或退回。"))
     inflow.status = InflowStatus.VOIDED
     inflow.void_reason = reason
-    inflow._change_reason = _("作废：%(reason)s") % {"reason": reason}
+    _stamp(inflow, user, _("作废：%(reason)s") % {"reason": reason})
     inflow.save()
     return inflow
-
-
-def money_total(inflows) -> Decimal:
-    return sum((i.amount for i in inflows), Decimal("0"))

@@ -241,7 +241,7 @@ def inflow_delete(request: HttpRequest, pk: int) -> HttpResponse:
     inflow = _scoped_inflow(request, pk)
     project = inflow.project
     try:
-        services.inflow_delete(inflow=inflow)
+        services.inflow_delete(inflow=inflow, user=request.user)
         messages.success(request, _("已删除未核实的到位资金 %(v)s。") % {"v": inflow.voucher_no})
         return redirect(project)
     except ValidationError as error:

@@ -47,6 +47,8 @@ def quotas_save(
     year: int,
     unit_values: dict[tuple[int, int], Decimal | None],
     district_values: dict[int, Decimal | None],
+    user=None,
+    reason: str = "",
 ) -> GridSaveCounts:
     """Save a whole year's grid at once: (unit id, indicator id) → amount; None clears it.
 
@@ -57,6 +59,8 @@ def quotas_save(
     existing = {(q.unit_id, q.indicator_id): q for q in Quota.objects.filter(year=assessment_year)}
     for key, amount in unit_values.items():
         _apply(
+            user,
+            reason,
             counts,
             existing.get(key),
             amount,
@@ -67,6 +71,8 @@ def quotas_save(
     tasks = {t.indicator_id: t for t in DistrictTask.objects.filter(year=assessment_year)}
     for indicator_id, amount in district_values.items():
         _apply(
+            user,
+            reason,
             counts,
             tasks.get(indicator_id),
             amount,
@@ -75,7 +81,13 @@ def quotas_save(
     return counts
 
 
-def _apply(counts: GridSaveCounts, current, amount: Decimal | None, build) -> None:
+def _stamp(row, user, reason: str) -> None:
+    row._change_reason = reason
+    if user is not None:
+        row._history_user = user
+
+
+def _apply(user, reason: str, counts: GridSaveCounts, current, amount, build) -> None:
     if amount is not None and amount < 0:
         raise ValidationError(_("任务数不能为负数。"))
     if current is None:
@@ -83,14 +95,17 @@ def _apply(counts: GridSaveCounts, current, amount: Decimal | None, build) -> No
             return
         row = build(amount)
         row.full_clean()
+        _stamp(row, user, reason)
         row.save()
         counts.created += 1
     elif amount is None:
+        _stamp(current, user, reason)
         current.delete()
         counts.deleted += 1
     elif current.amount != amount:
         current.amount = amount
         current.full_clean()
+        _stamp(current, user, reason)
         current.save()
         counts.updated += 1
     else:
@@ -98,7 +113,7 @@ def _apply(counts: GridSaveCounts, current, amount: Decimal | None, build) -> No
 
 
 @transaction.atomic
-def quotas_copy_from_previous(*, year: int) -> int:
+def quotas_copy_from_previous(*, year: int, user=None) -> int:
     """Fill this year's empty cells with last year's quotas and district tasks.
 
     Cells that already hold a value are kept; returns how many cells were filled.
@@ -123,6 +138,7 @@ def quotas_copy_from_previous(*, year: int) -> int:
     ]
     # save() one by one (not bulk_create) so that each new row enters the audit trail.
     for row in new_rows:
+        _stamp(row, user, _("复制 %(year)d 年任务") % {"year": year - 1})
         row.save()
     return len(new_rows)
 

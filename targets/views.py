@@ -55,6 +55,7 @@ def quota_grid(request: HttpRequest, year: int) -> HttpResponse:
                     year=year,
                     unit_values=form.unit_values(),
                     district_values=form.district_values(),
+                    user=request.user,
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -98,7 +99,7 @@ def quota_grid(request: HttpRequest, year: int) -> HttpResponse:
 def quota_copy(request: HttpRequest, year: int) -> HttpResponse:
     _checked_year(year)
     try:
-        filled = services.quotas_copy_from_previous(year=year)
+        filled = services.quotas_copy_from_previous(year=year, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
