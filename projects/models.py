@@ -26,8 +26,9 @@ class Stage(models.TextChoices):
     TERMINATED = "terminated", _("终止")
 
 
-# Stages at or after signing: the project has a contract.
-SIGNED_STAGES = frozenset({Stage.SIGNED, Stage.STARTED, Stage.PRODUCING})
+# Stages at or after signing: the project has a contract. A tuple, not a set: the order
+# ends up in a migration and must not change from run to run.
+SIGNED_STAGES = (Stage.SIGNED, Stage.STARTED, Stage.PRODUCING)
 STAGE_ORDER = [Stage.INTENTION, Stage.NEGOTIATION, Stage.SIGNED, Stage.STARTED, Stage.PRODUCING]
 
 
@@ -151,7 +152,7 @@ class Project(models.Model):
             ),
             # A project at or past signing has a signing date.
             models.CheckConstraint(
-                condition=~models.Q(stage__in=[s.value for s in SIGNED_STAGES])
+                condition=~models.Q(stage__in=[stage.value for stage in SIGNED_STAGES])
                 | models.Q(signed_on__isnull=False),
                 name="projects_project_signed_has_date",
             ),
@@ -190,6 +191,17 @@ class Project(models.Model):
             errors["approved_on"] = _(
                 "外资项目已开工或投产，必须填写批准日期；没有批准日期的外资项目不计入新批外资项目。"
             )
+        if self.pk and self.signed_on and "signed_on" not in errors:
+            earliest = (
+                self.inflows.exclude(status=InflowStatus.VOIDED)
+                .order_by("arrived_on")
+                .values_list("arrived_on", flat=True)
+                .first()
+            )
+            if earliest is not None and earliest < self.signed_on:
+                errors["signed_on"] = _("签约日期不能晚于本项目已登记的最早到位日期 %(d)s。") % {
+                    "d": earliest.isoformat()
+                }
         if errors:
             raise ValidationError(errors)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from common.validators import is_likely_slip
 from projects.models import Inflow, InflowStatus, Project, PromotionEvent, StageChange
+from targets.rollups import inflow_contributions, project_with_inflows, track
 
 PROJECT_FIELDS = (
     "code", "name", "capital_type", "unit", "investor", "origin", "industry", "stage",
@@ -89,7 +90,8 @@ def project_create(*, user, data: dict, confirm_large: bool = False, reason: str
     _assign(project, data, PROJECT_FIELDS)
     project.full_clean()
     _stamp(project, user, reason)
-    project.save()
+    with track(lambda ctx: project_with_inflows(project, ctx)):
+        project.save()
     StageChange.objects.create(
         project=project, from_stage="", to_stage=project.stage, changed_by=user, note=reason
     )
@@ -103,13 +105,14 @@ def project_update(
     """Apply changes; a stage change is logged with who and when. Returns the changed fields."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     old_stage = project.stage
-    changed = _assign(project, data, PROJECT_FIELDS)
-    if not changed:
-        return []
-    _check_slips({k: data[k] for k in changed}, confirm_large)
-    project.full_clean()
-    _stamp(project, user, reason)
-    project.save()
+    with track(lambda ctx: project_with_inflows(project, ctx)):
+        changed = _assign(project, data, PROJECT_FIELDS)
+        if not changed:
+            return []
+        _check_slips({k: data[k] for k in changed}, confirm_large)
+        project.full_clean()
+        _stamp(project, user, reason)
+        project.save()
     if project.stage != old_stage:
         StageChange.objects.create(
             project=project,
@@ -139,7 +142,7 @@ def inflow_create(
     _assign(inflow, data, INFLOW_FIELDS)
     inflow.full_clean()
     _stamp(inflow, user, reason)
-    inflow.save()
+    inflow.save()  # pending: nothing counts yet, so the rollup is untouched
     return inflow
 
 
@@ -149,7 +152,7 @@ def inflow_update(*, inflow: Inflow, user, data: dict, confirm_large: bool = Fal
     inflow = _locked(inflow)
     if not inflow.editable_by_unit:
         raise ValidationError(
-            _("这笔到位资金已%(status)s，不能再修改；如有错误请联系商务局更正。")
+            _("这笔到位资金的状态是“%(status)s”，不能再修改；如有错误请联系商务局更正。")
             % {"status": inflow.get_status_display()}
         )
     changed = _assign(inflow, data, INFLOW_FIELDS)
@@ -159,7 +162,7 @@ def inflow_update(*, inflow: Inflow, user, data: dict, confirm_large: bool = Fal
         inflow.status = InflowStatus.PENDING
     inflow.full_clean()
     _stamp(inflow, user, _("修改后重新提交") if resubmitted else "")
-    inflow.save()
+    inflow.save()  # never verified before or after: the rollup is untouched
     return inflow
 
 
@@ -183,12 +186,13 @@ def inflow_verify(*, inflow: Inflow, user) -> Inflow:
             _("只有待核实的到位资金可以核实（当前状态：%(status)s）。")
             % {"status": inflow.get_status_display()}
         )
-    inflow.status = InflowStatus.VERIFIED
-    inflow.verified_by = user
-    inflow.verified_at = timezone.now()
-    inflow.return_reason = ""
-    _stamp(inflow, user, _("核实"))
-    inflow.save()
+    with track(lambda ctx: inflow_contributions(inflow, inflow.project, ctx)):
+        inflow.status = InflowStatus.VERIFIED
+        inflow.verified_by = user
+        inflow.verified_at = timezone.now()
+        inflow.return_reason = ""
+        _stamp(inflow, user, _("核实"))
+        inflow.save()
     return inflow
 
 
@@ -222,13 +226,14 @@ def inflow_correct(
     inflow = _locked(inflow)
     if inflow.status != InflowStatus.VERIFIED:
         raise ValidationError(_("只有已核实的到位资金需要更正；其他状态请直接修改。"))
-    changed = _assign(inflow, data, INFLOW_FIELDS)
-    if not changed:
-        return []
-    _check_slips({k: data[k] for k in changed}, confirm_large)
-    inflow.full_clean()
-    _stamp(inflow, user, _("更正：%(reason)s") % {"reason": reason})
-    inflow.save()
+    with track(lambda ctx: inflow_contributions(inflow, inflow.project, ctx)):
+        changed = _assign(inflow, data, INFLOW_FIELDS)
+        if not changed:
+            return []
+        _check_slips({k: data[k] for k in changed}, confirm_large)
+        inflow.full_clean()
+        _stamp(inflow, user, _("更正：%(reason)s") % {"reason": reason})
+        inflow.save()
     return changed
 
 
@@ -241,8 +246,9 @@ def inflow_void(*, inflow: Inflow, user, reason: str) -> Inflow:
     inflow = _locked(inflow)
     if inflow.status != InflowStatus.VERIFIED:
         raise ValidationError(_("只有已核实的到位资金需要作废；未核实的可以直接删除或退回。"))
-    inflow.status = InflowStatus.VOIDED
-    inflow.void_reason = reason
-    _stamp(inflow, user, _("作废：%(reason)s") % {"reason": reason})
-    inflow.save()
+    with track(lambda ctx: inflow_contributions(inflow, inflow.project, ctx)):
+        inflow.status = InflowStatus.VOIDED
+        inflow.void_reason = reason
+        _stamp(inflow, user, _("作废：%(reason)s") % {"reason": reason})
+        inflow.save()
     return inflow

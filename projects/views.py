@@ -228,7 +228,7 @@ def inflow_update(request: HttpRequest, pk: int) -> HttpResponse:
     if not inflow.editable_by_unit:
         messages.error(
             request,
-            _("这笔到位资金已%(s)s，不能再修改；如有错误请联系商务局更正。")
+            _("这笔到位资金的状态是“%(s)s”，不能再修改；如有错误请联系商务局更正。")
             % {"s": inflow.get_status_display()},
         )
         return redirect(inflow)

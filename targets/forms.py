@@ -31,11 +31,17 @@ class QuotaGridForm(forms.Form):
     """
 
     def __init__(self, *args, units, indicators, quotas, tasks, readonly=False, **kwargs):
+        counts = {ind.pk for ind in indicators if ind.is_count}
+
+        def shown(indicator_id: int, amount: Decimal) -> Decimal:
+            # A count is shown as "5", not "5.00", so that posting it back stays valid.
+            return amount.quantize(Decimal(1)) if indicator_id in counts else amount
+
         initial = {}
         for (unit_id, indicator_id), amount in quotas.items():
-            initial[self.quota_name(unit_id, indicator_id)] = amount
+            initial[self.quota_name(unit_id, indicator_id)] = shown(indicator_id, amount)
         for indicator_id, amount in tasks.items():
-            initial[self.task_name(indicator_id)] = amount
+            initial[self.task_name(indicator_id)] = shown(indicator_id, amount)
         super().__init__(*args, initial=initial, **kwargs)
         self.units, self.indicators = units, indicators
         for unit in units:

@@ -173,3 +173,37 @@ class DistrictTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year.year} {self.indicator}: {self.amount}"
+
+
+class Rollup(models.Model):
+    """Running totals per unit × indicator × month (day 0) and × day (days 1–31).
+
+    Kept up to date in the same transaction as every change that counts (targets.rollups),
+    so the dashboard reads at most a few thousand rows whatever the number of inflows.
+    ``manage.py rebuild_rollups`` recomputes it from the records.
+    """
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    day = models.PositiveSmallIntegerField(help_text="0 for the whole month")
+    amount = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("完成数汇总")
+        verbose_name_plural = _("完成数汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "month", "day", "unit", "indicator"], name="targets_rollup_cell"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12), name="targets_rollup_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(day__gte=0, day__lte=31), name="targets_rollup_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d}-{self.day:02d} {self.unit_id} {self.indicator_id}"

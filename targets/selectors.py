@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 
-from targets.models import DistrictTask, Indicator, Quota
+from targets import indicators as codes
+from targets.models import DistrictTask, Indicator, Quota, Rollup
+from targets.progress import is_month_end
+from targets.rollups import COUNTED_STAGES
 from units.models import Unit
 
 
@@ -39,3 +44,133 @@ def unit_quotas(unit: Unit, year: int) -> list[Quota]:
         .select_related("indicator")
         .order_by("indicator__display_order")
     )
+
+
+# --- progress against the quotas (完成数, 完成率, 序时进度, 同比) ------------------------------
+
+
+def _counted_projects():
+    from projects.models import Project
+
+    return Project.objects.filter(stage__in=COUNTED_STAGES)
+
+
+def _verified_inflows():
+    from projects.models import Inflow
+
+    return Inflow.objects.filter(status="verified")
+
+
+def raw_daily_totals(ctx, year: int | None = None) -> dict[tuple, Decimal]:
+    """(unit id, indicator code, day) → amount, straight from the records (for rebuilds)."""
+    out: dict[tuple, Decimal] = defaultdict(Decimal)
+    inflows = _verified_inflows()
+    projects = _counted_projects()
+    if year is not None:
+        inflows = inflows.filter(arrived_on__year=year)
+    for row in (
+        inflows.filter(project__capital_type="foreign")
+        .values("project__unit_id", "arrived_on")
+        .annotate(total=Sum("amount"))
+    ):
+        out[(row["project__unit_id"], codes.FDI_ACTUAL, row["arrived_on"])] += row["total"]
+    for row in (
+        inflows.filter(project__capital_type="domestic")
+        .values("project__unit_id", "arrived_on", "project__origin")
+        .annotate(total=Sum("amount"))
+    ):
+        day = row["arrived_on"]
+        if row["project__origin"] != ctx.home_province(day.year):
+            out[(row["project__unit_id"], codes.DOMESTIC_ACTUAL, day)] += row["total"]
+    foreign = projects.filter(capital_type="foreign", approved_on__isnull=False)
+    if year is not None:
+        foreign = foreign.filter(approved_on__year=year)
+    for row in foreign.values("unit_id", "approved_on").annotate(
+        n=Count("id"), total=Sum("contract_amount")
+    ):
+        out[(row["unit_id"], codes.FOREIGN_PROJECTS, row["approved_on"])] += Decimal(row["n"])
+        if row["total"]:
+            out[(row["unit_id"], codes.FDI_CONTRACT, row["approved_on"])] += row["total"]
+    domestic = projects.filter(capital_type="domestic", signed_on__isnull=False)
+    if year is not None:
+        domestic = domestic.filter(signed_on__year=year)
+    for row in domestic.values("unit_id", "signed_on", "origin").annotate(n=Count("id")):
+        day = row["signed_on"]
+        if row["origin"] != ctx.home_province(day.year):
+            out[(row["unit_id"], codes.DOMESTIC_PROJECTS, day)] += Decimal(row["n"])
+    return {key: amount for key, amount in out.items() if amount}
+
+
+def raw_period_totals(start: dt.date, end: dt.date, home_province: str) -> dict[tuple, Decimal]:
+    """(unit id, indicator code) → amount over [start, end], aggregated over the raw records.
+
+    The dashboard reads the rollup instead; this is the reference it must agree with, and
+    the "bare aggregate" the benchmark compares against.
+    """
+    out: dict[tuple, Decimal] = {}
+    inflows = _verified_inflows().filter(arrived_on__range=(start, end))
+    for row in (
+        inflows.values("project__unit_id", "project__capital_type")
+        .filter(~Q(project__capital_type="domestic") | ~Q(project__origin=home_province))
+        .annotate(total=Sum("amount"))
+    ):
+        code = (
+            codes.FDI_ACTUAL
+            if row["project__capital_type"] == "foreign"
+            else (codes.DOMESTIC_ACTUAL)
+        )
+        out[(row["project__unit_id"], code)] = row["total"]
+    projects = _counted_projects()
+    for row in (
+        projects.filter(capital_type="foreign", approved_on__range=(start, end))
+        .values("unit_id")
+        .annotate(n=Count("id"), total=Sum("contract_amount"))
+    ):
+        out[(row["unit_id"], codes.FOREIGN_PROJECTS)] = Decimal(row["n"])
+        if row["total"]:
+            out[(row["unit_id"], codes.FDI_CONTRACT)] = row["total"]
+    for row in (
+        projects.filter(capital_type="domestic", signed_on__range=(start, end))
+        .exclude(origin=home_province)
+        .values("unit_id")
+        .annotate(n=Count("id"))
+    ):
+        out[(row["unit_id"], codes.DOMESTIC_PROJECTS)] = Decimal(row["n"])
+    return out
+
+
+def rollup_period_totals(as_of: dt.date) -> dict[tuple, Decimal]:
+    """(unit id, indicator code) → amount from 1 January to ``as_of``, read from the rollup:
+    whole months from the month rows, the current partial month from the day rows."""
+    ids = dict(Indicator.objects.values_list("id", "code"))
+    full_months = as_of.month if is_month_end(as_of) else as_of.month - 1
+    cells = Q(year=as_of.year, day=0, month__lte=full_months)
+    if full_months < as_of.month:
+        cells |= Q(year=as_of.year, month=as_of.month, day__gte=1, day__lte=as_of.day)
+    out: dict[tuple, Decimal] = {}
+    for row in (
+        Rollup.objects.filter(cells).values("unit_id", "indicator_id").annotate(t=Sum("amount"))
+    ):
+        if row["t"]:
+            out[(row["unit_id"], ids[row["indicator_id"]])] = row["t"]
+    return out
+
+
+def monthly_district_series(year: int) -> dict[str, list[Decimal]]:
+    """Indicator code → cumulative district total at the end of each month (12 values)."""
+    ids = dict(Indicator.objects.values_list("id", "code"))
+    by_month: dict[str, list[Decimal]] = {code: [Decimal(0)] * 12 for code in ids.values()}
+    for row in (
+        Rollup.objects.filter(year=year, day=0)
+        .values("indicator_id", "month")
+        .annotate(t=Sum("amount"))
+    ):
+        by_month[ids[row["indicator_id"]]][row["month"] - 1] += row["t"]
+    cumulative = {}
+    for code, values in by_month.items():
+        running, series = Decimal(0), []
+        for value in values:
+            running += value
+            series.append(running)
+        cumulative[code] = series
+    return cumulative

@@ -231,3 +231,5 @@ AMOUNT_SLIP_THRESHOLD = Decimal(env("AMOUNT_SLIP_THRESHOLD", "1000000"))
 EVIDENCE_MAX_MB = env_int("EVIDENCE_MAX_MB", 10)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Status colours on the dashboard: red below this share of 序时进度 (or shrinking year on year).
+PROGRESS_RED_BELOW = Decimal(env("PROGRESS_RED_BELOW", "0.8"))
