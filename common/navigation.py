@@ -27,6 +27,19 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("首页"), "home", ALL_ROLES),
     NavItem(
+        _("进度"),
+        "targets:dashboard",
+        ALL_ROLES,
+        (
+            "targets:progress",
+            "targets:ranking",
+            "targets:unit_dashboard",
+            "targets:park",
+            "targets:events",
+            "targets:pipeline",
+        ),
+    ),
+    NavItem(
         _("招商项目"),
         "projects:list",
         ALL_ROLES,
@@ -34,7 +47,12 @@ NAV_ITEMS: list[NavItem] = [
     ),
     NavItem(_("到位资金"), "projects:inflow_list", ALL_ROLES, ("projects:inflow_",)),
     NavItem(_("核实"), "projects:verification", frozenset({Role.COMMERCE})),
-    NavItem(_("年度任务"), "targets:quotas_current", DISTRICT_ROLES, ("targets:",)),
+    NavItem(
+        _("年度任务"),
+        "targets:quotas_current",
+        DISTRICT_ROLES,
+        ("targets:quotas", "targets:quotas_"),
+    ),
     NavItem(_("招商活动"), "projects:event_list", ALL_ROLES, ("projects:event_",)),
     NavItem(_("责任单位"), "units:list", ALL_ROLES, ("units:",)),
 ]

@@ -40,17 +40,28 @@ def _excel_value(value):
     return value
 
 
+def title_of_sheet(text: str) -> str:
+    """Excel forbids some characters in sheet names and allows 31 characters."""
+    for ch in "[]:*?/\\":
+        text = text.replace(ch, "-")
+    return text[:31]
+
+
 def write_sheet(
     workbook: Workbook,
-    title: str,
+    sheet_title: str,
     headers: Sequence[str],
     rows: Iterable[Sequence],
     *,
     number_formats: dict[int, str] | None = None,
+    title: str | None = None,
 ) -> None:
-    """Append a sheet with a bold, frozen header row and widths fitted to the first rows."""
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.freeze_panes = "A2"
+    """Append a sheet with a bold, frozen header row and widths fitted to the first rows.
+
+    With ``title`` a title line comes first and the header is on row 2.
+    """
+    sheet = workbook.create_sheet(title=title_of_sheet(sheet_title))
+    sheet.freeze_panes = "A3" if title else "A2"
     rows = list(rows) if not isinstance(rows, list) else rows
     widths = [_width_of(h) + 2 for h in headers]
     for row in rows[:200]:
@@ -59,6 +70,10 @@ def write_sheet(
                 widths[index] = max(widths[index], min(_width_of(value) + 2, 60))
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(width, 6)
+    if title:
+        title_cell = WriteOnlyCell(sheet, value=title)
+        title_cell.font = Font(bold=True, size=14)
+        sheet.append([title_cell])
     header_cells = []
     for header in headers:
         cell = WriteOnlyCell(sheet, value=header)

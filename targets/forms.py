@@ -79,3 +79,19 @@ class QuotaGridForm(forms.Form):
 
     def task_fields(self):
         return [self[self.task_name(ind.pk)] for ind in self.indicators]
+
+
+class RankingFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("单位类型"), required=False)
+    category = forms.ChoiceField(label=_("类别"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from units.models import UnitCategory, UnitKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("全部")), *UnitKind.choices]
+        self.fields["category"].choices = [
+            ("", _("全部")),
+            *[(v, label) for v, label in UnitCategory.choices if v],
+            ("none", _("无类别")),
+        ]

@@ -4,6 +4,12 @@ from targets import views
 
 app_name = "targets"
 urlpatterns = [
+    path("progress/", views.dashboard, name="dashboard"),
+    path("progress/ranking/", views.ranking_view, name="ranking"),
+    path("progress/units/<int:pk>/", views.unit_dashboard, name="unit_dashboard"),
+    path("progress/park/", views.park_share, name="park"),
+    path("progress/events/", views.event_results, name="events"),
+    path("progress/pipeline/", views.pipeline, name="pipeline"),
     path("quotas/", views.quota_grid_current, name="quotas_current"),
     path("<int:year>/quotas/", views.quota_grid, name="quotas"),
     path("<int:year>/quotas/copy/", views.quota_copy, name="quotas_copy"),

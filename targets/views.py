@@ -1,16 +1,24 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
 
 from common.permissions import role_required
-from common.roles import Role
-from targets import selectors, services
-from targets.forms import QuotaGridForm
+from common.roles import ALL_ROLES, Role
+from common.xlsx import XLSX_CONTENT_TYPE
+from targets import progress, selectors, services
+from targets.charts import cumulative_chart
+from targets.exports import report_workbook_bytes
+from targets.forms import QuotaGridForm, RankingFilterForm
 from targets.models import MAX_YEAR, MIN_YEAR
+from targets.period import month_end_choices, parse_period
+from targets.reports import build_report, ranking, report_has_quotas
+from targets.tables import ranking_table_class, unit_link
+from units.models import Unit
 
 GRID_VIEWERS = (Role.COMMERCE, Role.FINANCE, Role.LEADERSHIP)
 
@@ -109,3 +117,137 @@ def quota_copy(request: HttpRequest, year: int) -> HttpResponse:
             % {"prev": year - 1, "n": filled},
         )
     return redirect("targets:quotas", year=year)
+
+
+# --- progress dashboards ---------------------------------------------------------------
+
+
+def _report_context(request):
+    """Parse the pickers, build the report; bad parameters become messages, never a 500."""
+    period = parse_period(request.GET)
+    for error in period.errors:
+        messages.warning(request, error)
+    year_settings = services.year_get_or_create(period.year)
+    report = build_report(year_settings, period.as_of)
+    today = timezone.localdate()
+    return (
+        period,
+        report,
+        {
+            "report": report,
+            "period": period,
+            "year_choices": range(today.year, today.year - 6, -1),
+            "month_choices": month_end_choices(period.year, today),
+            "has_quotas": report_has_quotas(report),
+        },
+    )
+
+
+def _xlsx(report) -> HttpResponse:
+    response = HttpResponse(report_workbook_bytes(report), content_type=XLSX_CONTENT_TYPE)
+    name = f"progress-{report.year}-{report.as_of.isoformat()}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@role_required(*ALL_ROLES)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The district: one card per indicator against 序时进度, with the cumulative chart."""
+    _period, report, context = _report_context(request)
+    if request.GET.get("export") == "xlsx":
+        return _xlsx(report)
+    series = selectors.monthly_district_series(report.year)
+    done = progress.completed_months(report.as_of)
+    cards = []
+    for ind in report.indicators:
+        cell = report.district[ind.code]
+        actual = [value if month < done else None for month, value in enumerate(series[ind.code])]
+        cards.append(
+            {
+                "indicator": ind,
+                "cell": cell,
+                "chart": cumulative_chart(
+                    actual,
+                    cell.quota,
+                    _("%(name)s：累计完成与序时进度") % {"name": ind.name},
+                    ind.get_measure_display(),
+                ),
+            }
+        )
+    context["cards"] = cards
+    return render(request, "targets/dashboard.html", context)
+
+
+@role_required(*ALL_ROLES)
+def ranking_view(request: HttpRequest) -> HttpResponse:
+    """All units with a quota, ranked by mean completion, colour-coded with words."""
+    _period, report, context = _report_context(request)
+    if request.GET.get("export") == "xlsx":
+        return _xlsx(report)
+    form = RankingFilterForm(request.GET or None)
+    kind = category = ""
+    if form.is_valid():
+        kind, category = form.cleaned_data["kind"], form.cleaned_data["category"]
+    rows = []
+    for place, row in enumerate(ranking(report), start=1):
+        unit = row.unit
+        if (kind and unit.kind != kind) or (category and (unit.category or "none") != category):
+            continue
+        data = {
+            "place": place,
+            "unit": unit.name,
+            "link": unit_link(unit, request.user),
+            "kind": unit.get_kind_display(),
+            "category": unit.get_category_display() or "—",
+            "mean": (row.mean_rate, row.worst_status),
+        }
+        for ind in report.indicators:
+            cell = row.cells[ind.code]
+            data[ind.code] = (cell.rate, cell.status)
+        rows.append(data)
+    table = ranking_table_class(report.indicators)(rows)
+    RequestConfig(request, paginate=False).configure(table)
+    context.update({"table": table, "filter_form": form})
+    return render(request, "targets/ranking.html", context)
+
+
+@role_required(*ALL_ROLES)
+def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_object_or_404(Unit.objects.for_user(request.user), pk=pk)
+    _period, report, context = _report_context(request)
+    row = next((r for r in report.units if r.unit.pk == unit.pk), None)
+    place = next((i for i, r in enumerate(ranking(report), start=1) if r.unit.pk == unit.pk), None)
+    context.update(
+        {
+            "unit": unit,
+            "row": row,
+            "place": place,
+            "ranked": sum(1 for r in report.units if r.has_quota),
+        }
+    )
+    return render(request, "targets/unit_dashboard.html", context)
+
+
+@role_required(*ALL_ROLES)
+def park_share(request: HttpRequest) -> HttpResponse:
+    """The park's share of the year's projects and money (the seed: park-led projects are
+    too few)."""
+    period, _report, context = _report_context(request)
+    context["share"] = selectors.park_share(period.year, period.as_of)
+    return render(request, "targets/park.html", context)
+
+
+@role_required(*ALL_ROLES)
+def event_results(request: HttpRequest) -> HttpResponse:
+    """Projects and contract amounts signed at each promotion fair in the year."""
+    period, _report, context = _report_context(request)
+    context["events"] = selectors.event_results(period.year, period.as_of)
+    return render(request, "targets/events.html", context)
+
+
+@role_required(*ALL_ROLES)
+def pipeline(request: HttpRequest) -> HttpResponse:
+    """Projects by stage, with 履约率 (signed projects that started)."""
+    period, _report, context = _report_context(request)
+    context["pipeline"] = selectors.pipeline(period.year, period.as_of)
+    return render(request, "targets/pipeline.html", context)

@@ -1,0 +1,80 @@
+"""Charts drawn on the server as SVG: readable without JavaScript, printable, no CDN."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+
+WIDTH, HEIGHT = 360, 200
+LEFT, RIGHT, TOP, BOTTOM = 48, 12, 16, 28
+
+
+def _fmt(value: Decimal) -> str:
+    if value >= 10000:
+        return f"{value / 10000:.1f}万"
+    if value == value.to_integral_value():
+        return f"{int(value)}"
+    return f"{value:.1f}"
+
+
+def cumulative_chart(
+    actual: list[Decimal | None], quota: Decimal | None, title: str, measure: str
+) -> SafeString:
+    """Cumulative actual by month-end (None after the as-of month) against the schedule line
+    (quota × m/12). Returns SVG markup with a <title> and a <desc> listing the figures."""
+    known = [v for v in actual if v is not None]
+    top = max([*known, quota or Decimal(0), Decimal(1)]) * Decimal("1.1")
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(month: int) -> float:  # month 0 = 1 January, 12 = 31 December
+        return LEFT + plot_w * month / 12
+
+    def y(value: Decimal) -> float:
+        return TOP + plot_h * float(1 - value / top)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'class="progress-chart" role="img" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+    ]
+    desc = "；".join(
+        f"{m}月末 {_fmt(v)}{measure}" for m, v in enumerate(actual, start=1) if v is not None
+    )
+    if quota:
+        desc = f"年度任务 {_fmt(quota)}{measure}；" + desc
+    parts.append(f"<desc>{escape(desc)}</desc>")
+    # axes and grid
+    parts.append(
+        f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}" '
+        'stroke="#6c757d" stroke-width="1"/>'
+    )
+    for fraction in (Decimal("0.5"), Decimal(1)):
+        level = top / Decimal("1.1") * fraction
+        parts.append(
+            f'<line x1="{LEFT}" y1="{y(level):.1f}" x2="{WIDTH - RIGHT}" y2="{y(level):.1f}" '
+            'stroke="#dee2e6" stroke-width="1"/>'
+            f'<text x="{LEFT - 4}" y="{y(level) + 4:.1f}" font-size="10" text-anchor="end" '
+            f'fill="#495057">{escape(_fmt(level))}</text>'
+        )
+    for month in (3, 6, 9, 12):
+        parts.append(
+            f'<text x="{x(month):.1f}" y="{HEIGHT - 10}" font-size="10" text-anchor="middle" '
+            f'fill="#495057">{month}月</text>'
+        )
+    if quota:
+        parts.append(
+            f'<line x1="{x(0):.1f}" y1="{y(Decimal(0)):.1f}" x2="{x(12):.1f}" '
+            f'y2="{y(quota):.1f}" stroke="#adb5bd" stroke-width="2" stroke-dasharray="5 4"/>'
+        )
+    points = [(x(0), y(Decimal(0)))] + [
+        (x(m), y(v)) for m, v in enumerate(actual, start=1) if v is not None
+    ]
+    if len(points) > 1:
+        path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="#0d6efd" stroke-width="2.5"/>')
+        px, py = points[-1]
+        parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3.5" fill="#0d6efd"/>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))

@@ -1,0 +1,61 @@
+"""`manage.py progress_report --year Y --as-of YYYY-MM-DD [--format csv|xlsx] [--output FILE]`
+
+The contract is ../shared/WORKBOOK.md: CSV on standard output (unless --output), messages on
+standard error, one row per unit and indicator, then the district's rows (单位编码 全区).
+"""
+
+import csv
+import datetime as dt
+import sys
+from contextlib import nullcontext
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from targets.exports import report_workbook_bytes
+from targets.reports import CSV_HEADER, build_report, csv_rows
+from targets.services import year_get_or_create
+
+
+class Command(BaseCommand):
+    help = "输出截至某日各单位和全区的任务完成进度（CSV 或 xlsx）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--as-of", dest="as_of", required=True, help="YYYY-MM-DD")
+        parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+        parser.add_argument("--output", default=None, help="文件路径；缺省写到标准输出")
+
+    def handle(self, *args, year: int, as_of: str, format: str, output: str | None, **options):
+        try:
+            as_of_date = dt.date.fromisoformat(as_of)
+        except ValueError as exc:
+            raise CommandError(f"截至日期“{as_of}”格式不对，应为 YYYY-MM-DD。") from exc
+        try:
+            report = build_report(year_get_or_create(year), as_of_date)
+        except ValidationError as exc:
+            raise CommandError("；".join(exc.messages)) from exc
+
+        if format == "xlsx":
+            data = report_workbook_bytes(report)
+            if output:
+                with open(output, "wb") as handle:
+                    handle.write(data)
+            else:
+                sys.stdout.buffer.write(data)
+                sys.stdout.buffer.flush()
+        else:
+            with (
+                open(output, "w", encoding="utf-8", newline="") if output else nullcontext()
+            ) as handle:
+                writer = csv.writer(handle or self.stdout, lineterminator="\n")
+                writer.writerow(CSV_HEADER)
+                try:
+                    writer.writerows(csv_rows(report))
+                except BrokenPipeError:  # `| head`: the reader has had enough
+                    sys.stderr.close()
+                    return
+        target = output or "标准输出"
+        self.stderr.write(
+            f"{year} 年 {report.months_label}（截至 {as_of_date.isoformat()}）进度已写入 {target}。"
+        )

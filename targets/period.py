@@ -1,0 +1,85 @@
+"""The year and as-of pickers: parse them from the query string, never failing with a 500."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from targets.models import MIN_YEAR
+from targets.progress import last_complete_month_end
+
+
+@dataclass
+class Period:
+    year: int
+    as_of: dt.date
+    errors: list[str]
+
+    def query(self) -> str:
+        return f"year={self.year}&as_of={self.as_of.isoformat()}"
+
+
+def default_as_of(year: int, today: dt.date) -> dt.date:
+    """The last complete month of ``year`` that has ended by ``today`` (31 Dec for a past year,
+    1 January when not even January is over)."""
+    if year < today.year:
+        return dt.date(year, 12, 31)
+    end = last_complete_month_end(today)
+    return end if end.year == year else dt.date(year, 1, 1)
+
+
+def parse_period(params) -> Period:
+    """Read ``year`` and ``as_of`` from a QueryDict; bad values fall back to the defaults and
+    say why in Chinese."""
+    today = timezone.localdate()
+    errors: list[str] = []
+    default_year = last_complete_month_end(today).year
+    year_text = (params.get("year") or "").strip()
+    year = default_year
+    if year_text:
+        if year_text.isdigit() and MIN_YEAR <= int(year_text) <= today.year:
+            year = int(year_text)
+        else:
+            errors.append(
+                _("年度“%(v)s”无效，已显示 %(y)d 年。") % {"v": year_text[:20], "y": year}
+            )
+    as_of = default_as_of(year, today)
+    as_of_text = (params.get("as_of") or "").strip()
+    if as_of_text:
+        try:
+            chosen = dt.date.fromisoformat(as_of_text)
+        except ValueError:
+            errors.append(
+                _("截至日期“%(v)s”格式不对（应为 YYYY-MM-DD），已显示 %(d)s。")
+                % {"v": as_of_text[:20], "d": as_of.isoformat()}
+            )
+        else:
+            if chosen.year != year:
+                errors.append(
+                    _("截至日期 %(v)s 不在 %(y)d 年内，已显示 %(d)s。")
+                    % {"v": chosen.isoformat(), "y": year, "d": as_of.isoformat()}
+                )
+            elif chosen > today:
+                errors.append(
+                    _("截至日期 %(v)s 晚于今天，已显示 %(d)s。")
+                    % {"v": chosen.isoformat(), "d": as_of.isoformat()}
+                )
+            else:
+                as_of = chosen
+    return Period(year=year, as_of=as_of, errors=errors)
+
+
+def month_end_choices(year: int, today: dt.date) -> list[tuple[str, str]]:
+    """("2026-06-30", "1–6月") for every month of ``year`` that has ended by ``today``."""
+    import calendar
+
+    choices = []
+    for month in range(1, 13):
+        end = dt.date(year, month, calendar.monthrange(year, month)[1])
+        if end > today:
+            break
+        choices.append((end.isoformat(), f"1–{month}月" if month > 1 else "1月"))
+    return choices

@@ -1,0 +1,73 @@
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from targets import progress
+
+
+class StatusColumn(tables.Column):
+    """A completion rate with its status: colour *and* words, never colour alone."""
+
+    def render(self, value):
+        rate, status = value
+        if rate is None:
+            return "—"
+        label = progress.STATUS_LABELS.get(status, "")
+        return format_html(
+            '<span class="status-{}">{}%</span> <small class="text-muted">{}</small>',
+            status or "none",
+            progress.percent(rate),
+            label,
+        )
+
+    def value(self, value):
+        rate, _status = value
+        return progress.percent(rate)
+
+    def order(self, queryset, is_descending):
+        from decimal import Decimal
+
+        floor = Decimal("-1")
+        ordered = sorted(
+            queryset.data,
+            key=lambda row: (row[self.name][0] is None, row[self.name][0] or floor),
+        )
+        if is_descending:
+            known = [r for r in ordered if r[self.name][0] is not None][::-1]
+            ordered = known + [r for r in ordered if r[self.name][0] is None]
+        queryset.data = ordered
+        return queryset, True
+
+
+def ranking_table_class(indicators):
+    """A table class with one status column per indicator (the indicators are data)."""
+    attrs = {
+        "place": tables.Column(verbose_name=_("名次"), orderable=False),
+        "unit": tables.Column(verbose_name=_("责任单位"), orderable=False),
+        "kind": tables.Column(verbose_name=_("类型")),
+        "category": tables.Column(verbose_name=_("类别")),
+        "mean": StatusColumn(verbose_name=_("平均完成率")),
+    }
+    for ind in indicators:
+        attrs[ind.code] = StatusColumn(verbose_name=f"{ind.name}（{ind.get_measure_display()}）")
+
+    def render_unit(self, value, record):
+        if record["link"]:
+            return format_html('<a href="{}">{}</a>', record["link"], value)
+        return value
+
+    attrs["render_unit"] = render_unit
+    attrs["Meta"] = type(
+        "Meta",
+        (),
+        {"attrs": {"class": "table table-sm table-hover"}, "empty_text": _("没有下达任务的单位")},
+    )
+    return type("RankingTable", (tables.Table,), attrs)
+
+
+def unit_link(unit, user) -> str:
+    """The unit's dashboard if the user may open it (the same rule as Unit.for_user)."""
+    if user.sees_all_units or (user.is_unit_staff and user.unit_id == unit.pk):
+        return reverse("targets:unit_dashboard", args=[unit.pk])
+    return ""
