@@ -54,6 +54,7 @@ NAV_ITEMS: list[NavItem] = [
         ("targets:quotas", "targets:quotas_"),
     ),
     NavItem(_("招商活动"), "projects:event_list", ALL_ROLES, ("projects:event_",)),
+    NavItem(_("抵押金"), "deposits:board_current", ALL_ROLES, ("deposits:",)),
     NavItem(_("责任单位"), "units:list", ALL_ROLES, ("units:",)),
 ]
 

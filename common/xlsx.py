@@ -55,6 +55,7 @@ def write_sheet(
     *,
     number_formats: dict[int, str] | None = None,
     title: str | None = None,
+    landscape: bool = False,
 ) -> None:
     """Append a sheet with a bold, frozen header row and widths fitted to the first rows.
 
@@ -62,6 +63,13 @@ def write_sheet(
     """
     sheet = workbook.create_sheet(title=title_of_sheet(sheet_title))
     sheet.freeze_panes = "A3" if title else "A2"
+    # Printable as it is: fit the columns to one page wide, header row repeated.
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "2:2" if title else "1:1"
     rows = list(rows) if not isinstance(rows, list) else rows
     widths = [_width_of(h) + 2 for h in headers]
     for row in rows[:200]:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("units/", include("units.urls")),
     path("targets/", include("targets.urls")),
     path("projects/", include("projects.urls")),
+    path("deposits/", include("deposits.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -38,6 +38,7 @@ UNIT_EDITORS = row(LOGIN, 200, 200, 200, 403, 403)
 UNIT_A_EDIT = row(LOGIN, 200, 404, 200, 403, 403)
 POST_ONLY = row(LOGIN, 405, 405, 405, 405, 405)
 DISTRICT_READ = row(LOGIN, 403, 403, 200, 200, 200)
+FINANCE_ONLY = row(LOGIN, 403, 403, 403, 200, 403)
 
 
 @dataclass
@@ -68,6 +69,18 @@ MATRIX: dict[str, Case] = {
     "targets:park": Case(SIGNED_IN),
     "targets:events": Case(SIGNED_IN),
     "targets:pipeline": Case(SIGNED_IN),
+    "deposits:board_current": Case(row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
+    "deposits:board": Case(SIGNED_IN, literal_args=(2025,)),
+    "deposits:pay": Case(FINANCE_ONLY, literal_args=(2025,)),
+    "deposits:letter": Case(FINANCE_ONLY, literal_args=(2025,)),
+    "deposits:overdue": Case(DISTRICT_READ, literal_args=(2025,)),
+    "deposits:settlement": Case(DISTRICT_READ, literal_args=(2025,)),
+    "deposits:settlement_confirm": Case(POST_ONLY, literal_args=(2025,)),
+    "deposits:settlement_reverse": Case(POST_ONLY, literal_args=(2025,)),
+    # Nothing settled yet: the sheet page sends the user back to the settlement page.
+    "deposits:settlement_sheet": Case(
+        row(LOGIN, 403, 403, REDIRECT, REDIRECT, REDIRECT), literal_args=(2025,)
+    ),
     "projects:list": Case(SIGNED_IN),
     "projects:create": Case(UNIT_EDITORS),
     "projects:detail": Case(UNIT_A_OBJECT, args="project_a"),

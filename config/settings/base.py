@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "units",
     "targets",
     "projects",
+    "deposits",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,41 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from projects.forms import DateInput
+from units.models import Unit
+
+
+class PaymentForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.none())
+    amount = forms.DecimalField(
+        label=_("金额（元）"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=0.01,
+        error_messages={"min_value": _("金额必须大于 0。")},
+    )
+    paid_on = forms.DateField(label=_("缴纳日期"), widget=DateInput())
+    receipt_no = forms.CharField(label=_("票据号"), max_length=60, required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].help_text = _("只列出本年度有任务、尚未缴纳的单位。")
+
+
+class LetterForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.none())
+    signed_on = forms.DateField(label=_("签订日期"), widget=DateInput())
+    scan = forms.FileField(
+        label=_("扫描件"), required=False, help_text=_("PDF、JPG 或 PNG，可不上传。")
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("冲销原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )

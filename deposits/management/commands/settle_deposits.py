@@ -1,0 +1,76 @@
+"""`manage.py settle_deposits --year Y [--confirm]` as ../shared/WORKBOOK.md promises.
+
+Standard output carries only the CSV; messages go to standard error.
+"""
+
+import csv
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from deposits.models import Outcome
+from deposits.services import settle_year, settlement_preview
+
+HEADER = ["单位编码", "单位名称", "结果", "缴纳金额", "退还金额", "奖励金额", "没收金额"]
+
+
+def _yuan(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+class Command(BaseCommand):
+    help = "风险抵押金年终结算：不加 --confirm 只预览；加 --confirm 记录结算（已结算则不再改动）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--confirm", action="store_true")
+
+    def handle(self, *args, year: int, confirm: bool, **options):
+        writer = csv.writer(self.stdout, lineterminator="\n")
+        try:
+            if confirm:
+                settlements, created = settle_year(year=year, user=None)
+                rows = [
+                    (
+                        s.unit.code,
+                        s.unit.name,
+                        s.get_outcome_display(),
+                        s.paid_amount,
+                        s.refund_amount,
+                        s.bonus_amount,
+                        s.forfeit_amount,
+                    )
+                    for s in settlements
+                ]
+                message = (
+                    f"{year} 年结算已记录：{len(rows)} 个单位。"
+                    if created
+                    else f"{year} 年已经结算过，本次没有任何改动；以下是已记录的结果。"
+                )
+            else:
+                rows = [
+                    (
+                        line.unit.code,
+                        line.unit.name,
+                        str(Outcome(line.amounts.outcome).label),
+                        line.amounts.paid,
+                        line.amounts.refund,
+                        line.amounts.bonus,
+                        line.amounts.forfeit,
+                    )
+                    for line in settlement_preview(year)
+                ]
+                message = (
+                    f"{year} 年结算预览（未写入任何数据）：{len(rows)} 个单位。"
+                    "加 --confirm 记录结算。"
+                )
+        except ValidationError as exc:
+            raise CommandError("；".join(exc.messages)) from exc
+        writer.writerow(HEADER)
+        for code, name, outcome, *amounts in rows:
+            writer.writerow([code, name, outcome, *(_yuan(a) for a in amounts)])
+        paid = sum((r[3] for r in rows), Decimal(0))
+        out = sum((r[4] + r[6] for r in rows), Decimal(0))
+        self.stderr.write(message)
+        self.stderr.write(f"缴纳合计 {_yuan(paid)} 元 = 退还 + 没收合计 {_yuan(out)} 元。")

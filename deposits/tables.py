@@ -1,0 +1,41 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+STATUS_CSS = {"paid": "success", "paid_late": "warning", "unpaid": "secondary", "overdue": "danger"}
+
+
+class DepositBoardTable(tables.Table):
+    code = tables.Column(verbose_name=_("单位编码"))
+    name = tables.Column(verbose_name=_("单位名称"))
+    kind = tables.Column(verbose_name=_("单位类型"))
+    status_label = tables.Column(verbose_name=_("缴纳状态"), order_by=("status",))
+    amount = tables.Column(
+        verbose_name=_("金额（元）"), attrs={"td": {"class": "text-end"}}, default="—"
+    )
+    paid_on = tables.DateColumn(verbose_name=_("缴纳日期"), format="Y-m-d", default="—")
+    receipt_no = tables.Column(verbose_name=_("票据号"), default="—")
+    letter_signed_on = tables.DateColumn(verbose_name=_("责任状签订"), format="Y-m-d", default="—")
+    outcome = tables.Column(verbose_name=_("结算结果"), default="—")
+
+    class Meta:
+        attrs = {"class": "table table-sm table-striped"}
+        empty_text = _("本年度还没有下达任务的单位")
+        order_by = ()
+
+    def render_status_label(self, value, record):
+        return format_html(
+            '<span class="badge text-bg-{}">{}</span>', STATUS_CSS[record["status"]], value
+        )
+
+    def value_status_label(self, value):
+        return value
+
+    def value_amount(self, value):
+        return value
+
+    def value_paid_on(self, value):
+        return value
+
+    def value_letter_signed_on(self, value):
+        return value

@@ -1,0 +1,347 @@
+from decimal import Decimal
+from io import BytesIO
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+from openpyxl import Workbook
+
+from common.permissions import role_required
+from common.roles import ALL_ROLES, Role
+from common.xlsx import XLSX_CONTENT_TYPE, write_sheet, xlsx_response
+from deposits import selectors, services
+from deposits import settlement as arithmetic
+from deposits.forms import LetterForm, PaymentForm, ReverseForm
+from deposits.models import Deposit, ResponsibilityLetter
+from deposits.tables import DepositBoardTable
+from targets.models import MAX_YEAR, MIN_YEAR
+from targets.services import year_get_or_create
+
+DISTRICT = (Role.COMMERCE, Role.FINANCE, Role.LEADERSHIP)
+
+
+def _year(year: int):
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise Http404
+    return year_get_or_create(year)
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@role_required(*ALL_ROLES)
+def board_current(request: HttpRequest) -> HttpResponse:
+    return redirect("deposits:board", year=timezone.localdate().year)
+
+
+@role_required(*ALL_ROLES)
+def board(request: HttpRequest, year: int) -> HttpResponse:
+    """Every owing unit with its payment status; a clerk sees only their own unit."""
+    assessment_year = _year(year)
+    rows = selectors.board_rows(assessment_year, request.user)
+    status = request.GET.get("status", "")
+    if status in arithmetic.STATUS_LABELS:
+        rows = [row for row in rows if row["status"] == status]
+    totals = selectors.board_totals(rows, assessment_year.deposit_amount)
+    table = DepositBoardTable(rows)
+    RequestConfig(request, paginate=False).configure(table)
+    if request.GET.get("export") == "xlsx":
+        values = table.as_values()
+        headers = [str(h) for h in next(values)]
+        return xlsx_response(f"deposits-{year}.xlsx", f"{year}年风险抵押金", headers, values)
+    return render(
+        request,
+        "deposits/board.html",
+        {
+            "year": assessment_year,
+            "table": table,
+            "totals": totals,
+            "status": status,
+            "statuses": arithmetic.STATUS_LABELS,
+            "years": range(year - 2, year + 2),
+            "is_finance": request.user.role == Role.FINANCE,
+        },
+    )
+
+
+@role_required(*DISTRICT)
+def overdue(request: HttpRequest, year: int) -> HttpResponse:
+    assessment_year = _year(year)
+    rows = selectors.board_rows(assessment_year, request.user)
+    return render(
+        request,
+        "deposits/overdue.html",
+        {
+            "year": assessment_year,
+            "due_passed": timezone.localdate() > assessment_year.deposit_due_date,
+            "unpaid": [r for r in rows if r["status"] == arithmetic.OVERDUE],
+            "late": [r for r in rows if r["status"] == arithmetic.PAID_LATE],
+        },
+    )
+
+
+@role_required(Role.FINANCE)
+def pay(request: HttpRequest, year: int) -> HttpResponse:
+    assessment_year = _year(year)
+    owing = services.owing_units(assessment_year).exclude(
+        pk__in=Deposit.objects.filter(year=assessment_year).values("unit_id")
+    )
+    form = PaymentForm(
+        request.POST or None,
+        units=owing,
+        initial={"amount": assessment_year.deposit_amount, "paid_on": timezone.localdate()},
+    )
+    if request.method == "POST" and not form.is_valid() and "unit" in form.errors:
+        # Name the real reason when the unit owes nothing or has paid already.
+        unit_id = request.POST.get("unit", "")
+        if unit_id.isdigit():
+            if Deposit.objects.filter(year=assessment_year, unit_id=unit_id).exists():
+                form.errors["unit"] = form.error_class(
+                    [_("该单位本年度的抵押金已经登记过，不能重复缴纳。")]
+                )
+            elif not services.owing_units(assessment_year).filter(pk=unit_id).exists():
+                form.errors["unit"] = form.error_class(
+                    [_("该单位 %(y)d 年没有任务，不需要缴纳抵押金。") % {"y": year}]
+                )
+    if request.method == "POST" and form.is_valid():
+        try:
+            deposit = services.deposit_record(year=year, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        except IntegrityError:
+            form.add_error(None, _("该单位本年度的抵押金已经登记过，不能重复缴纳。"))
+        else:
+            status = arithmetic.payment_status(
+                deposit.paid_on, assessment_year.deposit_due_date, timezone.localdate()
+            )
+            messages.success(
+                request,
+                _("已登记 %(u)s 缴纳 %(a)s 元（%(s)s）。")
+                % {
+                    "u": deposit.unit.name,
+                    "a": deposit.amount,
+                    "s": arithmetic.STATUS_LABELS[status],
+                },
+            )
+            return redirect("deposits:board", year=year)
+    return render(
+        request,
+        "deposits/form.html",
+        {
+            "form": form,
+            "year": assessment_year,
+            "title": _("登记 %(y)d 年风险抵押金缴纳") % {"y": year},
+            "multipart": False,
+        },
+    )
+
+
+@role_required(Role.FINANCE)
+def letter(request: HttpRequest, year: int) -> HttpResponse:
+    assessment_year = _year(year)
+    units = services.owing_units(assessment_year).exclude(
+        pk__in=ResponsibilityLetter.objects.filter(year=assessment_year).values("unit_id")
+    )
+    form = LetterForm(request.POST or None, request.FILES or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.letter_record(year=year, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("已登记责任状。"))
+            return redirect("deposits:board", year=year)
+    return render(
+        request,
+        "deposits/form.html",
+        {
+            "form": form,
+            "year": assessment_year,
+            "title": _("登记 %(y)d 年责任状") % {"y": year},
+            "multipart": True,
+        },
+    )
+
+
+@role_required(*DISTRICT)
+def settlement(request: HttpRequest, year: int) -> HttpResponse:
+    """The preview before confirming, or the recorded settlement and any drift since."""
+    assessment_year = _year(year)
+    context = {
+        "year": assessment_year,
+        "is_finance": request.user.role == Role.FINANCE,
+        "reverse_form": ReverseForm(),
+    }
+    try:
+        preview = {line.unit.pk: line for line in services.settlement_preview(year)}
+    except ValidationError as error:
+        context["not_ended"] = " ".join(error.messages)
+        return render(request, "deposits/settlement.html", context)
+    recorded = list(services.live_settlements(assessment_year))
+    if recorded:
+        lines = []
+        for s in recorded:
+            changed = services.drift(s, preview.get(s.unit_id))
+            lines.append(
+                {
+                    "unit": s.unit,
+                    "outcome": s.get_outcome_display(),
+                    "paid": s.paid_amount,
+                    "refund": s.refund_amount,
+                    "bonus": s.bonus_amount,
+                    "forfeit": s.forfeit_amount,
+                    "figures": s.figures,
+                    "drift": changed,
+                }
+            )
+        context.update(
+            {
+                "recorded": recorded[0],
+                "lines": lines,
+                "drifted": [line for line in lines if line["drift"]],
+            }
+        )
+    else:
+        context["lines"] = [
+            {
+                "unit": line.unit,
+                "outcome": line.outcome_label,
+                "paid": line.amounts.paid,
+                "refund": line.amounts.refund,
+                "bonus": line.amounts.bonus,
+                "forfeit": line.amounts.forfeit,
+                "figures": line.figures,
+                "drift": [],
+            }
+            for line in preview.values()
+        ]
+    lines = context["lines"]
+    context["totals"] = {
+        key: sum((line[key] for line in lines), Decimal(0))
+        for key in ("paid", "refund", "bonus", "forfeit")
+    }
+    return render(request, "deposits/settlement.html", context)
+
+
+@require_POST
+@role_required(Role.FINANCE)
+def settlement_confirm(request: HttpRequest, year: int) -> HttpResponse:
+    _year(year)
+    try:
+        settlements, created = services.settle_year(year=year, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if created:
+            messages.success(
+                request,
+                _("%(y)d 年结算已记录：%(n)d 个单位。") % {"y": year, "n": len(settlements)},
+            )
+        else:
+            messages.info(request, _("%(y)d 年已经结算过，本次没有任何改动。") % {"y": year})
+    return redirect("deposits:settlement", year=year)
+
+
+@require_POST
+@role_required(Role.FINANCE)
+def settlement_reverse(request: HttpRequest, year: int) -> HttpResponse:
+    _year(year)
+    form = ReverseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("冲销结算必须写明原因。"))
+        return redirect("deposits:settlement", year=year)
+    try:
+        count = services.settlement_reverse(
+            year=year, user=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("已冲销 %(y)d 年 %(n)d 个单位的结算，可以重新结算。") % {"y": year, "n": count},
+        )
+    return redirect("deposits:settlement", year=year)
+
+
+@role_required(*DISTRICT)
+def settlement_sheet(request: HttpRequest, year: int) -> HttpResponse:
+    """The settlement sheet for the treasury: one row per unit, totals, a signature block."""
+    assessment_year = _year(year)
+    recorded = list(services.live_settlements(assessment_year))
+    if not recorded:
+        messages.error(request, _("%(y)d 年还没有结算，没有结算单可下载。") % {"y": year})
+        return redirect("deposits:settlement", year=year)
+    rows = [
+        [
+            s.unit.code,
+            s.unit.name,
+            s.get_outcome_display(),
+            s.paid_amount,
+            s.refund_amount,
+            s.bonus_amount,
+            s.forfeit_amount,
+        ]
+        for s in recorded
+    ]
+    totals = [sum((r[i] for r in rows), Decimal(0)) for i in range(3, 7)]
+    rows.append(["", _("合计"), "", *totals])
+    rows.append([])
+    rows.append(
+        [
+            "",
+            _("缴纳合计 = 退还合计 + 没收合计："),
+            f"{totals[0]:.2f} = {totals[1]:.2f} + {totals[3]:.2f}",
+        ]
+    )
+    rows.append([])
+    settled_at = timezone.localtime(recorded[0].settled_at)
+    for label in (
+        _("经办人（签字）："),
+        _("复核人（签字）："),
+        _("财政局负责人（签字）："),
+        _("日期："),
+    ):
+        rows.append(["", label, ""])
+    workbook = Workbook(write_only=True)
+    title = _("%(district)s%(y)d年度招商引资风险抵押金结算单（结算时间 %(t)s）") % {
+        "district": settings.DISTRICT_NAME,
+        "y": year,
+        "t": settled_at.strftime("%Y-%m-%d %H:%M"),
+    }
+    write_sheet(
+        workbook,
+        _("结算单"),
+        [
+            "单位编码",
+            "单位名称",
+            "结果",
+            "缴纳金额（元）",
+            "退还金额（元）",
+            "奖励金额（元）",
+            "没收金额（元）",
+        ],
+        rows,
+        title=title,
+        landscape=True,
+    )
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote(f'settlement-{year}.xlsx')}"
+    )
+    return response
