@@ -65,7 +65,7 @@ def write_sheet(
     sheet.freeze_panes = "A3" if title else "A2"
     # Printable as it is: fit the columns to one page wide, header row repeated.
     sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = "9"  # A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True

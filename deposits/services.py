@@ -78,6 +78,42 @@ def deposit_record(
 
 
 @transaction.atomic
+def deposit_update(
+    *,
+    deposit: Deposit,
+    amount: Decimal,
+    paid_on: dt.date,
+    receipt_no: str = "",
+    user,
+    reason: str = "",
+) -> bool:
+    """Correct a recorded payment before settlement; a changed amount adds a ledger entry for
+    the difference. Returns whether anything changed."""
+    deposit = Deposit.objects.select_for_update().get(pk=deposit.pk)
+    _refuse_if_settled(deposit.year)
+    receipt_no = (receipt_no or "").strip()
+    old_amount = deposit.amount
+    if (deposit.amount, deposit.paid_on, deposit.receipt_no) == (amount, paid_on, receipt_no):
+        return False
+    deposit.amount, deposit.paid_on, deposit.receipt_no = amount, paid_on, receipt_no
+    deposit.full_clean()
+    deposit._history_user = user
+    deposit._change_reason = reason
+    deposit.save()
+    if amount != old_amount:
+        LedgerEntry.objects.create(
+            year=deposit.year,
+            unit=deposit.unit,
+            kind=EntryKind.DEPOSIT_IN,
+            amount=amount - old_amount,
+            deposit=deposit,
+            memo=_("更正缴纳金额 %(old)s → %(new)s") % {"old": old_amount, "new": amount},
+            created_by=user,
+        )
+    return True
+
+
+@transaction.atomic
 def letter_record(*, year: int, unit: Unit, signed_on: dt.date, scan=None, user):
     assessment_year = year_get_or_create(year)
     letter = ResponsibilityLetter(year=assessment_year, unit=unit, signed_on=signed_on)

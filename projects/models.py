@@ -332,10 +332,11 @@ class Inflow(models.Model):
                 condition=~models.Q(status=InflowStatus.RETURNED) | ~models.Q(return_reason=""),
                 name="projects_inflow_returned_has_reason",
             ),
+            # verified_by may be empty only for money verified by a command-line import.
             models.CheckConstraint(
                 condition=~models.Q(status=InflowStatus.VERIFIED)
-                | models.Q(verified_by__isnull=False, verified_at__isnull=False),
-                name="projects_inflow_verified_has_verifier",
+                | models.Q(verified_at__isnull=False),
+                name="projects_inflow_verified_has_time",
             ),
             models.CheckConstraint(
                 condition=~models.Q(status=InflowStatus.VOIDED) | ~models.Q(void_reason=""),

@@ -109,3 +109,42 @@ def verified_inflow_a(project_a, commerce):
 @pytest.fixture
 def event(db):
     return PromotionEventFactory(name="深圳招商会")
+
+
+@pytest.fixture
+def import_batch(clerk):
+    """A refused upload of clerk A's, with one error (so that the error report exists)."""
+    from openpyxl import Workbook
+
+    from workbook.models import BatchStatus, ImportBatch
+    from workbook.sheets import SHEETS
+
+    book = Workbook()
+    book.active.title = "项目"
+    book.active.append([c.header for c in SHEETS["项目"]])
+    book.active.append(["X-1", "坏行"])
+    from io import BytesIO
+
+    buffer = BytesIO()
+    book.save(buffer)
+    batch = ImportBatch(
+        user=clerk,
+        original_name="bad.xlsx",
+        status=BatchStatus.REFUSED,
+        summary={
+            "ok": False,
+            "counts": {},
+            "errors": [
+                {
+                    "sheet": "项目",
+                    "cell": "C2",
+                    "message": "“类型”不能为空",
+                    "text": "项目!C2: “类型”不能为空",
+                }
+            ],
+            "warnings": [],
+        },
+    )
+    batch.file.save("bad.xlsx", ContentFile(buffer.getvalue()), save=False)
+    batch.save()
+    return batch

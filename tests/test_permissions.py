@@ -39,6 +39,9 @@ UNIT_A_EDIT = row(LOGIN, 200, 404, 200, 403, 403)
 POST_ONLY = row(LOGIN, 405, 405, 405, 405, 405)
 DISTRICT_READ = row(LOGIN, 403, 403, 200, 200, 200)
 FINANCE_ONLY = row(LOGIN, 403, 403, 403, 200, 403)
+IMPORTERS = row(LOGIN, 200, 200, 200, 200, 403)
+# An import batch uploaded by clerk A: nobody else sees it (404); leadership may not import.
+OWN_BATCH = row(LOGIN, 200, 404, 404, 404, 403)
 
 
 @dataclass
@@ -81,6 +84,11 @@ MATRIX: dict[str, Case] = {
     "deposits:settlement_sheet": Case(
         row(LOGIN, 403, 403, REDIRECT, REDIRECT, REDIRECT), literal_args=(2025,)
     ),
+    "workbook:upload": Case(IMPORTERS),
+    "workbook:preview": Case(OWN_BATCH, args="import_batch"),
+    "workbook:confirm": Case(POST_ONLY, args="import_batch"),
+    "workbook:errors": Case(OWN_BATCH, args="import_batch"),
+    "workbook:template": Case(SIGNED_IN, literal_args=("projects",)),
     "projects:list": Case(SIGNED_IN),
     "projects:create": Case(UNIT_EDITORS),
     "projects:detail": Case(UNIT_A_OBJECT, args="project_a"),

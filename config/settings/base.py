@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "targets",
     "projects",
     "deposits",
+    "workbook",
 ]
 
 MIDDLEWARE = [
@@ -234,3 +235,5 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Status colours on the dashboard: red below this share of 序时进度 (or shrinking year on year).
 PROGRESS_RED_BELOW = Decimal(env("PROGRESS_RED_BELOW", "0.8"))
+# Workbook uploads (xlsx) up to this many megabytes.
+WORKBOOK_MAX_MB = env_int("WORKBOOK_MAX_MB", 20)

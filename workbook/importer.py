@@ -1,0 +1,938 @@
+"""Import of the district workbook (../shared/WORKBOOK.md), for the command line and the web.
+
+The whole workbook is applied inside one transaction: every valid row is written (so that a
+later sheet can refer to what an earlier one creates), every wrong row is reported as
+``sheet!cell: message``, and at the end the transaction is rolled back if anything was wrong
+or if this is a dry run (the web preview). Rows go through the same model validation as the
+forms (``full_clean`` → the models' ``clean()`` and field validators); uniqueness is checked in
+batches instead of row by row, and projects and inflows are written in bulk, with their
+history rows ("由 <user> 从 <file> 导入") and the rollup kept right.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from common.roles import Role
+from common.validators import is_likely_slip
+from deposits import services as deposit_services
+from deposits.models import Deposit
+from projects.models import Inflow, InflowStatus, Project, PromotionEvent, Stage, StageChange
+from targets import rollups
+from targets.models import CapitalType, DistrictTask, Indicator, Quota
+from targets.services import year_get_or_create
+from units import services as unit_services
+from units.models import Unit
+from units.roster import CATEGORY_BY_LABEL, KIND_BY_LABEL
+from workbook import values
+from workbook.reader import Cell, WorkbookError, iter_rows, merged_header_ranges, open_workbook
+from workbook.sheets import (
+    DEPOSITS,
+    DISTRICT_CODE,
+    INFLOWS,
+    PROJECTS,
+    QUOTAS,
+    SHEET_ORDER,
+    SHEETS,
+    UNITS,
+    Column,
+)
+
+CHUNK = 2000
+CAPITAL_BY_LABEL = {str(label): value for value, label in CapitalType.choices}
+STAGE_BY_LABEL = {str(label): value for value, label in Stage.choices}
+STATUS_BY_LABEL = {"已核实": InflowStatus.VERIFIED, "待核实": InflowStatus.PENDING}
+# Which sheets each role may import (the command line may import everything).
+SHEETS_BY_ROLE = {
+    Role.COMMERCE: set(SHEET_ORDER),
+    Role.UNIT_STAFF: {PROJECTS, INFLOWS},
+    Role.FINANCE: {DEPOSITS},
+    Role.LEADERSHIP: set(),
+}
+
+
+@dataclass
+class Problem:
+    sheet: str
+    cell: str
+    message: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.sheet}!{self.cell}: {self.message}"
+            if self.cell
+            else (f"{self.sheet}: {self.message}" if self.sheet else self.message)
+        )
+
+
+@dataclass
+class SheetCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class ImportResult:
+    counts: dict[str, SheetCounts] = field(default_factory=dict)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def written(self) -> bool:
+        return self.ok and not self.dry_run
+
+
+class Row:
+    """One data row: parsed values by column key, and each key's cell coordinate."""
+
+    def __init__(self, number: int, cells: dict[str, Cell]):
+        self.number = number
+        self.cells = cells
+        self.failed = False
+
+    def coord(self, key: str) -> str:
+        cell = self.cells.get(key)
+        return cell.coordinate if cell else f"A{self.number}"
+
+    def raw(self, key: str):
+        cell = self.cells.get(key)
+        return cell.value if cell else None
+
+
+class Importer:
+    def __init__(self, *, user=None, source_name: str, dry_run: bool = False, max_errors=500):
+        self.user = user
+        self.source_name = source_name
+        self.dry_run = dry_run
+        self.max_errors = max_errors
+        self.result = ImportResult(dry_run=dry_run)
+        who = user.username if user is not None else "命令行"
+        self.reason = f"由 {who} 从 {source_name} 导入"
+        self.deltas_before: list[rollups.Contribution] = []
+        self.deltas_after: list[rollups.Contribution] = []
+
+    # --- entry point ---------------------------------------------------------------------
+
+    def run(self, path: Path) -> ImportResult:
+        try:
+            book = open_workbook(Path(path))
+        except WorkbookError as exc:
+            self.result.errors.append(Problem("", "", str(exc)))
+            return self.result
+        try:
+            present = [name for name in SHEET_ORDER if name in book.sheetnames]
+            for name in book.sheetnames:
+                if name not in SHEETS:
+                    self.result.warnings.append(
+                        Problem(
+                            name,
+                            "",
+                            "不是可导入的工作表名称（单位、任务、项目、到位资金、抵押金），已忽略",
+                        )
+                    )
+            if not present:
+                self.result.errors.append(
+                    Problem(
+                        "",
+                        "",
+                        "工作簿中没有可导入的工作表："
+                        "工作表应命名为 单位、任务、项目、到位资金 或 抵押金。",
+                    )
+                )
+                return self.result
+            allowed = self._allowed_sheets()
+            for name in present:
+                if name not in allowed:
+                    self.result.errors.append(
+                        Problem(name, "", "您的角色不能导入这个工作表，请删除它后再上传。")
+                    )
+            if self.result.errors:
+                return self.result
+            with transaction.atomic():
+                self.ctx = rollups.Context()
+                for name in present:
+                    self.result.counts[name] = SheetCounts()
+                    self._run_sheet(name, book[name], Path(path))
+                if self.result.ok:
+                    rollups.apply(self.deltas_before, self.deltas_after, rollups.Context())
+                if not self.result.ok or self.dry_run:
+                    transaction.set_rollback(True)
+        finally:
+            book.close()
+        return self.result
+
+    def _allowed_sheets(self) -> set[str]:
+        if self.user is None:
+            return set(SHEET_ORDER)
+        return SHEETS_BY_ROLE.get(getattr(self.user, "role", ""), set())
+
+    @property
+    def clerk_unit(self) -> Unit | None:
+        if self.user is not None and getattr(self.user, "role", "") == Role.UNIT_STAFF:
+            return self.user.unit
+        return None
+
+    # --- sheets --------------------------------------------------------------------------
+
+    def error(self, sheet: str, cell: str, message: str) -> None:
+        if len(self.result.errors) < self.max_errors:
+            self.result.errors.append(Problem(sheet, cell, message))
+        elif len(self.result.errors) == self.max_errors:
+            self.result.errors.append(Problem("", "", "错误太多，只列出前面的部分。"))
+
+    def _run_sheet(self, name: str, sheet, path: Path) -> None:
+        columns = SHEETS[name]
+        merged = merged_header_ranges(path, name)
+        if merged:
+            self.error(
+                name,
+                merged[0].split(":")[0],
+                f"表头有合并单元格（{', '.join(merged)}），请取消合并，每列一个表头",
+            )
+            return
+        rows = iter_rows(sheet)
+        header = next(rows, None)
+        if header is None:
+            self.error(name, "A1", "工作表是空的，没有表头")
+            return
+        number, cells = header
+        if number != 1:
+            self.error(name, "A1", "第 1 行应为表头")
+            return
+        by_header: dict[str, int] = {}
+        for index, cell in enumerate(cells):
+            text = values.parse_text(cell.value, 100) if not values.is_blank(cell.value) else ""
+            if not text:
+                continue
+            if text in by_header:
+                self.error(name, cell.coordinate, f"表头“{text}”重复")
+                continue
+            by_header[text] = index
+        known = {column.header for column in columns}
+        for text, index in by_header.items():
+            if text not in known:
+                self.result.warnings.append(
+                    Problem(name, cells[index].coordinate, f"未知的列“{text}”，已忽略")
+                )
+        missing = [
+            column.header
+            for column in columns
+            if column.required and column.header not in by_header
+        ]
+        if missing:
+            self.error(name, "A1", f"缺少必填列：{'、'.join(missing)}")
+            return
+        handler = getattr(self, f"_sheet_{SHEET_KEYS[name]}")
+        chunk: list[Row] = []
+        for number, cells in rows:
+            data = {}
+            for column in columns:
+                index = by_header.get(column.header)
+                if index is not None and index < len(cells):
+                    data[column.key] = cells[index]
+            row = Row(number, data)
+            if self._parse(name, columns, row):
+                chunk.append(row)
+            if len(chunk) >= CHUNK:
+                handler(name, chunk)
+                chunk = []
+        if chunk:
+            handler(name, chunk)
+
+    def _parse(self, sheet: str, columns: list[Column], row: Row) -> bool:
+        """Check formulas, lengths and required cells; the sheet handler parses the rest."""
+        ok = True
+        for column in columns:
+            cell = row.cells.get(column.key)
+            if cell is None:
+                continue
+            if cell.is_formula:
+                self.error(sheet, cell.coordinate, "是公式，请复制后“粘贴为数值”再导入")
+                ok = False
+                continue
+            if isinstance(cell.value, str) and len(cell.value) > max(column.max_length, 200):
+                self.error(
+                    sheet,
+                    cell.coordinate,
+                    f"内容过长（{len(cell.value)} 字），最多 {column.max_length} 字",
+                )
+                ok = False
+                continue
+            if column.required and values.is_blank(cell.value):
+                self.error(sheet, cell.coordinate, f"“{column.header}”不能为空")
+                ok = False
+        for column in columns:
+            if column.required and column.key not in row.cells:
+                ok = False  # a blank trailing cell of a short row
+                self.error(sheet, f"A{row.number}", f"“{column.header}”不能为空")
+        return ok
+
+    def _value(self, sheet: str, row: Row, key: str, parser: Callable, *args):
+        """Parse one cell; a bad cell is reported and marks the row failed (every bad cell of
+        a row is reported, not only the first)."""
+        try:
+            return parser(row.raw(key), *args)
+        except values.CellError as exc:
+            self.error(sheet, row.coord(key), str(exc))
+            row.failed = True
+            return None
+
+    def _validation_errors(self, sheet: str, row: Row, error: ValidationError, fields: dict):
+        """Map a model ValidationError onto the row's cells (field name → column key)."""
+        if hasattr(error, "error_dict"):
+            for name, errors in error.error_dict.items():
+                key = fields.get(name)
+                coord = row.coord(key) if key else f"A{row.number}"
+                for message in ValidationError(errors).messages:
+                    self.error(sheet, coord, message)
+        else:
+            for message in error.messages:
+                self.error(sheet, f"A{row.number}", message)
+
+    def _duplicate(self, sheet: str, row: Row, key_cell: str, key, seen: dict) -> bool:
+        if key in seen:
+            self.error(sheet, row.coord(key_cell), f"与第 {seen[key]} 行重复")
+            return True
+        seen[key] = row.number
+        return False
+
+    # 单位 ------------------------------------------------------------------------------
+
+    def _sheet_units(self, sheet: str, rows: list[Row]) -> None:
+        seen = self.__dict__.setdefault("_seen_units", {})
+        counts = self.result.counts[sheet]
+        existing = {
+            u.code: u
+            for u in Unit.objects.filter(
+                code__in=[str(r.raw("code")).strip().upper() for r in rows]
+            )
+        }
+        for row in rows:
+            code = (self._value(sheet, row, "code", values.parse_text, 20) or "").upper()
+            name = self._value(sheet, row, "name", values.parse_text, 100)
+            kind_label = self._value(sheet, row, "kind", values.parse_text, 10)
+            category_label = self._value(sheet, row, "category", values.parse_text, 10)
+            if row.failed:
+                continue
+            if self._duplicate(sheet, row, "code", code, seen):
+                continue
+            if kind_label not in KIND_BY_LABEL:
+                self.error(
+                    sheet,
+                    row.coord("kind"),
+                    f"单位类型“{kind_label}”无效，应为 乡镇/街道/园区/区直单位",
+                )
+                continue
+            if category_label and category_label not in CATEGORY_BY_LABEL:
+                self.error(
+                    sheet,
+                    row.coord("category"),
+                    f"类别“{category_label}”无效，应为 一类单位/重点乡镇 或留空",
+                )
+                continue
+            data = {
+                "name": name,
+                "kind": KIND_BY_LABEL[kind_label],
+                "category": CATEGORY_BY_LABEL.get(category_label, ""),
+            }
+            fields = {"code": "code", "name": "name", "kind": "kind", "category": "category"}
+            try:
+                with transaction.atomic():
+                    unit = existing.get(code)
+                    if unit is None:
+                        unit_services.unit_create(
+                            code=code,
+                            change_reason=self.reason,
+                            **data,
+                            display_order=row.number * 10,
+                        )
+                        counts.created += 1
+                    elif unit_services.unit_update(unit=unit, change_reason=self.reason, **data):
+                        counts.updated += 1
+                    else:
+                        counts.unchanged += 1
+            except ValidationError as error:
+                self._validation_errors(sheet, row, error, fields)
+
+    # 任务 ------------------------------------------------------------------------------
+
+    def _sheet_quotas(self, sheet: str, rows: list[Row]) -> None:
+        seen = self.__dict__.setdefault("_seen_quotas", {})
+        counts = self.result.counts[sheet]
+        indicators = {i.code: i for i in Indicator.objects.all()}
+        indicators.update({i.name: i for i in indicators.values()})
+        units = {u.code: u for u in Unit.objects.all()}
+        for row in rows:
+            year = self._value(sheet, row, "year", values.parse_int)
+            unit_code = (self._value(sheet, row, "unit", values.parse_text, 20) or "").upper()
+            indicator_text = self._value(sheet, row, "indicator", values.parse_text, 50)
+            amount = self._value(sheet, row, "amount", values.parse_decimal)
+            if row.failed:
+                continue
+            indicator = indicators.get(indicator_text) or indicators.get(indicator_text.lower())
+            problems = []
+            if indicator is None:
+                problems.append(
+                    (
+                        "indicator",
+                        f"指标“{indicator_text}”不存在，应为指标编码（如 fdi_actual）或中文名称",
+                    )
+                )
+            unit = None
+            if unit_code != DISTRICT_CODE:
+                unit = units.get(unit_code)
+                if unit is None:
+                    problems.append(("unit", f"单位编码“{unit_code}”不存在"))
+            if amount is not None and amount < 0:
+                problems.append(("amount", "任务数不能为负数"))
+            if (
+                indicator is not None
+                and indicator.is_count
+                and amount is not None
+                and amount != amount.to_integral_value()
+            ):
+                problems.append(("amount", "项目个数应为整数"))
+            if indicator is not None and not indicator.is_count and is_likely_slip(amount):
+                problems.append(("amount", f"任务数 {amount} 异常偏大，可能是“万/亿”单位填错"))
+            try:
+                assessment_year = year_get_or_create(year)
+            except ValidationError as error:
+                problems.append(("year", " ".join(error.messages)))
+            for key, message in problems:
+                self.error(sheet, row.coord(key), message)
+            if problems or self._duplicate(
+                sheet, row, "unit", (year, unit_code, indicator.pk), seen
+            ):
+                continue
+            if unit is None:
+                current = DistrictTask.objects.filter(
+                    year=assessment_year, indicator=indicator
+                ).first()
+                new = DistrictTask(year=assessment_year, indicator=indicator, amount=amount)
+            else:
+                current = Quota.objects.filter(
+                    year=assessment_year, unit=unit, indicator=indicator
+                ).first()
+                new = Quota(year=assessment_year, unit=unit, indicator=indicator, amount=amount)
+            target = current or new
+            if current is not None and current.amount == amount:
+                counts.unchanged += 1
+                continue
+            target.amount = amount
+            target._change_reason = self.reason
+            if self.user is not None:
+                target._history_user = self.user
+            target.save()
+            if current is None:
+                counts.created += 1
+            else:
+                counts.updated += 1
+
+    # 项目 ------------------------------------------------------------------------------
+
+    PROJECT_FIELDS = {
+        "code": "code", "name": "name", "capital_type": "capital_type", "unit": "unit",
+        "investor": "investor", "origin": "origin", "industry": "industry", "stage": "stage",
+        "signed_on": "signed_on", "approved_on": "approved_on",
+        "contract_amount": "contract_amount", "registered_capital": "registered_capital",
+        "total_investment": "total_investment", "is_park_project": "is_park_project",
+        "event": "event", "referrer_name": "referrer_name",
+    }  # fmt: skip
+    PROJECT_WRITABLE = [f for f in PROJECT_FIELDS if f != "code"]
+
+    def _sheet_projects(self, sheet: str, rows: list[Row]) -> None:
+        seen = self.__dict__.setdefault("_seen_projects", {})
+        units = self.__dict__.setdefault("_units", {u.code: u for u in Unit.objects.all()})
+        events = self.__dict__.setdefault(
+            "_events", {e.name: e for e in PromotionEvent.objects.order_by("held_on")}
+        )
+        counts = self.result.counts[sheet]
+        codes = [values.parse_text(r.raw("code"), 1000) for r in rows]
+        existing = {p.code: p for p in Project.objects.filter(code__in=codes)}
+        to_create, to_update, stage_logs = [], [], []
+        for row in rows:
+            parsed = self._parse_project(sheet, row, units, events)
+            if parsed is None:
+                continue
+            code = parsed["code"]
+            if self._duplicate(sheet, row, "code", code, seen):
+                continue
+            clerk_unit = self.clerk_unit
+            if clerk_unit is not None and parsed["unit"].pk != clerk_unit.pk:
+                self.error(
+                    sheet,
+                    row.coord("unit"),
+                    f"不能导入其他单位（{parsed['unit'].code}）的项目，只能导入本单位的项目",
+                )
+                continue
+            current = existing.get(code)
+            if current is not None and clerk_unit is not None and current.unit_id != clerk_unit.pk:
+                self.error(sheet, row.coord("code"), f"项目编号 {code} 已属于其他单位")
+                continue
+            slips = [
+                k
+                for k in ("contract_amount", "registered_capital", "total_investment")
+                if is_likely_slip(parsed[k])
+            ]
+            for key in slips:
+                self.error(
+                    sheet, row.coord(key), f"金额 {parsed[key]} 异常偏大，可能是“万/亿”单位填错"
+                )
+            if slips:
+                continue
+            if current is None:
+                project = Project(created_by=self.user, **parsed)
+            else:
+                project = _copy(current)
+                changed = [f for f in self.PROJECT_WRITABLE if _field(project, f) != _id(parsed[f])]
+                if not changed:
+                    counts.unchanged += 1
+                    continue
+                for name in changed:
+                    setattr(project, name, parsed[name])
+            try:
+                project.full_clean(validate_unique=False, validate_constraints=False)
+            except ValidationError as error:
+                self._validation_errors(sheet, row, error, self.PROJECT_FIELDS)
+                continue
+            if current is None:
+                to_create.append(project)
+            else:
+                to_update.append((current, project))
+        self._write_projects(sheet, to_create, to_update, stage_logs, counts)
+
+    def _parse_project(self, sheet: str, row: Row, units: dict, events: dict) -> dict | None:
+        data = {
+            "code": self._value(sheet, row, "code", values.parse_text, 40),
+            "name": self._value(sheet, row, "name", values.parse_text, 200),
+            "investor": self._value(sheet, row, "investor", values.parse_text, 200),
+            "origin": self._value(sheet, row, "origin", values.parse_text, 30),
+            "industry": self._value(sheet, row, "industry", values.parse_text, 50),
+            "signed_on": self._value(sheet, row, "signed_on", values.parse_date),
+            "approved_on": self._value(sheet, row, "approved_on", values.parse_date),
+            "contract_amount": self._value(sheet, row, "contract_amount", values.parse_decimal),
+            "registered_capital": self._value(
+                sheet, row, "registered_capital", values.parse_decimal
+            ),
+            "total_investment": self._value(sheet, row, "total_investment", values.parse_decimal),
+            "referrer_name": self._value(sheet, row, "referrer_name", values.parse_text, 100),
+        }
+        type_label = self._value(sheet, row, "capital_type", values.parse_text, 10)
+        unit_code = self._value(sheet, row, "unit", values.parse_text, 20)
+        stage_label = self._value(sheet, row, "stage", values.parse_text, 10)
+        park = self._value(sheet, row, "is_park_project", values.parse_yes_no)
+        event_name = self._value(sheet, row, "event", values.parse_text, 100)
+        ok = not row.failed
+        unit_code = (unit_code or "").upper()
+        if type_label is not None and type_label not in CAPITAL_BY_LABEL:
+            self.error(
+                sheet, row.coord("capital_type"), f"类型“{type_label}”无效，应为 外资 或 内资"
+            )
+            ok = False
+        unit = units.get(unit_code)
+        if unit is None and unit_code:
+            self.error(sheet, row.coord("unit"), f"单位编码“{unit_code}”不存在")
+            ok = False
+        if stage_label and stage_label not in STAGE_BY_LABEL:
+            self.error(
+                sheet,
+                row.coord("stage"),
+                f"阶段“{stage_label}”无效，应为 意向/洽谈/签约/开工/投产/终止",
+            )
+            ok = False
+        event = None
+        if event_name:
+            event = events.get(event_name)
+            if event is None:
+                self.error(
+                    sheet,
+                    row.coord("event"),
+                    f"招商活动“{event_name}”不存在，请先由商务局在系统中新增",
+                )
+                ok = False
+        origin = data["origin"]
+        if ok and origin:
+            from projects.origins import PROVINCE_SET, REGION_SET
+
+            capital = CAPITAL_BY_LABEL[type_label]
+            if capital == CapitalType.FOREIGN and origin not in REGION_SET:
+                self.error(
+                    sheet, row.coord("origin"), f"外资项目的来源地“{origin}”不在国家和地区列表中"
+                )
+                ok = False
+            elif capital == CapitalType.DOMESTIC and origin not in PROVINCE_SET:
+                self.error(
+                    sheet,
+                    row.coord("origin"),
+                    f"内资项目的来源地“{origin}”不是省级行政区名称（如 广东省）",
+                )
+                ok = False
+        for key in ("contract_amount", "registered_capital", "total_investment"):
+            if data[key] is not None and data[key] < 0:
+                self.error(sheet, row.coord(key), "金额不能为负数")
+                ok = False
+        if not ok:
+            return None
+        data.update(
+            {
+                "capital_type": CAPITAL_BY_LABEL[type_label],
+                "unit": unit,
+                "stage": STAGE_BY_LABEL.get(stage_label, Stage.SIGNED),
+                "is_park_project": bool(park),
+                "event": event,
+            }
+        )
+        return data
+
+    def _write_projects(self, sheet, to_create, to_update, stage_logs, counts) -> None:
+        ctx = self.ctx
+        if to_create:
+            try:
+                with transaction.atomic():
+                    created = bulk_create_with_history(
+                        to_create,
+                        Project,
+                        batch_size=500,
+                        default_user=self.user,
+                        default_change_reason=self.reason,
+                    )
+                    StageChange.objects.bulk_create(
+                        [
+                            StageChange(
+                                project=p,
+                                from_stage="",
+                                to_stage=p.stage,
+                                changed_by=self.user,
+                                note=self.reason,
+                            )
+                            for p in created
+                        ],
+                        batch_size=1000,
+                    )
+            except IntegrityError as exc:
+                self.error(sheet, "", f"写入项目时数据库拒绝：{exc}")
+                return
+            counts.created += len(created)
+            for project in created:
+                self.deltas_after.extend(rollups.project_contributions(project, ctx))
+        if to_update:
+            ids = [old.pk for old, _new in to_update]
+            inflows_by_project = defaultdict(list)
+            for inflow in Inflow.objects.filter(
+                project_id__in=ids, status=InflowStatus.VERIFIED
+            ).only("id", "status", "arrived_on", "amount", "project_id"):
+                inflows_by_project[inflow.project_id].append(inflow)
+            new_objects = []
+            logs = []
+            for old, new in to_update:
+                for project in (old,):
+                    self.deltas_before.extend(rollups.project_contributions(project, ctx))
+                    for inflow in inflows_by_project[project.pk]:
+                        self.deltas_before.extend(
+                            rollups.inflow_contributions(inflow, project, ctx)
+                        )
+                self.deltas_after.extend(rollups.project_contributions(new, ctx))
+                for inflow in inflows_by_project[new.pk]:
+                    self.deltas_after.extend(rollups.inflow_contributions(inflow, new, ctx))
+                if old.stage != new.stage:
+                    logs.append(
+                        StageChange(
+                            project=new,
+                            from_stage=old.stage,
+                            to_stage=new.stage,
+                            changed_by=self.user,
+                            note=self.reason,
+                        )
+                    )
+                new_objects.append(new)
+            try:
+                with transaction.atomic():
+                    bulk_update_with_history(
+                        new_objects,
+                        Project,
+                        fields=self.PROJECT_WRITABLE,
+                        batch_size=500,
+                        default_user=self.user,
+                        default_change_reason=self.reason,
+                    )
+                    StageChange.objects.bulk_create(logs)
+            except IntegrityError as exc:
+                self.error(sheet, "", f"更新项目时数据库拒绝：{exc}")
+                return
+            counts.updated += len(new_objects)
+
+    # 到位资金 ----------------------------------------------------------------------------
+
+    INFLOW_FIELDS = {
+        "arrived_on": "arrived_on",
+        "amount": "amount",
+        "voucher_no": "voucher_no",
+        "project": "project",
+        "status": "status",
+    }
+
+    def _sheet_inflows(self, sheet: str, rows: list[Row]) -> None:
+        seen = self.__dict__.setdefault("_seen_inflows", {})
+        counts = self.result.counts[sheet]
+        codes = {values.parse_text(r.raw("project"), 1000) for r in rows}
+        projects = {
+            p.code: p for p in Project.objects.filter(code__in=codes).select_related("unit")
+        }
+        vouchers = {values.parse_text(r.raw("voucher_no"), 1000) for r in rows}
+        existing = {
+            (i.project_id, i.voucher_no): i
+            for i in Inflow.objects.filter(project__in=projects.values(), voucher_no__in=vouchers)
+        }
+        may_verify = self.user is None or self.user.role == Role.COMMERCE
+        now = timezone.now()
+        to_create, to_update = [], []
+        for row in rows:
+            code = self._value(sheet, row, "project", values.parse_text, 40)
+            arrived_on = self._value(sheet, row, "arrived_on", values.parse_date)
+            amount = self._value(sheet, row, "amount", values.parse_decimal)
+            voucher = self._value(sheet, row, "voucher_no", values.parse_text, 60)
+            status_label = self._value(sheet, row, "status", values.parse_text, 10)
+            project = projects.get(code)
+            if project is None and code:
+                self.error(
+                    sheet,
+                    row.coord("project"),
+                    f"项目编号“{code}”不存在（也不在本工作簿的“项目”表中）",
+                )
+                continue
+            if row.failed or project is None:
+                continue
+            if self._duplicate(sheet, row, "voucher_no", (code, voucher), seen):
+                continue
+            clerk_unit = self.clerk_unit
+            if clerk_unit is not None and project.unit_id != clerk_unit.pk:
+                self.error(
+                    sheet,
+                    row.coord("project"),
+                    f"项目 {code} 属于其他单位（{project.unit.code}），不能导入",
+                )
+                continue
+            if status_label and status_label not in STATUS_BY_LABEL:
+                self.error(
+                    sheet,
+                    row.coord("status"),
+                    f"核实状态“{status_label}”无效，应为 已核实 或 待核实",
+                )
+                continue
+            status = STATUS_BY_LABEL.get(status_label, InflowStatus.PENDING)
+            if status == InflowStatus.VERIFIED and not may_verify:
+                self.error(sheet, row.coord("status"), "只有商务局可以导入“已核实”的到位资金")
+                continue
+            if is_likely_slip(amount):
+                self.error(
+                    sheet, row.coord("amount"), f"金额 {amount} 异常偏大，可能是“万/亿”单位填错"
+                )
+                continue
+            current = existing.get((project.pk, voucher))
+            if current is None:
+                inflow = Inflow(
+                    project=project,
+                    arrived_on=arrived_on,
+                    amount=amount,
+                    voucher_no=voucher,
+                    status=status,
+                    created_by=self.user,
+                )
+                if status == InflowStatus.VERIFIED:
+                    inflow.verified_by, inflow.verified_at = self.user, now
+            else:
+                same = (
+                    current.arrived_on == arrived_on
+                    and current.amount == amount
+                    and (not status_label or current.status == status)
+                )
+                if same:
+                    counts.unchanged += 1
+                    continue
+                if current.status == InflowStatus.VOIDED:
+                    self.error(
+                        sheet, row.coord("voucher_no"), "这笔到位资金已作废，不能通过导入修改"
+                    )
+                    continue
+                if current.status == InflowStatus.VERIFIED:
+                    if not may_verify:
+                        self.error(
+                            sheet, row.coord("amount"), "这笔到位资金已核实，只有商务局可以更正"
+                        )
+                        continue
+                    if status_label and status != InflowStatus.VERIFIED:
+                        self.error(sheet, row.coord("status"), "已核实的到位资金不能改回待核实")
+                        continue
+                inflow = _copy(current)
+                inflow.project = project
+                inflow.arrived_on, inflow.amount = arrived_on, amount
+                if current.status == InflowStatus.RETURNED:
+                    inflow.status = InflowStatus.PENDING  # fixed and resubmitted
+                if status == InflowStatus.VERIFIED and current.status != InflowStatus.VERIFIED:
+                    inflow.status = InflowStatus.VERIFIED
+                    inflow.verified_by, inflow.verified_at = self.user, now
+                    inflow.return_reason = ""
+            try:
+                inflow.full_clean(validate_unique=False, validate_constraints=False)
+            except ValidationError as error:
+                self._validation_errors(sheet, row, error, self.INFLOW_FIELDS)
+                continue
+            if current is None:
+                to_create.append(inflow)
+            else:
+                to_update.append((current, inflow))
+        ctx = self.ctx
+        if to_create:
+            try:
+                with transaction.atomic():
+                    created = bulk_create_with_history(
+                        to_create,
+                        Inflow,
+                        batch_size=1000,
+                        default_user=self.user,
+                        default_change_reason=self.reason,
+                    )
+            except IntegrityError as exc:
+                self.error(sheet, "", f"写入到位资金时数据库拒绝：{exc}")
+                return
+            counts.created += len(created)
+            for inflow in created:
+                self.deltas_after.extend(rollups.inflow_contributions(inflow, inflow.project, ctx))
+        if to_update:
+            for old, new in to_update:
+                self.deltas_before.extend(rollups.inflow_contributions(old, old.project, ctx))
+                self.deltas_after.extend(rollups.inflow_contributions(new, new.project, ctx))
+            try:
+                with transaction.atomic():
+                    bulk_update_with_history(
+                        [new for _old, new in to_update],
+                        Inflow,
+                        fields=[
+                            "arrived_on",
+                            "amount",
+                            "status",
+                            "verified_by",
+                            "verified_at",
+                            "return_reason",
+                        ],
+                        batch_size=1000,
+                        default_user=self.user,
+                        default_change_reason=self.reason,
+                    )
+            except IntegrityError as exc:
+                self.error(sheet, "", f"更新到位资金时数据库拒绝：{exc}")
+                return
+            counts.updated += len(to_update)
+
+    # 抵押金 ------------------------------------------------------------------------------
+
+    def _sheet_deposits(self, sheet: str, rows: list[Row]) -> None:
+        seen = self.__dict__.setdefault("_seen_deposits", {})
+        counts = self.result.counts[sheet]
+        units = {u.code: u for u in Unit.objects.all()}
+        fields = {
+            "unit": "unit",
+            "amount": "amount",
+            "paid_on": "paid_on",
+            "receipt_no": "receipt_no",
+            "year": "year",
+        }
+        for row in rows:
+            year = self._value(sheet, row, "year", values.parse_int)
+            unit_code = (self._value(sheet, row, "unit", values.parse_text, 20) or "").upper()
+            amount = self._value(sheet, row, "amount", values.parse_decimal)
+            paid_on = self._value(sheet, row, "paid_on", values.parse_date)
+            receipt = self._value(sheet, row, "receipt_no", values.parse_text, 60)
+            if row.failed:
+                continue
+            unit = units.get(unit_code)
+            if unit is None:
+                self.error(sheet, row.coord("unit"), f"单位编码“{unit_code}”不存在")
+                continue
+            if amount is not None and amount <= 0:
+                self.error(sheet, row.coord("amount"), "金额必须大于 0")
+                continue
+            if self._duplicate(sheet, row, "unit", (year, unit_code), seen):
+                continue
+            current = Deposit.objects.filter(year__year=year, unit=unit).first()
+            try:
+                with transaction.atomic():
+                    if current is None:
+                        deposit_services.deposit_record(
+                            year=year,
+                            unit=unit,
+                            amount=amount,
+                            paid_on=paid_on,
+                            receipt_no=receipt,
+                            user=self.user,
+                        )
+                        counts.created += 1
+                    elif deposit_services.deposit_update(
+                        deposit=current,
+                        amount=amount,
+                        paid_on=paid_on,
+                        receipt_no=receipt,
+                        user=self.user,
+                        reason=self.reason,
+                    ):
+                        counts.updated += 1
+                    else:
+                        counts.unchanged += 1
+            except ValidationError as error:
+                self._validation_errors(sheet, row, error, fields)
+
+
+SHEET_KEYS = {
+    UNITS: "units",
+    QUOTAS: "quotas",
+    PROJECTS: "projects",
+    INFLOWS: "inflows",
+    DEPOSITS: "deposits",
+}
+
+
+def _copy(instance):
+    """A detached copy of a model instance, so that the original keeps the old values."""
+    clone = type(instance)()
+    clone.__dict__.update({k: v for k, v in instance.__dict__.items() if k != "_state"})
+    clone._state.adding = False
+    clone._state.db = instance._state.db
+    return clone
+
+
+def _id(value):
+    return value.pk if hasattr(value, "pk") else value
+
+
+def _field(instance, name: str):
+    """A field's current value, foreign keys by id (no query)."""
+    if name in ("unit", "event"):
+        return getattr(instance, f"{name}_id")
+    return getattr(instance, name)
+
+
+def import_workbook(
+    path: Path, *, user=None, source_name: str | None = None, dry_run: bool = False
+) -> ImportResult:
+    return Importer(user=user, source_name=source_name or Path(path).name, dry_run=dry_run).run(
+        path
+    )
+
+
+def money(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:.2f}"

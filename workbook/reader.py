@@ -1,0 +1,132 @@
+"""Opening an uploaded workbook safely and reading its sheets row by row (read-only mode,
+so memory does not grow with the file)."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from workbook.values import is_blank
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class WorkbookError(Exception):
+    """The file as a whole cannot be read; the message is for the user, in Chinese."""
+
+
+@dataclass
+class Cell:
+    value: object
+    coordinate: str
+    is_formula: bool = False
+
+
+def check_file(path: Path) -> None:
+    """Refuse what is not an .xlsx before openpyxl sees it, with a precise reason."""
+    size = path.stat().st_size
+    limit = settings.WORKBOOK_MAX_MB
+    if size > limit * 1024 * 1024:
+        raise WorkbookError(f"文件太大（{size / 1024 / 1024:.1f} MB），上限为 {limit} MB。")
+    if size == 0:
+        raise WorkbookError("文件是空的。")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+        if head.startswith(OLE_MAGIC):
+            handle.seek(0)
+            blob = handle.read(min(size, 4 * 1024 * 1024))
+            if "EncryptionInfo".encode("utf-16-le") in blob or b"EncryptionInfo" in blob:
+                raise WorkbookError("文件设置了打开密码，请在 Excel 中去掉密码后再上传。")
+            raise WorkbookError(
+                "这是旧版 Excel（.xls）文件，请在 Excel 中“另存为 Excel 工作簿（.xlsx）”后再上传。"
+            )
+    if not zipfile.is_zipfile(path):
+        raise WorkbookError("不是有效的 Excel 工作簿（.xlsx）：可能是改了扩展名的 CSV 或其他文件。")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "xl/workbook.xml" not in archive.namelist():
+                raise WorkbookError("不是有效的 Excel 工作簿（.xlsx）。")
+            bad = archive.testzip()
+            if bad is not None:
+                raise WorkbookError("文件已损坏，无法读取。")
+    except zipfile.BadZipFile as exc:
+        raise WorkbookError("文件已损坏，无法读取。") from exc
+
+
+def open_workbook(path: Path):
+    check_file(path)
+    try:
+        return load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise WorkbookError("文件已损坏或格式不对，无法读取。") from exc
+
+
+def merged_header_ranges(path: Path, sheet_title: str) -> list[str]:
+    """Merged ranges that touch row 1 of a sheet. Read-only mode hides merges, so this
+    reads the <mergeCell> elements of the sheet's XML, which come after the data."""
+    with zipfile.ZipFile(path) as archive:
+        book = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+        rel_id = None
+        for match in re.finditer(r"<(?:\w+:)?sheet\b[^>]*>", book):
+            tag = match.group(0)
+            name = re.search(r'name="([^"]*)"', tag)
+            if name and _unescape(name.group(1)) == sheet_title:
+                rid = re.search(r'r:id="([^"]*)"', tag) or re.search(r'\bid="([^"]*)"', tag)
+                rel_id = rid.group(1) if rid else None
+        if rel_id is None:
+            return []
+        target = None
+        for match in re.finditer(r"<Relationship\b[^>]*>", rels):
+            tag = match.group(0)
+            if f'Id="{rel_id}"' in tag:
+                found = re.search(r'Target="([^"]*)"', tag)
+                target = found.group(1) if found else None
+        if not target:
+            return []
+        member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        ranges = []
+        tail = b""
+        with archive.open(member) as handle:
+            while chunk := handle.read(1 << 20):
+                text = tail + chunk
+                for ref in re.findall(rb'<mergeCell ref="([A-Z]+\d+:[A-Z]+\d+)"', text):
+                    ref = ref.decode()
+                    start_row = int(re.sub(r"[A-Z]+", "", ref.split(":")[0]))
+                    if start_row == 1 and ref not in ranges:
+                        ranges.append(ref)
+                tail = text[-200:]
+        return ranges
+
+
+def _unescape(text: str) -> str:
+    return (
+        text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+    )
+
+
+def iter_rows(sheet) -> Iterator[tuple[int, list[Cell]]]:
+    """(row number, cells) for every row that is not blank; row 1 included."""
+    for row in sheet.iter_rows():
+        cells = []
+        number = None
+        for index, cell in enumerate(row, start=1):
+            if getattr(cell, "row", None) is not None:
+                number = cell.row
+            value = getattr(cell, "value", None)
+            coordinate = f"{get_column_letter(index)}{number or 0}"
+            is_formula = getattr(cell, "data_type", None) == "f"
+            cells.append(Cell(value, coordinate, is_formula))
+        if number is None or all(is_blank(c.value) for c in cells):
+            continue
+        # fix the coordinates once the row number is known (EmptyCell carries none)
+        for index, cell in enumerate(cells, start=1):
+            cell.coordinate = f"{get_column_letter(index)}{number}"
+        yield number, cells

@@ -1,0 +1,105 @@
+"""Cell values of the district workbook (WORKBOOK.md): dates, numbers, text, yes/no.
+
+Each parser returns the value or raises CellError with a Chinese message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+MAX_TEXT = 500  # no cell of the contract needs more; longer is a paste accident
+
+
+class CellError(ValueError):
+    pass
+
+
+_DATE_PATTERNS = [
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+]
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def parse_text(value, max_length: int = MAX_TEXT) -> str:
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a code typed as a number: 101, not 101.0
+    text = str(value).strip()
+    if len(text) > max_length:
+        raise CellError(f"内容过长（{len(text)} 字），最多 {max_length} 字")
+    return text
+
+
+def parse_date(value) -> dt.date | None:
+    """An Excel date, or text as 2022-06-30, 2022/6/30 or 2022年6月30日; nothing else."""
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        for pattern in _DATE_PATTERNS:
+            match = pattern.match(text)
+            if match:
+                year, month, day = (int(g) for g in match.groups())
+                try:
+                    return dt.date(year, month, day)
+                except ValueError as exc:
+                    raise CellError(f"日期“{text}”不存在") from exc
+        raise CellError(f"日期“{text[:30]}”格式不对，应为 2022-06-30、2022/6/30 或 2022年6月30日")
+    raise CellError("应为日期")
+
+
+def parse_decimal(value, places: int = 2) -> Decimal | None:
+    """A number, or numeric text with thousands separators ("1,234.50")."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise CellError("应为数字")
+    if isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
+        text = value.strip().replace(",", "").replace("，", "")
+        try:
+            number = Decimal(text)
+        except InvalidOperation as exc:
+            raise CellError(f"“{value.strip()[:30]}”不是数字") from exc
+        if not number.is_finite():
+            raise CellError(f"“{value.strip()[:30]}”不是数字")
+    else:
+        raise CellError("应为数字")
+    quantum = Decimal(1).scaleb(-places)
+    rounded = number.quantize(quantum)
+    if rounded != number:
+        raise CellError(f"最多 {places} 位小数" if places else "应为整数")
+    if abs(rounded) >= Decimal(10) ** 12:
+        raise CellError("数值过大")
+    return rounded
+
+
+def parse_int(value) -> int | None:
+    number = parse_decimal(value, places=0)
+    return None if number is None else int(number)
+
+
+def parse_yes_no(value) -> bool | None:
+    if is_blank(value):
+        return None
+    text = str(value).strip()
+    if text in {"是", "Y", "y", "1"}:
+        return True
+    if text in {"否", "N", "n", "0"}:
+        return False
+    raise CellError(f"“{text[:10]}”应为 是 或 否")

@@ -1,0 +1,141 @@
+from pathlib import Path
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from common.permissions import role_required
+from common.roles import ALL_ROLES, Role
+from common.xlsx import XLSX_CONTENT_TYPE
+from workbook.forms import UploadForm
+from workbook.importer import SHEETS_BY_ROLE, Importer, ImportResult
+from workbook.models import BatchStatus, ImportBatch
+from workbook.reports import TEMPLATE_KEYS, error_report, template
+from workbook.sheets import SHEET_ORDER
+
+IMPORTERS = (Role.COMMERCE, Role.UNIT_STAFF, Role.FINANCE)
+
+
+def _summary(result: ImportResult) -> dict:
+    return {
+        "ok": result.ok,
+        "counts": {
+            name: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged}
+            for name, c in result.counts.items()
+        },
+        "errors": [
+            {"sheet": e.sheet, "cell": e.cell, "message": e.message, "text": str(e)}
+            for e in result.errors
+        ],
+        "warnings": [str(w) for w in result.warnings],
+    }
+
+
+def _download(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _own_batch(request, pk: int) -> ImportBatch:
+    """Only the uploader sees a batch; anyone else gets 404."""
+    return get_object_or_404(ImportBatch, pk=pk, user=request.user)
+
+
+@role_required(*IMPORTERS)
+def upload(request: HttpRequest) -> HttpResponse:
+    """Upload → a dry run that writes nothing → the preview page."""
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        batch = ImportBatch(user=request.user, original_name=Path(upload_file.name).name[:200])
+        batch.file.save(f"{timezone.now():%Y%m%d%H%M%S}.xlsx", upload_file, save=False)
+        result = Importer(user=request.user, source_name=batch.original_name, dry_run=True).run(
+            Path(batch.file.path)
+        )
+        batch.summary = _summary(result)
+        batch.status = BatchStatus.PREVIEWED if result.ok else BatchStatus.REFUSED
+        batch.save()
+        return redirect("workbook:preview", pk=batch.pk)
+    allowed = SHEETS_BY_ROLE.get(request.user.role, set())
+    return render(
+        request,
+        "workbook/upload.html",
+        {
+            "form": form,
+            "allowed": [name for name in SHEET_ORDER if name in allowed],
+            "templates": [(key, name) for key, name in TEMPLATE_KEYS.items() if name in allowed],
+            "batches": ImportBatch.objects.filter(user=request.user)[:10],
+        },
+    )
+
+
+@role_required(*IMPORTERS)
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _own_batch(request, pk)
+    summary = batch.summary
+    counts = [(name, summary.get("counts", {}).get(name)) for name in SHEET_ORDER]
+    return render(
+        request,
+        "workbook/preview.html",
+        {
+            "batch": batch,
+            "counts": [(name, c) for name, c in counts if c is not None],
+            "errors": summary.get("errors", []),
+            "warnings": summary.get("warnings", []),
+        },
+    )
+
+
+@require_POST
+@role_required(*IMPORTERS)
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """All or nothing: the import runs again for real; if anything is now wrong (someone
+    changed the data since the preview), nothing is written and the new errors are shown."""
+    batch = _own_batch(request, pk)
+    if batch.status == BatchStatus.IMPORTED:
+        messages.info(request, _("这个文件已经导入过了，没有重复导入。"))
+        return redirect("workbook:preview", pk=batch.pk)
+    if batch.status == BatchStatus.REFUSED:
+        messages.error(request, _("这个文件有错误，不能导入。请改正后重新上传。"))
+        return redirect("workbook:preview", pk=batch.pk)
+    result = Importer(user=request.user, source_name=batch.original_name).run(Path(batch.file.path))
+    batch.summary = _summary(result)
+    if result.ok:
+        batch.status = BatchStatus.IMPORTED
+        batch.imported_at = timezone.now()
+        messages.success(request, _("导入完成。"))
+    else:
+        batch.status = BatchStatus.REFUSED
+        messages.error(request, _("确认时发现错误，未写入任何数据。"))
+    batch.save()
+    return redirect("workbook:preview", pk=batch.pk)
+
+
+@role_required(*IMPORTERS)
+def errors_download(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _own_batch(request, pk)
+    errors = batch.summary.get("errors", [])
+    if not errors:
+        raise Http404
+    try:
+        content = error_report(Path(batch.file.path), errors)
+    except Exception:  # the upload was not a readable workbook at all
+        messages.error(
+            request, _("上传的文件无法打开，无法生成标注错误的工作簿；错误已在页面列出。")
+        )
+        return redirect("workbook:preview", pk=batch.pk)
+    stem = Path(batch.original_name).stem
+    return _download(content, f"{stem}-错误标注.xlsx")
+
+
+@role_required(*ALL_ROLES)
+def template_download(request: HttpRequest, key: str) -> HttpResponse:
+    sheet = TEMPLATE_KEYS.get(key)
+    if sheet is None:
+        raise Http404
+    return _download(template(sheet), f"模板-{sheet}.xlsx")
