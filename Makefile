@@ -23,6 +23,7 @@ setup: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_roster
 	$(PY) manage.py create_demo_accounts
+	$(PY) manage.py load_demo_data
 
 run: setup
 	@echo "门户地址: http://127.0.0.1:$(PORT)/"

@@ -12,11 +12,11 @@ LEFT, RIGHT, TOP, BOTTOM = 48, 12, 16, 28
 
 
 def _fmt(value: Decimal) -> str:
-    if value >= 10000:
-        return f"{value / 10000:.1f}万"
+    """Axis and description numbers, grouped by thousands (no 万 shortening: the measure
+    itself is often 万元, and "14.0万万元" would be nonsense)."""
     if value == value.to_integral_value():
-        return f"{int(value)}"
-    return f"{value:.1f}"
+        return f"{int(value):,}"
+    return f"{value:,.1f}"
 
 
 def cumulative_chart(

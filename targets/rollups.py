@@ -193,3 +193,34 @@ def rebuild(year: int | None = None) -> int:
     )
     Rollup.objects.bulk_create(new_rows, batch_size=2000)
     return len(new_rows)
+
+
+def apply_bulk(before: Iterable[Contribution], after: Iterable[Contribution], ctx: Context) -> int:
+    """:func:`apply` for many cells at once (imports): the affected month and day cells are
+    read under a row lock in one query per year, then updated and created in bulk."""
+    delta = _net(before, after)
+    if not delta:
+        return 0
+    cells: dict[tuple, Decimal] = defaultdict(Decimal)
+    for (unit_id, indicator, day), amount in delta.items():
+        indicator_id = ctx.indicator_ids[indicator]
+        cells[(day.year, day.month, 0, unit_id, indicator_id)] += amount
+        cells[(day.year, day.month, day.day, unit_id, indicator_id)] += amount
+    existing = {}
+    for year in {key[0] for key in cells}:
+        months = {key[1] for key in cells if key[0] == year}
+        for row in Rollup.objects.select_for_update().filter(year=year, month__in=months):
+            existing[(row.year, row.month, row.day, row.unit_id, row.indicator_id)] = row
+    to_update, to_create = [], []
+    for key, amount in cells.items():
+        row = existing.get(key)
+        if row is None:
+            year, month, day, unit_id, indicator_id = key
+            to_create.append(Rollup(year=year, month=month, day=day, unit_id=unit_id,
+                                    indicator_id=indicator_id, amount=amount))
+        else:
+            row.amount += amount
+            to_update.append(row)
+    Rollup.objects.bulk_update(to_update, ["amount"], batch_size=1000)
+    Rollup.objects.bulk_create(to_create, batch_size=1000)
+    return len(delta)

@@ -12,6 +12,8 @@ from targets import indicators as codes
 from targets.models import DistrictTask, Indicator, Quota, Rollup
 from targets.progress import is_month_end
 from targets.rollups import COUNTED_STAGES
+
+CENT = Decimal("0.01")
 from units.models import Unit
 
 
@@ -152,7 +154,8 @@ def rollup_period_totals(as_of: dt.date) -> dict[tuple, Decimal]:
         Rollup.objects.filter(cells).values("unit_id", "indicator_id").annotate(t=Sum("amount"))
     ):
         if row["t"]:
-            out[(row["unit_id"], ids[row["indicator_id"]])] = row["t"]
+            # SQLite sums decimals as REAL; bring them back to cents.
+            out[(row["unit_id"], ids[row["indicator_id"]])] = Decimal(row["t"]).quantize(CENT)
     return out
 
 
@@ -165,7 +168,7 @@ def monthly_district_series(year: int) -> dict[str, list[Decimal]]:
         .values("indicator_id", "month")
         .annotate(t=Sum("amount"))
     ):
-        by_month[ids[row["indicator_id"]]][row["month"] - 1] += row["t"]
+        by_month[ids[row["indicator_id"]]][row["month"] - 1] += Decimal(row["t"]).quantize(CENT)
     cumulative = {}
     for code, values in by_month.items():
         running, series = Decimal(0), []

@@ -169,7 +169,7 @@ class Importer:
                     self.result.counts[name] = SheetCounts()
                     self._run_sheet(name, book[name], Path(path))
                 if self.result.ok:
-                    rollups.apply(self.deltas_before, self.deltas_after, rollups.Context())
+                    rollups.apply_bulk(self.deltas_before, self.deltas_after, rollups.Context())
                 if not self.result.ok or self.dry_run:
                     transaction.set_rollback(True)
         finally:
@@ -210,10 +210,11 @@ class Importer:
         if header is None:
             self.error(name, "A1", "工作表是空的，没有表头")
             return
-        number, cells = header
+        number, header_values = header
         if number != 1:
             self.error(name, "A1", "第 1 行应为表头")
             return
+        cells = [Cell(value, 1, index) for index, value in enumerate(header_values, start=1)]
         by_header: dict[str, int] = {}
         for index, cell in enumerate(cells):
             text = values.parse_text(cell.value, 100) if not values.is_blank(cell.value) else ""
@@ -239,12 +240,14 @@ class Importer:
             return
         handler = getattr(self, f"_sheet_{SHEET_KEYS[name]}")
         chunk: list[Row] = []
-        for number, cells in rows:
-            data = {}
-            for column in columns:
-                index = by_header.get(column.header)
-                if index is not None and index < len(cells):
-                    data[column.key] = cells[index]
+        wanted = [(c.key, by_header[c.header]) for c in columns if c.header in by_header]
+        for number, row_values in rows:
+            width = len(row_values)
+            data = {
+                key: Cell(row_values[index], number, index + 1)
+                for key, index in wanted
+                if index < width
+            }
             row = Row(number, data)
             if self._parse(name, columns, row):
                 chunk.append(row)
@@ -506,7 +509,13 @@ class Importer:
                 for name in changed:
                     setattr(project, name, parsed[name])
             try:
-                project.full_clean(validate_unique=False, validate_constraints=False)
+                # Foreign keys were resolved from batched look-ups above; excluding them
+                # spares full_clean one existence query per key and row.
+                project.full_clean(
+                    exclude=["unit", "event", "created_by"],
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
             except ValidationError as error:
                 self._validation_errors(sheet, row, error, self.PROJECT_FIELDS)
                 continue
@@ -788,7 +797,11 @@ class Importer:
                     inflow.verified_by, inflow.verified_at = self.user, now
                     inflow.return_reason = ""
             try:
-                inflow.full_clean(validate_unique=False, validate_constraints=False)
+                inflow.full_clean(
+                    exclude=["project", "created_by", "verified_by"],
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
             except ValidationError as error:
                 self._validation_errors(sheet, row, error, self.INFLOW_FIELDS)
                 continue

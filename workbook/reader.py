@@ -6,14 +6,11 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-
-from workbook.values import is_blank
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -22,11 +19,22 @@ class WorkbookError(Exception):
     """The file as a whole cannot be read; the message is for the user, in Chinese."""
 
 
-@dataclass
 class Cell:
-    value: object
-    coordinate: str
-    is_formula: bool = False
+    """A cell's value and where it is; the coordinate is worked out only when needed."""
+
+    __slots__ = ("column", "row", "value")
+
+    def __init__(self, value, row: int, column: int):
+        self.value, self.row, self.column = value, row, column
+
+    @property
+    def coordinate(self) -> str:
+        return f"{get_column_letter(self.column)}{self.row}"
+
+    @property
+    def is_formula(self) -> bool:
+        # With data_only=False, read-only openpyxl gives a formula as its text: "=SUM(...)".
+        return isinstance(self.value, str) and len(self.value) > 1 and self.value[0] == "="
 
 
 def check_file(path: Path) -> None:
@@ -112,21 +120,13 @@ def _unescape(text: str) -> str:
     )
 
 
-def iter_rows(sheet) -> Iterator[tuple[int, list[Cell]]]:
-    """(row number, cells) for every row that is not blank; row 1 included."""
-    for row in sheet.iter_rows():
-        cells = []
-        number = None
-        for index, cell in enumerate(row, start=1):
-            if getattr(cell, "row", None) is not None:
-                number = cell.row
-            value = getattr(cell, "value", None)
-            coordinate = f"{get_column_letter(index)}{number or 0}"
-            is_formula = getattr(cell, "data_type", None) == "f"
-            cells.append(Cell(value, coordinate, is_formula))
-        if number is None or all(is_blank(c.value) for c in cells):
-            continue
-        # fix the coordinates once the row number is known (EmptyCell carries none)
-        for index, cell in enumerate(cells, start=1):
-            cell.coordinate = f"{get_column_letter(index)}{number}"
-        yield number, cells
+def iter_rows(sheet) -> Iterator[tuple[int, tuple]]:
+    """(row number, values) for every row that is not blank; row 1 included.
+
+    values_only keeps this close to a bare read: no cell objects are made for the rows.
+    """
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        for value in row:
+            if value is not None and not (isinstance(value, str) and not value.strip()):
+                yield number, row
+                break
