@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup install lint format clean
+.PHONY: run test e2e setup install lint format clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -32,6 +32,10 @@ run: setup
 test: install
 	$(PY) manage.py check
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Browser journeys (Playwright driving Debian's Chromium at /usr/bin/chromium).
+e2e: install
+	$(VENV)/bin/pytest -m e2e tests/e2e $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

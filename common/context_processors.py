@@ -6,7 +6,11 @@ from common.navigation import nav_for
 
 def portal(request) -> dict:
     """District name and the role-aware navigation, for base.html."""
-    context = {"district_name": settings.DISTRICT_NAME, "nav_items": []}
+    context = {
+        "district_name": settings.DISTRICT_NAME,
+        "nav_items": [],
+        "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         match = getattr(request, "resolver_match", None)

@@ -1,0 +1,216 @@
+"""The user journeys of the portal, in a real browser. Each asserts what the user sees."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from accounts.models import User
+from deposits.models import Deposit, Settlement
+from projects import services as project_services
+from projects.models import Inflow, Project
+from targets.models import Indicator
+from targets.services import quotas_save
+from tests.workbook.builder import build
+from units.models import Unit
+
+pytestmark = pytest.mark.e2e
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_1_a_clerk_logs_a_project_and_an_inflow_with_evidence(roster, open_session, tmp_path):
+    clerk = open_session()
+    page = clerk.login("clerk")
+    assert "郴江镇 · 填报首页" in clerk.text()
+    clerk.shot("clerk-home")
+    page.get_by_role("link", name="登记招商项目").click()
+    page.get_by_label("项目编号").fill("2026-NZ-101")
+    page.get_by_label("项目名称").fill("湘粤商贸物流中心")
+    page.get_by_label("类型").select_option(label="内资")
+    page.get_by_label("投资方").fill("广州湘粤物流有限公司")
+    page.get_by_label("来源地").select_option("广东省")
+    page.get_by_label("行业").fill("商贸物流")
+    page.get_by_label("签约日期").fill("2026-03-02")
+    page.get_by_label("合同金额").fill("12000")
+    clerk.shot("project-form")
+    page.get_by_role("button", name="保存").click()
+    assert "已登记项目 2026-NZ-101" in clerk.text()
+    assert "郴江镇" in clerk.text()
+
+    page.get_by_role("link", name="登记到位资金").click()
+    assert "金额单位：万元" in clerk.text()
+    page.get_by_label("到位日期").fill("2026-04-08")
+    page.get_by_label("金额（万元）").fill("3500")
+    page.get_by_label("凭证号").fill("YH-2026-0408")
+    evidence = tmp_path / "银行进账单.pdf"
+    evidence.write_bytes(PDF)
+    page.get_by_label("凭证文件").set_input_files(str(evidence))
+    page.get_by_role("button", name="保存").click()
+    text = clerk.text()
+    assert "已登记到位资金，等待商务局核实" in text
+    assert "待核实" in text and "3500.00 万元" in text
+    clerk.shot("inflow-pending")
+    inflow = Inflow.objects.get(voucher_no="YH-2026-0408")
+    assert inflow.status == "pending" and inflow.evidence.name.endswith(".pdf")
+
+
+def _pending_inflows():
+    """Two pending inflows of 郴江镇's foreign project, dated in the past."""
+    clerk = User.objects.get(username="clerk")
+    commerce = User.objects.get(username="commerce")
+    unit = Unit.objects.get(code="T01")
+    indicator = Indicator.objects.get(code="fdi_actual")
+    year = dt.date.today().year - 1
+    quotas_save(year=year, unit_values={(unit.pk, indicator.pk): Decimal("1000")},
+                district_values={indicator.pk: Decimal("4903")}, user=commerce)
+    project = project_services.project_create(user=clerk, data={
+        "code": "WZ-E2E-1", "name": "国润房地产", "capital_type": "foreign", "unit": unit,
+        "origin": "香港", "stage": "signed", "signed_on": dt.date(year, 1, 10),
+        "approved_on": dt.date(year, 1, 20), "contract_amount": Decimal("500")})
+    first = project_services.inflow_create(user=clerk, project=project, data={
+        "arrived_on": dt.date(year, 3, 1), "amount": Decimal("300"), "voucher_no": "YH-1"})
+    second = project_services.inflow_create(user=clerk, project=project, data={
+        "arrived_on": dt.date(year, 4, 1), "amount": Decimal("150"), "voucher_no": "YH-2"})
+    return year, first, second
+
+
+def test_2_the_bureau_verifies_returns_and_sees_the_dashboard_move(roster, open_session):
+    year, first, second = _pending_inflows()
+    bureau = open_session()
+    page = bureau.login("commerce")
+    query = f"?year={year}&as_of={year}-12-31"
+    page.goto(bureau.base + "/targets/progress/" + query)
+    assert "实际到位外资" in bureau.text()
+    before = page.locator(".card", has_text="实际到位外资").inner_text()
+    assert "0.00" in before
+
+    page.goto(bureau.base + "/projects/inflows/verification/")
+    assert "YH-1" in bureau.text() and "YH-2" in bureau.text()
+    bureau.shot("verification-queue")
+    page.locator("tr", has_text="YH-1").get_by_role("button", name="核实").click()
+    assert "已核实 WZ-E2E-1 的到位资金 YH-1" in bureau.text()
+    page.locator("tr", has_text="YH-2").get_by_role("link", name="查看凭证 / 退回").click()
+    page.get_by_label("退回原因").fill("进账单金额与填报不符")
+    page.get_by_role("button", name="退回给单位").click()
+    assert "已退回" in bureau.text()
+
+    page.goto(bureau.base + "/targets/progress/" + query)
+    card = page.locator(".card", has_text="实际到位外资").inner_text()
+    assert "300.00" in card and "4,903.00" in card and "6.12%" in card
+    assert page.locator(".card", has_text="实际到位外资").locator("svg polyline").count() == 1
+    bureau.shot("dashboard")
+    page.goto(bureau.base + "/targets/progress/ranking/" + query)
+    ranking = bureau.text()
+    assert "郴江镇" in ranking and "30.00%" in ranking and "严重滞后" in ranking
+    bureau.shot("ranking")
+
+    page.goto(bureau.base + "/targets/progress/" + query)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="导出 1–12月 报表（Excel）").click()
+    workbook = load_workbook(io.BytesIO(open(download_info.value.path(), "rb").read()))
+    summary = {row[0]: row for row in workbook["1–12月汇总"].iter_rows(values_only=True)}
+    assert summary["实际到位外资"][2:5] == (4903, 300, 6.12)
+
+    clerk = open_session()
+    clerk.login("clerk")
+    assert "有 1 笔到位资金被商务局退回" in clerk.text()
+    clerk.page.get_by_role("link", name="查看退回的到位资金").click()
+    assert "YH-2" in clerk.text() and "进账单金额与填报不符" in clerk.text()
+
+
+def test_3_finance_records_deposits_and_settles_a_past_year_once(roster, open_session):
+    year = dt.date.today().year - 1
+    indicator = Indicator.objects.get(code="domestic_projects")
+    on_time, late = Unit.objects.get(code="T01"), Unit.objects.get(code="T02")
+    quotas_save(year=year, unit_values={(on_time.pk, indicator.pk): Decimal("0"),
+                                        (late.pk, indicator.pk): Decimal("3")},
+                district_values={}, user=None)
+    finance = open_session()
+    page = finance.login("finance")
+    page.goto(f"{finance.base}/deposits/{year}/")
+    assert "应缴单位 2 个" in finance.text()
+    for unit, day in ((on_time, f"{year}-04-10"), (late, f"{year}-05-20")):
+        page.get_by_role("link", name="登记缴纳").click()
+        page.get_by_label("单位").select_option(label=unit.name)
+        page.get_by_label("缴纳日期").fill(day)
+        page.get_by_label("票据号").fill(f"CZ-{unit.code}")
+        page.get_by_role("button", name="保存").click()
+    board = finance.text()
+    assert "已缴" in board and "逾期缴纳" in board and "已收 6,000.00 元" in board
+    finance.shot("deposit-board")
+
+    page.goto(f"{finance.base}/deposits/{year}/settlement/")
+    assert "结算预览" in finance.text()
+    stale = open_session()
+    stale.login("finance")
+    stale.go(f"/deposits/{year}/settlement/")
+    page.get_by_role("button", name="确认结算").click()
+    text = finance.text()
+    assert f"{year} 年结算已记录：2 个单位" in text
+    assert "退还并奖励" in text and "没收" in text
+    assert "缴纳合计 6,000.00 元 = 退还 3,000.00 元 + 没收 3,000.00 元" in text
+    finance.shot("settlement")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="下载结算单（Excel，可打印）").click()
+    sheet = load_workbook(io.BytesIO(download_info.value.path().read_bytes())).active
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c]
+    assert "合计" in cells and "经办人（签字）：" in cells
+
+    # A second officer still on the preview presses confirm: nothing changes.
+    stale.page.get_by_role("button", name="确认结算").click()
+    assert "已经结算过，本次没有任何改动" in stale.text()
+    assert Settlement.objects.filter(year__year=year).count() == 2
+    assert Deposit.objects.filter(year__year=year).count() == 2
+
+
+def test_5_another_units_project_is_404_and_six_wrong_passwords_lock(roster, open_session):
+    other = Unit.objects.get(code="T02")
+    project = Project.objects.create(code="T02-1", name="石盖塘项目", capital_type="domestic",
+                                     unit=other, origin="广东省", stage="signed",
+                                     signed_on=dt.date(2025, 5, 1))
+    clerk = open_session()
+    clerk.login("clerk")
+    response = clerk.page.goto(f"{clerk.base}/projects/{project.pk}/")
+    assert response.status == 404
+    assert "不属于您的单位" in clerk.text()
+
+    intruder = open_session()
+    seen = []
+    for _ in range(6):
+        intruder.login("clerk2", "wrong-password")
+        seen.append("账号已被暂时锁定" in intruder.text())
+    # The first four say the password is wrong; from the fifth on the account is locked.
+    assert seen == [False, False, False, False, True, True]
+    assert "30 分钟后再试" in intruder.text()
+    intruder.shot("locked")
+    intruder.login("clerk2")  # even the right password: still locked
+    assert "账号已被暂时锁定" in intruder.text()
+
+
+def test_6_the_bureau_imports_a_workbook_through_preview_and_confirm(roster, open_session, tmp_path):
+    year = dt.date.today().year - 1
+    path = build(tmp_path / "全年数据.xlsx", {
+        "任务": [[year, "T03", "fdi_actual", 800], [year, "全区", "fdi_actual", 4903]],
+        "项目": [["IMP-WZ-1", "万里达汽车服务", "外资", "T03", "万里达集团", "台湾", "商贸物流", "签约",
+                  f"{year}-02-01", f"{year}-02-15", 600, 2000, 5000, "否", None, None]],
+        "到位资金": [["IMP-WZ-1", f"{year}-03-15", 420, "IMP-V1", "已核实"]],
+    })
+    bureau = open_session()
+    page = bureau.login("commerce")
+    page.goto(bureau.base + "/workbook/")
+    page.get_by_label("工作簿（.xlsx）").set_input_files(str(path))
+    page.get_by_role("button", name="上传并预览").click()
+    preview = bureau.text()
+    assert "已预览，待确认" in preview
+    assert Project.objects.filter(code="IMP-WZ-1").count() == 0  # nothing before confirm
+    bureau.shot("import-preview")
+    page.get_by_role("button", name="确认导入").click()
+    assert "导入完成" in bureau.text()
+    page.goto(f"{bureau.base}/targets/progress/?year={year}&as_of={year}-12-31")
+    card = page.locator(".card", has_text="实际到位外资").inner_text()
+    assert "420.00" in card and "8.57%" in card
+    assert timezone.now()
