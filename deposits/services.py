@@ -42,7 +42,14 @@ def _refuse_if_settled(year: AssessmentYear) -> None:
 
 @transaction.atomic
 def deposit_record(
-    *, year: int, unit: Unit, amount: Decimal, paid_on: dt.date, receipt_no: str = "", user
+    *,
+    year: int,
+    unit: Unit,
+    amount: Decimal,
+    paid_on: dt.date,
+    receipt_no: str = "",
+    user,
+    reason: str = "",
 ) -> Deposit:
     """Record a unit's payment, with its ledger entry."""
     assessment_year = year_get_or_create(year)
@@ -64,6 +71,7 @@ def deposit_record(
     )
     deposit.full_clean()
     deposit._history_user = user
+    deposit._change_reason = reason
     deposit.save()
     LedgerEntry.objects.create(
         year=assessment_year,

@@ -122,7 +122,10 @@ class Importer:
         self.max_errors = max_errors
         self.result = ImportResult(dry_run=dry_run)
         who = user.username if user is not None else "命令行"
-        self.reason = f"由 {who} 从 {source_name} 导入"
+        # The history's reason column holds 100 characters: shorten a long file name.
+        room = 100 - len(f"由 {who} 从  导入")
+        name = source_name if len(source_name) <= room else source_name[: room - 1] + "…"
+        self.reason = f"由 {who} 从 {name} 导入"
         self.deltas_before: list[rollups.Contribution] = []
         self.deltas_after: list[rollups.Contribution] = []
 
@@ -241,6 +244,8 @@ class Importer:
         handler = getattr(self, f"_sheet_{SHEET_KEYS[name]}")
         chunk: list[Row] = []
         wanted = [(c.key, by_header[c.header]) for c in columns if c.header in by_header]
+        # An optional column left out of the sheet leaves the stored values alone.
+        self.present = {key for key, _index in wanted}
         for number, row_values in rows:
             width = len(row_values)
             data = {
@@ -502,7 +507,11 @@ class Importer:
                 project = Project(created_by=self.user, **parsed)
             else:
                 project = _copy(current)
-                changed = [f for f in self.PROJECT_WRITABLE if _field(project, f) != _id(parsed[f])]
+                changed = [
+                    f
+                    for f in self.PROJECT_WRITABLE
+                    if f in self.present and _field(project, f) != _id(parsed[f])
+                ]
                 if not changed:
                     counts.unchanged += 1
                     continue
@@ -893,6 +902,7 @@ class Importer:
                             paid_on=paid_on,
                             receipt_no=receipt,
                             user=self.user,
+                            reason=self.reason,
                         )
                         counts.created += 1
                     elif deposit_services.deposit_update(

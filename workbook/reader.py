@@ -56,6 +56,8 @@ def check_file(path: Path) -> None:
                 "这是旧版 Excel（.xls）文件，请在 Excel 中“另存为 Excel 工作簿（.xlsx）”后再上传。"
             )
     if not zipfile.is_zipfile(path):
+        if head.startswith(b"PK"):
+            raise WorkbookError("文件已损坏（不完整），无法读取，请重新保存后再上传。")
         raise WorkbookError("不是有效的 Excel 工作簿（.xlsx）：可能是改了扩展名的 CSV 或其他文件。")
     try:
         with zipfile.ZipFile(path) as archive:

@@ -2,6 +2,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -95,24 +96,28 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*IMPORTERS)
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """All or nothing: the import runs again for real; if anything is now wrong (someone
-    changed the data since the preview), nothing is written and the new errors are shown."""
-    batch = _own_batch(request, pk)
-    if batch.status == BatchStatus.IMPORTED:
-        messages.info(request, _("这个文件已经导入过了，没有重复导入。"))
-        return redirect("workbook:preview", pk=batch.pk)
-    if batch.status == BatchStatus.REFUSED:
-        messages.error(request, _("这个文件有错误，不能导入。请改正后重新上传。"))
-        return redirect("workbook:preview", pk=batch.pk)
-    result = Importer(user=request.user, source_name=batch.original_name).run(Path(batch.file.path))
-    batch.summary = _summary(result)
-    if result.ok:
-        batch.status = BatchStatus.IMPORTED
-        batch.imported_at = timezone.now()
-        messages.success(request, _("导入完成。"))
-    else:
-        batch.status = BatchStatus.REFUSED
-        messages.error(request, _("确认时发现错误，未写入任何数据。"))
-    batch.save()
+    changed the data since the preview), nothing is written and the new errors are shown.
+    The batch row is locked first, so two clicks at once import once."""
+    with transaction.atomic():
+        batch = get_object_or_404(ImportBatch.objects.select_for_update(), pk=pk, user=request.user)
+        if batch.status == BatchStatus.IMPORTED:
+            messages.info(request, _("这个文件已经导入过了，没有重复导入。"))
+            return redirect("workbook:preview", pk=batch.pk)
+        if batch.status == BatchStatus.REFUSED:
+            messages.error(request, _("这个文件有错误，不能导入。请改正后重新上传。"))
+            return redirect("workbook:preview", pk=batch.pk)
+        result = Importer(user=request.user, source_name=batch.original_name).run(
+            Path(batch.file.path)
+        )
+        batch.summary = _summary(result)
+        if result.ok:
+            batch.status = BatchStatus.IMPORTED
+            batch.imported_at = timezone.now()
+            messages.success(request, _("导入完成。"))
+        else:
+            batch.status = BatchStatus.REFUSED
+            messages.error(request, _("确认时发现错误，未写入任何数据。"))
+        batch.save()
     return redirect("workbook:preview", pk=batch.pk)
 
 
