@@ -22,7 +22,7 @@ from deposits import settlement as arithmetic
 from deposits.forms import LetterForm, PaymentForm, ReverseForm
 from deposits.models import Deposit, ResponsibilityLetter
 from deposits.tables import DepositBoardTable
-from targets.models import MAX_YEAR, MIN_YEAR
+from targets.models import MAX_YEAR, MIN_YEAR, Indicator
 from targets.services import year_get_or_create
 
 DISTRICT = (Role.COMMERCE, Role.FINANCE, Role.LEADERSHIP)
@@ -184,6 +184,7 @@ def settlement(request: HttpRequest, year: int) -> HttpResponse:
         "year": assessment_year,
         "is_finance": request.user.role == Role.FINANCE,
         "reverse_form": ReverseForm(),
+        "indicator_names": dict(Indicator.objects.values_list("code", "name")),
     }
     try:
         preview = {line.unit.pk: line for line in services.settlement_preview(year)}
