@@ -276,7 +276,7 @@ def test_the_preview_page_writes_nothing(client_as, scenario):
     assert lines["C01"][1:] == ["未缴纳", "0.00", "0.00", "0.00", "0.00"]
     assert lines["D01"][1:] == ["退还", "3,000.00", "3,000.00", "0.00", "0.00"]
     assert lines["D01"][0] == "无任务"
-    assert "fdi_actual: 100.00 / 100.00" in lines["A01"][0]
+    assert "实际到位外资：100.00 / 100.00" in lines["A01"][0]
     assert lines["合计"][-4:] == ["9,000.00", "6,000.00", "3,000.00", "3,000.00"]
     assert "缴纳合计 9,000.00 元 = 退还 6,000.00 元 + 没收 3,000.00 元。" in text
     assert counts() == before
