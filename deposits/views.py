@@ -195,7 +195,8 @@ def settlement(request: HttpRequest, year: int) -> HttpResponse:
     if recorded:
         lines = []
         for s in recorded:
-            changed = services.drift(s, preview.get(s.unit_id))
+            names = context["indicator_names"]
+            changed = [names.get(code, code) for code in services.drift(s, preview.get(s.unit_id))]
             lines.append(
                 {
                     "unit": s.unit,

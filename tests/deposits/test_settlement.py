@@ -668,8 +668,9 @@ def test_money_verified_after_settlement_does_not_change_it_but_shows_as_drift(
     assert "结算后有 1 个单位的完成数据发生了变化" in alerts(page)
     lines = page_lines(page)
     assert lines["B01"][1:6] == ["没收", "3,000.00", "0.00", "0.00", "3,000.00"]
-    assert "domestic_actual: 1000.00 / 999.99" in lines["B01"][0]  # the frozen figures
-    assert lines["B01"][6] == "已变动：domestic_actual"
+    # the frozen figures
+    assert "实际到位内资（境内省外资金）：1000.00 / 999.99" in lines["B01"][0]
+    assert lines["B01"][6] == "已变动：实际到位内资（境内省外资金）"
     assert lines["A01"][6] == "—"
     # the command confirming again still prints the recorded outcome
     out, _err = run_command("--year", str(YEAR), "--confirm")
