@@ -105,6 +105,28 @@ def project_with_inflows(project, ctx: Context) -> list[Contribution]:
     return out
 
 
+class Delta:
+    """Contributions netted as they come (for imports): memory bounded by the cells touched,
+    not by the number of records."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple, Decimal] = defaultdict(Decimal)
+
+    def add(self, contributions: Iterable[Contribution]) -> None:
+        for c in contributions:
+            self.cells[(c.unit_id, c.indicator, c.day)] += c.amount
+
+    def remove(self, contributions: Iterable[Contribution]) -> None:
+        for c in contributions:
+            self.cells[(c.unit_id, c.indicator, c.day)] -= c.amount
+
+    def before(self) -> list[Contribution]:
+        return []
+
+    def after(self) -> list[Contribution]:
+        return [Contribution(u, i, d, a) for (u, i, d), a in self.cells.items() if a]
+
+
 def _net(before: Iterable[Contribution], after: Iterable[Contribution]) -> dict:
     delta: dict[tuple, Decimal] = defaultdict(Decimal)
     for c in before:
@@ -216,8 +238,16 @@ def apply_bulk(before: Iterable[Contribution], after: Iterable[Contribution], ct
         row = existing.get(key)
         if row is None:
             year, month, day, unit_id, indicator_id = key
-            to_create.append(Rollup(year=year, month=month, day=day, unit_id=unit_id,
-                                    indicator_id=indicator_id, amount=amount))
+            to_create.append(
+                Rollup(
+                    year=year,
+                    month=month,
+                    day=day,
+                    unit_id=unit_id,
+                    indicator_id=indicator_id,
+                    amount=amount,
+                )
+            )
         else:
             row.amount += amount
             to_update.append(row)

@@ -12,9 +12,9 @@ from targets import indicators as codes
 from targets.models import DistrictTask, Indicator, Quota, Rollup
 from targets.progress import is_month_end
 from targets.rollups import COUNTED_STAGES
+from units.models import Unit
 
 CENT = Decimal("0.01")
-from units.models import Unit
 
 
 def grid_data(year: int):

@@ -126,8 +126,8 @@ class Importer:
         room = 100 - len(f"由 {who} 从  导入")
         name = source_name if len(source_name) <= room else source_name[: room - 1] + "…"
         self.reason = f"由 {who} 从 {name} 导入"
-        self.deltas_before: list[rollups.Contribution] = []
-        self.deltas_after: list[rollups.Contribution] = []
+        # Net rollup change per (unit, indicator, day): bounded by the calendar, not the file.
+        self.delta = rollups.Delta()
 
     # --- entry point ---------------------------------------------------------------------
 
@@ -172,7 +172,7 @@ class Importer:
                     self.result.counts[name] = SheetCounts()
                     self._run_sheet(name, book[name], Path(path))
                 if self.result.ok:
-                    rollups.apply_bulk(self.deltas_before, self.deltas_after, rollups.Context())
+                    rollups.apply_bulk(self.delta.before(), self.delta.after(), rollups.Context())
                 if not self.result.ok or self.dry_run:
                     transaction.set_rollback(True)
         finally:
@@ -647,7 +647,7 @@ class Importer:
                 return
             counts.created += len(created)
             for project in created:
-                self.deltas_after.extend(rollups.project_contributions(project, ctx))
+                self.delta.add(rollups.project_contributions(project, ctx))
         if to_update:
             ids = [old.pk for old, _new in to_update]
             inflows_by_project = defaultdict(list)
@@ -659,14 +659,12 @@ class Importer:
             logs = []
             for old, new in to_update:
                 for project in (old,):
-                    self.deltas_before.extend(rollups.project_contributions(project, ctx))
+                    self.delta.remove(rollups.project_contributions(project, ctx))
                     for inflow in inflows_by_project[project.pk]:
-                        self.deltas_before.extend(
-                            rollups.inflow_contributions(inflow, project, ctx)
-                        )
-                self.deltas_after.extend(rollups.project_contributions(new, ctx))
+                        self.delta.remove(rollups.inflow_contributions(inflow, project, ctx))
+                self.delta.add(rollups.project_contributions(new, ctx))
                 for inflow in inflows_by_project[new.pk]:
-                    self.deltas_after.extend(rollups.inflow_contributions(inflow, new, ctx))
+                    self.delta.add(rollups.inflow_contributions(inflow, new, ctx))
                 if old.stage != new.stage:
                     logs.append(
                         StageChange(
@@ -834,11 +832,11 @@ class Importer:
                 return
             counts.created += len(created)
             for inflow in created:
-                self.deltas_after.extend(rollups.inflow_contributions(inflow, inflow.project, ctx))
+                self.delta.add(rollups.inflow_contributions(inflow, inflow.project, ctx))
         if to_update:
             for old, new in to_update:
-                self.deltas_before.extend(rollups.inflow_contributions(old, old.project, ctx))
-                self.deltas_after.extend(rollups.inflow_contributions(new, new.project, ctx))
+                self.delta.remove(rollups.inflow_contributions(old, old.project, ctx))
+                self.delta.add(rollups.inflow_contributions(new, new.project, ctx))
             try:
                 with transaction.atomic():
                     bulk_update_with_history(
