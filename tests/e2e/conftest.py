@@ -4,6 +4,7 @@ Run with `make e2e` (CI runs them on PostgreSQL). Screenshots of the main pages,
 1366×768, are written to docs/screenshots/ for the user guide.
 """
 
+import io
 import os
 from pathlib import Path
 
@@ -28,8 +29,15 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -45,11 +53,16 @@ def roster(transactional_db):
     for order, (code, name, measure, capital) in enumerate(INDICATORS, start=1):
         Indicator.objects.update_or_create(
             code=code,
-            defaults={"name": name, "measure": measure, "capital_type": capital,
-                      "display_order": order},
+            defaults={
+                "name": name,
+                "measure": measure,
+                "capital_type": capital,
+                "display_order": order,
+            },
         )
-    call_command("load_roster", stdout=open(os.devnull, "w"))
-    call_command("create_demo_accounts", password=PASSWORD, stdout=open(os.devnull, "w"))
+    quiet = io.StringIO()
+    call_command("load_roster", stdout=quiet)
+    call_command("create_demo_accounts", password=PASSWORD, stdout=quiet)
 
 
 class Session:

@@ -65,21 +65,41 @@ def _pending_inflows():
     unit = Unit.objects.get(code="T01")
     indicator = Indicator.objects.get(code="fdi_actual")
     year = dt.date.today().year - 1
-    quotas_save(year=year, unit_values={(unit.pk, indicator.pk): Decimal("1000")},
-                district_values={indicator.pk: Decimal("4903")}, user=commerce)
-    project = project_services.project_create(user=clerk, data={
-        "code": "WZ-E2E-1", "name": "国润房地产", "capital_type": "foreign", "unit": unit,
-        "origin": "香港", "stage": "signed", "signed_on": dt.date(year, 1, 10),
-        "approved_on": dt.date(year, 1, 20), "contract_amount": Decimal("500")})
-    first = project_services.inflow_create(user=clerk, project=project, data={
-        "arrived_on": dt.date(year, 3, 1), "amount": Decimal("300"), "voucher_no": "YH-1"})
-    second = project_services.inflow_create(user=clerk, project=project, data={
-        "arrived_on": dt.date(year, 4, 1), "amount": Decimal("150"), "voucher_no": "YH-2"})
+    quotas_save(
+        year=year,
+        unit_values={(unit.pk, indicator.pk): Decimal("1000")},
+        district_values={indicator.pk: Decimal("4903")},
+        user=commerce,
+    )
+    project = project_services.project_create(
+        user=clerk,
+        data={
+            "code": "WZ-E2E-1",
+            "name": "国润房地产",
+            "capital_type": "foreign",
+            "unit": unit,
+            "origin": "香港",
+            "stage": "signed",
+            "signed_on": dt.date(year, 1, 10),
+            "approved_on": dt.date(year, 1, 20),
+            "contract_amount": Decimal("500"),
+        },
+    )
+    first = project_services.inflow_create(
+        user=clerk,
+        project=project,
+        data={"arrived_on": dt.date(year, 3, 1), "amount": Decimal("300"), "voucher_no": "YH-1"},
+    )
+    second = project_services.inflow_create(
+        user=clerk,
+        project=project,
+        data={"arrived_on": dt.date(year, 4, 1), "amount": Decimal("150"), "voucher_no": "YH-2"},
+    )
     return year, first, second
 
 
 def test_2_the_bureau_verifies_returns_and_sees_the_dashboard_move(roster, open_session):
-    year, first, second = _pending_inflows()
+    year, _first, _second = _pending_inflows()
     bureau = open_session()
     page = bureau.login("commerce")
     query = f"?year={year}&as_of={year}-12-31"
@@ -111,7 +131,7 @@ def test_2_the_bureau_verifies_returns_and_sees_the_dashboard_move(roster, open_
     page.goto(bureau.base + "/targets/progress/" + query)
     with page.expect_download() as download_info:
         page.get_by_role("link", name="导出 1–12月 报表（Excel）").click()
-    workbook = load_workbook(io.BytesIO(open(download_info.value.path(), "rb").read()))
+    workbook = load_workbook(io.BytesIO(download_info.value.path().read_bytes()))
     summary = {row[0]: row for row in workbook["1–12月汇总"].iter_rows(values_only=True)}
     assert summary["实际到位外资"][2:5] == (4903, 300, 6.12)
 
@@ -126,9 +146,15 @@ def test_3_finance_records_deposits_and_settles_a_past_year_once(roster, open_se
     year = dt.date.today().year - 1
     indicator = Indicator.objects.get(code="domestic_projects")
     on_time, late = Unit.objects.get(code="T01"), Unit.objects.get(code="T02")
-    quotas_save(year=year, unit_values={(on_time.pk, indicator.pk): Decimal("0"),
-                                        (late.pk, indicator.pk): Decimal("3")},
-                district_values={}, user=None)
+    quotas_save(
+        year=year,
+        unit_values={
+            (on_time.pk, indicator.pk): Decimal("0"),
+            (late.pk, indicator.pk): Decimal("3"),
+        },
+        district_values={},
+        user=None,
+    )
     finance = open_session()
     page = finance.login("finance")
     page.goto(f"{finance.base}/deposits/{year}/")
@@ -169,9 +195,15 @@ def test_3_finance_records_deposits_and_settles_a_past_year_once(roster, open_se
 
 def test_5_another_units_project_is_404_and_six_wrong_passwords_lock(roster, open_session):
     other = Unit.objects.get(code="T02")
-    project = Project.objects.create(code="T02-1", name="石盖塘项目", capital_type="domestic",
-                                     unit=other, origin="广东省", stage="signed",
-                                     signed_on=dt.date(2025, 5, 1))
+    project = Project.objects.create(
+        code="T02-1",
+        name="石盖塘项目",
+        capital_type="domestic",
+        unit=other,
+        origin="广东省",
+        stage="signed",
+        signed_on=dt.date(2025, 5, 1),
+    )
     clerk = open_session()
     clerk.login("clerk")
     response = clerk.page.goto(f"{clerk.base}/projects/{project.pk}/")
@@ -191,14 +223,37 @@ def test_5_another_units_project_is_404_and_six_wrong_passwords_lock(roster, ope
     assert "账号已被暂时锁定" in intruder.text()
 
 
-def test_6_the_bureau_imports_a_workbook_through_preview_and_confirm(roster, open_session, tmp_path):
+def test_6_the_bureau_imports_a_workbook_through_preview_and_confirm(
+    roster, open_session, tmp_path
+):
     year = dt.date.today().year - 1
-    path = build(tmp_path / "全年数据.xlsx", {
-        "任务": [[year, "T03", "fdi_actual", 800], [year, "全区", "fdi_actual", 4903]],
-        "项目": [["IMP-WZ-1", "万里达汽车服务", "外资", "T03", "万里达集团", "台湾", "商贸物流", "签约",
-                  f"{year}-02-01", f"{year}-02-15", 600, 2000, 5000, "否", None, None]],
-        "到位资金": [["IMP-WZ-1", f"{year}-03-15", 420, "IMP-V1", "已核实"]],
-    })
+    path = build(
+        tmp_path / "全年数据.xlsx",
+        {
+            "任务": [[year, "T03", "fdi_actual", 800], [year, "全区", "fdi_actual", 4903]],
+            "项目": [
+                [
+                    "IMP-WZ-1",
+                    "万里达汽车服务",
+                    "外资",
+                    "T03",
+                    "万里达集团",
+                    "台湾",
+                    "商贸物流",
+                    "签约",
+                    f"{year}-02-01",
+                    f"{year}-02-15",
+                    600,
+                    2000,
+                    5000,
+                    "否",
+                    None,
+                    None,
+                ]
+            ],
+            "到位资金": [["IMP-WZ-1", f"{year}-03-15", 420, "IMP-V1", "已核实"]],
+        },
+    )
     bureau = open_session()
     page = bureau.login("commerce")
     page.goto(bureau.base + "/workbook/")
