@@ -55,6 +55,7 @@ NAV_ITEMS: list[NavItem] = [
     ),
     NavItem(_("招商活动"), "projects:event_list", ALL_ROLES, ("projects:event_",)),
     NavItem(_("抵押金"), "deposits:board_current", ALL_ROLES, ("deposits:",)),
+    NavItem(_("引资奖励"), "rewards:claim_list", ALL_ROLES, ("rewards:",)),
     NavItem(_("责任单位"), "units:list", ALL_ROLES, ("units:",)),
     NavItem(
         _("Excel 导入"),

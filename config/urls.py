@@ -16,6 +16,7 @@ urlpatterns = [
     path("targets/", include("targets.urls")),
     path("projects/", include("projects.urls")),
     path("deposits/", include("deposits.urls")),
+    path("rewards/", include("rewards.urls")),
     path("workbook/", include("workbook.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

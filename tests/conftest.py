@@ -148,3 +148,42 @@ def import_batch(clerk):
     batch.file.save("bad.xlsx", ContentFile(buffer.getvalue()), save=False)
     batch.save()
     return batch
+
+
+# --- referral rewards (the permission matrix needs these; the rest is in tests/rewards) ---
+
+
+@pytest.fixture
+def reward_referrer(db):
+    from tests.rewards.factories import ReferrerFactory
+
+    return ReferrerFactory(name="王引资")
+
+
+@pytest.fixture
+def reward_link_a(project_a, reward_referrer, clerk):
+    """Unit A's project with its first referrer."""
+    from rewards.services import project_referrer_create
+
+    return project_referrer_create(user=clerk, project=project_a, referrer=reward_referrer)
+
+
+@pytest.fixture
+def reward_claim_a(project_a, reward_link_a, clerk):
+    """A filed negotiation-fee claim of unit A's project (registered capital 3,500 万元)."""
+    from decimal import Decimal
+
+    from rewards.services import claim_file
+    from tests.rewards.factories import make_rule
+
+    project_a.registered_capital = Decimal("3500")
+    project_a.save()
+    make_rule(2026)
+    return claim_file(user=clerk, project=project_a, kind="fee")
+
+
+@pytest.fixture
+def tax_record_a(project_a):
+    from tests.rewards.factories import TaxRecordFactory
+
+    return TaxRecordFactory(project=project_a, year=2026)

@@ -168,6 +168,17 @@ class Importer:
                 return self.result
             with transaction.atomic():
                 self.ctx = rollups.Context()
+                # Rows this import creates get ids above these: a later row with the same key
+                # is a duplicate within the file, found without keeping every key in memory.
+                self.first_new_id = {
+                    "project": (
+                        Project.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+                    ),
+                    "inflow": (
+                        Inflow.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+                    ),
+                }
+                self.touched: dict[str, set] = {"project": set(), "inflow": set()}
                 for name in present:
                     self.result.counts[name] = SheetCounts()
                     self._run_sheet(name, book[name], Path(path))
@@ -464,7 +475,7 @@ class Importer:
     PROJECT_WRITABLE = [f for f in PROJECT_FIELDS if f != "code"]
 
     def _sheet_projects(self, sheet: str, rows: list[Row]) -> None:
-        seen = self.__dict__.setdefault("_seen_projects", {})
+        seen: dict = {}  # duplicates inside this chunk; earlier chunks are found in the DB
         units = self.__dict__.setdefault("_units", {u.code: u for u in Unit.objects.all()})
         events = self.__dict__.setdefault(
             "_events", {e.name: e for e in PromotionEvent.objects.order_by("held_on")}
@@ -489,6 +500,11 @@ class Importer:
                 )
                 continue
             current = existing.get(code)
+            if current is not None and (
+                current.pk > self.first_new_id["project"] or code in self.touched["project"]
+            ):
+                self.error(sheet, row.coord("code"), "与本文件前面的行重复（项目编号相同）")
+                continue
             if current is not None and clerk_unit is not None and current.unit_id != clerk_unit.pk:
                 self.error(sheet, row.coord("code"), f"项目编号 {code} 已属于其他单位")
                 continue
@@ -514,6 +530,7 @@ class Importer:
                 ]
                 if not changed:
                     counts.unchanged += 1
+                    self.touched["project"].add(code)
                     continue
                 for name in changed:
                     setattr(project, name, parsed[name])
@@ -532,6 +549,7 @@ class Importer:
                 to_create.append(project)
             else:
                 to_update.append((current, project))
+                self.touched["project"].add(code)
         self._write_projects(sheet, to_create, to_update, stage_logs, counts)
 
     def _parse_project(self, sheet: str, row: Row, units: dict, events: dict) -> dict | None:
@@ -703,7 +721,7 @@ class Importer:
     }
 
     def _sheet_inflows(self, sheet: str, rows: list[Row]) -> None:
-        seen = self.__dict__.setdefault("_seen_inflows", {})
+        seen: dict = {}  # duplicates inside this chunk; earlier chunks are found in the DB
         counts = self.result.counts[sheet]
         codes = {values.parse_text(r.raw("project"), 1000) for r in rows}
         projects = {
@@ -760,6 +778,14 @@ class Importer:
                 )
                 continue
             current = existing.get((project.pk, voucher))
+            if current is not None and (
+                current.pk > self.first_new_id["inflow"]
+                or (project.pk, voucher) in self.touched["inflow"]
+            ):
+                self.error(
+                    sheet, row.coord("voucher_no"), "与本文件前面的行重复（项目编号和凭证号相同）"
+                )
+                continue
             if current is None:
                 inflow = Inflow(
                     project=project,
@@ -779,6 +805,7 @@ class Importer:
                 )
                 if same:
                     counts.unchanged += 1
+                    self.touched["inflow"].add((project.pk, voucher))
                     continue
                 if current.status == InflowStatus.VOIDED:
                     self.error(
@@ -816,6 +843,7 @@ class Importer:
                 to_create.append(inflow)
             else:
                 to_update.append((current, inflow))
+                self.touched["inflow"].add((project.pk, voucher))
         ctx = self.ctx
         if to_create:
             try:

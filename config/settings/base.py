@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "targets",
     "projects",
     "deposits",
+    "rewards",
     "workbook",
 ]
 

@@ -152,7 +152,9 @@ class Command(BaseCommand):
                 Rollup,
             ):
                 cursor.execute(f'TRUNCATE "{model._meta.db_table}" CASCADE')
+        rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         bare_seconds, bare_rows = bare_read(path)
+        rss_after_bare = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         queries = 0
 
         def count(execute, sql, params, many, context):
@@ -177,6 +179,8 @@ class Command(BaseCommand):
                     "bare_seconds": bare_seconds,
                     "seconds": seconds,
                     "queries": queries,
+                    "rss_start_mb": rss_start / 1024,
+                    "rss_after_bare_mb": rss_after_bare / 1024,
                     "rss_before_mb": rss_before / 1024,
                     "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                     "projects": Project.objects.count(),
