@@ -69,3 +69,13 @@ def history_entries(obj, limit: int = 50) -> list[HistoryEntry]:
             )
         )
     return entries
+
+
+REASON_LENGTH = 100  # django-simple-history's history_change_reason column
+
+
+def short_reason(text: str | None) -> str:
+    """A change reason that fits the history's column; the full text stays on the record
+    itself (return_reason, void_reason, reversal_reason …)."""
+    text = (text or "").strip()
+    return text if len(text) <= REASON_LENGTH else text[: REASON_LENGTH - 1] + "…"

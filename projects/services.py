@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.history import short_reason
 from common.validators import is_likely_slip
 from projects.models import Inflow, InflowStatus, Project, PromotionEvent, StageChange
 from targets.rollups import inflow_contributions, project_with_inflows, track
@@ -50,7 +51,7 @@ def _stamp(instance, user, reason: str) -> None:
     The web request's user is recorded anyway by HistoryRequestMiddleware; this also covers
     the command line and the workbook import.
     """
-    instance._change_reason = reason
+    instance._change_reason = short_reason(reason)
     if user is not None:
         instance._history_user = user
 
