@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.history import short_reason
 from deposits import settlement as arithmetic
 from deposits.models import (
     Deposit,
@@ -71,7 +72,7 @@ def deposit_record(
     )
     deposit.full_clean()
     deposit._history_user = user
-    deposit._change_reason = reason
+    deposit._change_reason = short_reason(reason)
     deposit.save()
     LedgerEntry.objects.create(
         year=assessment_year,
@@ -106,7 +107,7 @@ def deposit_update(
     deposit.amount, deposit.paid_on, deposit.receipt_no = amount, paid_on, receipt_no
     deposit.full_clean()
     deposit._history_user = user
-    deposit._change_reason = reason
+    deposit._change_reason = short_reason(reason)
     deposit.save()
     if amount != old_amount:
         LedgerEntry.objects.create(
@@ -260,7 +261,7 @@ def settlement_reverse(*, year: int, user, reason: str) -> int:
         settlement.reversed_by = user
         settlement.reversal_reason = reason
         settlement._history_user = user
-        settlement._change_reason = reason
+        settlement._change_reason = short_reason(reason)
         settlement.save()
     return len(settlements)
 

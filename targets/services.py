@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from common.history import short_reason
 from targets.models import (
     MAX_YEAR,
     MIN_YEAR,
@@ -82,7 +83,7 @@ def quotas_save(
 
 
 def _stamp(row, user, reason: str) -> None:
-    row._change_reason = reason
+    row._change_reason = short_reason(reason)
     if user is not None:
         row._history_user = user
 
