@@ -269,3 +269,74 @@ def test_6_the_bureau_imports_a_workbook_through_preview_and_confirm(
     card = page.locator(".card", has_text="实际到位外资").inner_text()
     assert "420.00" in card and "8.57%" in card
     assert timezone.now()
+
+
+def test_4_a_referral_fee_claim_goes_from_filing_to_payment(roster, open_session):
+    from django.core.management import call_command
+
+    from rewards import services as reward_services
+    from rewards.models import Claim
+
+    year = dt.date.today().year - 1
+    call_command("load_reward_rules", year=year, stdout=io.StringIO())
+    commerce = User.objects.get(username="commerce")
+    referrer = reward_services.referrer_create(
+        user=commerce,
+        data={
+            "kind": "enterprise",
+            "name": "深圳湘商投资顾问有限公司",
+            "id_number": "91440300MA5EXAMPLE8",
+            "contact": "王经理 13800000000",
+            "bank_name": "工商银行深圳分行",
+            "bank_account": "6222020200112233445",
+            "registered_on": dt.date(year, 1, 2),
+        },
+    )
+    project = project_services.project_create(
+        user=commerce,
+        data={
+            "code": "NZ-REF-1",
+            "name": "湘粤机械制造",
+            "capital_type": "domestic",
+            "unit": Unit.objects.get(code="T01"),
+            "investor": "广东粤机集团",
+            "origin": "广东省",
+            "stage": "signed",
+            "signed_on": dt.date(year, 3, 1),
+            "registered_capital": Decimal("4000"),
+        },
+    )
+    reward_services.project_referrer_create(user=commerce, project=project, referrer=referrer)
+
+    clerk = open_session()
+    page = clerk.login("clerk")
+    page.goto(f"{clerk.base}/projects/{project.pk}/")
+    assert "深圳湘商投资顾问有限公司" in clerk.text()
+    assert "6222020200112233445" not in clerk.text()  # masked for the clerk
+    page.get_by_role("link", name="申报引资奖励").click()
+    page.get_by_label("奖励类别").select_option(label="洽谈费补助")
+    page.get_by_role("button", name="申报", exact=True).click()
+    text = clerk.text()
+    assert "20,000.00" in text  # 注册资本 4,000万元: the 3,000–5,000万 tier, under the cap
+    claim = Claim.objects.get(project=project)
+    assert claim.status == "filed"
+
+    bureau = open_session()
+    bureau.login("commerce")
+    bureau.go(f"/rewards/claims/{claim.pk}/")
+    bureau.page.get_by_role("button", name="审核通过，转财政局审批").click()
+    assert "已审核" in bureau.text()
+    claim.refresh_from_db()
+    assert claim.status == "reviewed"
+
+    finance = open_session()
+    finance.login("finance")
+    finance.go(f"/rewards/claims/{claim.pk}/")
+    finance.page.get_by_role("button", name="复核资格并审批通过").click()
+    finance.page.get_by_label("兑现日期").fill(dt.date.today().isoformat())
+    finance.page.get_by_label("付款凭证号").fill("FK-2026-001")
+    finance.page.get_by_role("button", name="登记兑现").click()
+    finance.shot("claim-paid")
+    claim.refresh_from_db()
+    assert claim.status == "paid" and claim.amount == Decimal("20000.00")
+    assert "已兑现" in finance.text() and "20,000.00" in finance.text()
