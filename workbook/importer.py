@@ -20,6 +20,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from openpyxl.utils import get_column_letter
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from common.roles import Role
@@ -98,20 +99,30 @@ class ImportResult:
 
 
 class Row:
-    """One data row: parsed values by column key, and each key's cell coordinate."""
+    """One data row: the sheet's values and where each column key sits (shared by all rows
+    of a sheet); coordinates are worked out only for the cells that need a message."""
 
-    def __init__(self, number: int, cells: dict[str, Cell]):
-        self.number = number
-        self.cells = cells
+    __slots__ = ("failed", "index", "number", "values")
+
+    def __init__(self, number: int, values: tuple, index: dict[str, int]):
+        self.number, self.values, self.index = number, values, index
         self.failed = False
 
+    def has(self, key: str) -> bool:
+        position = self.index.get(key)
+        return position is not None and position < len(self.values)
+
     def coord(self, key: str) -> str:
-        cell = self.cells.get(key)
-        return cell.coordinate if cell else f"A{self.number}"
+        position = self.index.get(key)
+        if position is None:
+            return f"A{self.number}"
+        return f"{get_column_letter(position + 1)}{self.number}"
 
     def raw(self, key: str):
-        cell = self.cells.get(key)
-        return cell.value if cell else None
+        position = self.index.get(key)
+        if position is None or position >= len(self.values):
+            return None
+        return self.values[position]
 
 
 class Importer:
@@ -254,18 +265,13 @@ class Importer:
             return
         handler = getattr(self, f"_sheet_{SHEET_KEYS[name]}")
         chunk: list[Row] = []
-        wanted = [(c.key, by_header[c.header]) for c in columns if c.header in by_header]
+        index = {c.key: by_header[c.header] for c in columns if c.header in by_header}
         # An optional column left out of the sheet leaves the stored values alone.
-        self.present = {key for key, _index in wanted}
+        self.present = set(index)
+        checks = [(c, index.get(c.key)) for c in columns]
         for number, row_values in rows:
-            width = len(row_values)
-            data = {
-                key: Cell(row_values[index], number, index + 1)
-                for key, index in wanted
-                if index < width
-            }
-            row = Row(number, data)
-            if self._parse(name, columns, row):
+            row = Row(number, row_values, index)
+            if self._parse(name, checks, row):
                 chunk.append(row)
             if len(chunk) >= CHUNK:
                 handler(name, chunk)
@@ -273,32 +279,34 @@ class Importer:
         if chunk:
             handler(name, chunk)
 
-    def _parse(self, sheet: str, columns: list[Column], row: Row) -> bool:
+    def _parse(self, sheet: str, checks: list[tuple[Column, int | None]], row: Row) -> bool:
         """Check formulas, lengths and required cells; the sheet handler parses the rest."""
         ok = True
-        for column in columns:
-            cell = row.cells.get(column.key)
-            if cell is None:
+        width = len(row.values)
+        for column, position in checks:
+            value = row.values[position] if position is not None and position < width else None
+            if value is None:
+                if column.required:
+                    self.error(sheet, row.coord(column.key), f"“{column.header}”不能为空")
+                    ok = False
                 continue
-            if cell.is_formula:
-                self.error(sheet, cell.coordinate, "是公式，请复制后“粘贴为数值”再导入")
-                ok = False
-                continue
-            if isinstance(cell.value, str) and len(cell.value) > max(column.max_length, 200):
-                self.error(
-                    sheet,
-                    cell.coordinate,
-                    f"内容过长（{len(cell.value)} 字），最多 {column.max_length} 字",
-                )
-                ok = False
-                continue
-            if column.required and values.is_blank(cell.value):
-                self.error(sheet, cell.coordinate, f"“{column.header}”不能为空")
-                ok = False
-        for column in columns:
-            if column.required and column.key not in row.cells:
-                ok = False  # a blank trailing cell of a short row
-                self.error(sheet, f"A{row.number}", f"“{column.header}”不能为空")
+            if isinstance(value, str):
+                if len(value) > 1 and value[0] == "=":
+                    # read-only openpyxl gives a formula as its text
+                    self.error(sheet, row.coord(column.key), "是公式，请复制后“粘贴为数值”再导入")
+                    ok = False
+                    continue
+                if len(value) > max(column.max_length, 200):
+                    self.error(
+                        sheet,
+                        row.coord(column.key),
+                        f"内容过长（{len(value)} 字），最多 {column.max_length} 字",
+                    )
+                    ok = False
+                    continue
+                if column.required and not value.strip():
+                    self.error(sheet, row.coord(column.key), f"“{column.header}”不能为空")
+                    ok = False
         return ok
 
     def _value(self, sheet: str, row: Row, key: str, parser: Callable, *args):
