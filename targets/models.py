@@ -204,6 +204,13 @@ class Rollup(models.Model):
                 condition=models.Q(day__gte=0, day__lte=31), name="targets_rollup_day"
             ),
         ]
+        indexes = [
+            # The dashboard sums the month rows (day 0) of a year: without this it walks the
+            # day rows too, and its time grows with how many days carry money.
+            models.Index(
+                fields=["year", "month"], condition=models.Q(day=0), name="targets_rollup_months"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d}-{self.day:02d} {self.unit_id} {self.indicator_id}"
