@@ -1,0 +1,16 @@
+"""Settings for bench/load.sh: the production settings, minus what needs HTTPS.
+
+The load run talks plain HTTP to gunicorn on 127.0.0.1. Production marks the session and
+CSRF cookies Secure, and an HTTP client never sends a Secure cookie back, so login would
+fail; it also redirects to HTTPS and sends HSTS. Those four are turned off here. Everything
+else is production's: DEBUG off, the SECRET_KEY check, WhiteNoise serving the collected and
+compressed static files with a manifest, django-axes, CSP, sessions, logging.
+"""
+
+from config.settings.production import *  # noqa: F403
+
+SECURE_COOKIES = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0
