@@ -74,6 +74,7 @@ class Session:
         )
         self.page = self.context.new_page()
         self.base = base_url
+        self.closed = False
 
     def go(self, path: str):
         self.page.goto(self.base + path)
@@ -90,11 +91,25 @@ class Session:
         return self.page.locator("main").inner_text()
 
     def shot(self, name: str) -> None:
+        """Save a 1366×768 screenshot for the guide. With several tabs open, headless
+        Chromium sometimes refuses to capture a tab that is not in front: bring it to the
+        front, and try once more after a pause."""
+        from playwright.sync_api import Error
+
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+        path = str(SCREENSHOTS / f"{name}.png")
+        self.page.bring_to_front()
+        try:
+            self.page.screenshot(path=path)
+        except Error:
+            self.page.wait_for_timeout(1000)
+            self.page.bring_to_front()
+            self.page.screenshot(path=path)
 
     def close(self):
-        self.context.close()
+        if not self.closed:
+            self.context.close()
+            self.closed = True
 
 
 @pytest.fixture

@@ -320,6 +320,7 @@ def test_4_a_referral_fee_claim_goes_from_filing_to_payment(roster, open_session
     assert "20,000.00" in text  # 注册资本 4,000万元: the 3,000–5,000万 tier, under the cap
     claim = Claim.objects.get(project=project)
     assert claim.status == "filed"
+    clerk.close()
 
     bureau = open_session()
     bureau.login("commerce")
@@ -328,6 +329,7 @@ def test_4_a_referral_fee_claim_goes_from_filing_to_payment(roster, open_session
     assert "已审核" in bureau.text()
     claim.refresh_from_db()
     assert claim.status == "reviewed"
+    bureau.close()
 
     finance = open_session()
     finance.login("finance")
