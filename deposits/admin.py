@@ -1,20 +1,12 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 from deposits.models import Deposit, LedgerEntry, ResponsibilityLetter, Settlement
 
 
-class ReadOnlyMoneyAdmin(SimpleHistoryAdmin):
+class ReadOnlyMoneyAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Money is written through the finance pages (one set of rules); the admin reads."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Deposit)
@@ -46,15 +38,6 @@ class SettlementAdmin(ReadOnlyMoneyAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(ReadOnlyAdmin):
     list_display = ("year", "unit", "kind", "amount", "memo", "created_at")
     list_filter = ("year", "kind")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.history import short_reason
+from common.services import stamp
 from deposits import settlement as arithmetic
 from deposits.models import (
     Deposit,
@@ -71,8 +71,7 @@ def deposit_record(
         recorded_by=user,
     )
     deposit.full_clean()
-    deposit._history_user = user
-    deposit._change_reason = short_reason(reason)
+    stamp(deposit, user, reason)
     deposit.save()
     LedgerEntry.objects.create(
         year=assessment_year,
@@ -106,8 +105,7 @@ def deposit_update(
         return False
     deposit.amount, deposit.paid_on, deposit.receipt_no = amount, paid_on, receipt_no
     deposit.full_clean()
-    deposit._history_user = user
-    deposit._change_reason = short_reason(reason)
+    stamp(deposit, user, reason)
     deposit.save()
     if amount != old_amount:
         LedgerEntry.objects.create(
@@ -129,7 +127,7 @@ def letter_record(*, year: int, unit: Unit, signed_on: dt.date, scan=None, user)
     if scan:
         letter.scan = scan
     letter.full_clean()
-    letter._history_user = user
+    stamp(letter, user)
     letter.save()
     return letter
 
@@ -205,7 +203,7 @@ def settle_year(*, year: int, user) -> tuple[list[Settlement], bool]:
             figures=line.figures,
             settled_by=user,
         )
-        settlement._history_user = user
+        stamp(settlement, user)
         settlement.save()
         for kind, amount, memo in (
             (EntryKind.REFUND_OUT, a.refund, _("年终结算：退还抵押金")),
@@ -260,8 +258,7 @@ def settlement_reverse(*, year: int, user, reason: str) -> int:
         settlement.reversed_at = now
         settlement.reversed_by = user
         settlement.reversal_reason = reason
-        settlement._history_user = user
-        settlement._change_reason = short_reason(reason)
+        stamp(settlement, user, reason)
         settlement.save()
     return len(settlements)
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 from openpyxl import Workbook
 
+from common.forms import add_validation_error
 from common.permissions import role_required
 from common.roles import ALL_ROLES, Role
 from common.xlsx import XLSX_CONTENT_TYPE, write_sheet, xlsx_response
@@ -32,14 +33,6 @@ def _year(year: int):
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise Http404
     return year_get_or_create(year)
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @role_required(*ALL_ROLES)
@@ -120,7 +113,7 @@ def pay(request: HttpRequest, year: int) -> HttpResponse:
         try:
             deposit = services.deposit_record(year=year, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_validation_error(form, error)
         except IntegrityError:
             form.add_error(None, _("该单位本年度的抵押金已经登记过，不能重复缴纳。"))
         else:
@@ -160,7 +153,7 @@ def letter(request: HttpRequest, year: int) -> HttpResponse:
         try:
             services.letter_record(year=year, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_validation_error(form, error)
         else:
             messages.success(request, _("已登记责任状。"))
             return redirect("deposits:board", year=year)

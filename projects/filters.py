@@ -2,21 +2,15 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.scoping import visible_units
 from projects.models import Inflow, InflowStatus, Project, PromotionEvent, Stage
 from targets.models import CapitalType
-from units.models import Unit
-
-
-def _units(request):
-    if request is None:
-        return Unit.objects.none()
-    return Unit.objects.for_user(request.user)
 
 
 class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"))
     year = django_filters.NumberFilter(method="filter_year", label=_("年度"))
-    unit = django_filters.ModelChoiceFilter(queryset=_units, label=_("责任单位"))
+    unit = django_filters.ModelChoiceFilter(queryset=visible_units, label=_("责任单位"))
     capital_type = django_filters.ChoiceFilter(choices=CapitalType.choices, label=_("类型"))
     stage = django_filters.ChoiceFilter(choices=Stage.choices, label=_("阶段"))
     industry = django_filters.CharFilter(lookup_expr="icontains", label=_("行业"))
@@ -56,7 +50,7 @@ class InflowFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"))
     year = django_filters.NumberFilter(field_name="arrived_on", lookup_expr="year", label=_("年度"))
     unit = django_filters.ModelChoiceFilter(
-        field_name="project__unit", queryset=_units, label=_("责任单位")
+        field_name="project__unit", queryset=visible_units, label=_("责任单位")
     )
     capital_type = django_filters.ChoiceFilter(
         field_name="project__capital_type", choices=CapitalType.choices, label=_("类型")

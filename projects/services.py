@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.history import short_reason
+from common.services import assign_changed, stamp
 from common.validators import is_likely_slip
 from projects.models import Inflow, InflowStatus, Project, PromotionEvent, StageChange
 from targets.rollups import inflow_contributions, project_with_inflows, track
@@ -45,29 +45,6 @@ def _check_slips(data: dict, confirm_large: bool) -> None:
         raise LikelySlipError(errors)
 
 
-def _stamp(instance, user, reason: str) -> None:
-    """Name the user and the reason in the history row the next save() writes.
-
-    The web request's user is recorded anyway by HistoryRequestMiddleware; this also covers
-    the command line and the workbook import.
-    """
-    instance._change_reason = short_reason(reason)
-    if user is not None:
-        instance._history_user = user
-
-
-def _assign(instance, data: dict, allowed: tuple[str, ...]) -> list[str]:
-    changed = []
-    for name, value in data.items():
-        if name not in allowed:
-            raise ValueError(f"unknown field {name!r}")
-        # (an unset foreign key raises RelatedObjectDoesNotExist, an AttributeError)
-        if getattr(instance, name, None) != value:
-            setattr(instance, name, value)
-            changed.append(name)
-    return changed
-
-
 # --- promotion events ------------------------------------------------------------------
 
 
@@ -88,9 +65,9 @@ def project_create(*, user, data: dict, confirm_large: bool = False, reason: str
     """Register a project; its first stage enters the stage log."""
     _check_slips(data, confirm_large)
     project = Project(created_by=user)
-    _assign(project, data, PROJECT_FIELDS)
+    assign_changed(project, data, PROJECT_FIELDS)
     project.full_clean()
-    _stamp(project, user, reason)
+    stamp(project, user, reason)
     with track(lambda ctx: project_with_inflows(project, ctx)):
         project.save()
     StageChange.objects.create(
@@ -107,12 +84,12 @@ def project_update(
     project = Project.objects.select_for_update().get(pk=project.pk)
     old_stage = project.stage
     with track(lambda ctx: project_with_inflows(project, ctx)):
-        changed = _assign(project, data, PROJECT_FIELDS)
+        changed = assign_changed(project, data, PROJECT_FIELDS)
         if not changed:
             return []
         _check_slips({k: data[k] for k in changed}, confirm_large)
         project.full_clean()
-        _stamp(project, user, reason)
+        stamp(project, user, reason)
         project.save()
     if project.stage != old_stage:
         StageChange.objects.create(
@@ -140,9 +117,9 @@ def inflow_create(
     """Log money that arrived; it waits for the commerce bureau's verification."""
     _check_slips(data, confirm_large)
     inflow = Inflow(project=project, created_by=user, status=InflowStatus.PENDING)
-    _assign(inflow, data, INFLOW_FIELDS)
+    assign_changed(inflow, data, INFLOW_FIELDS)
     inflow.full_clean()
-    _stamp(inflow, user, reason)
+    stamp(inflow, user, reason)
     inflow.save()  # pending: nothing counts yet, so the rollup is untouched
     return inflow
 
@@ -156,13 +133,13 @@ def inflow_update(*, inflow: Inflow, user, data: dict, confirm_large: bool = Fal
             _("这笔到位资金的状态是“%(status)s”，不能再修改；如有错误请联系商务局更正。")
             % {"status": inflow.get_status_display()}
         )
-    changed = _assign(inflow, data, INFLOW_FIELDS)
+    changed = assign_changed(inflow, data, INFLOW_FIELDS)
     _check_slips({k: data[k] for k in changed}, confirm_large)
     resubmitted = inflow.status == InflowStatus.RETURNED
     if resubmitted:
         inflow.status = InflowStatus.PENDING
     inflow.full_clean()
-    _stamp(inflow, user, _("修改后重新提交") if resubmitted else "")
+    stamp(inflow, user, _("修改后重新提交") if resubmitted else "")
     inflow.save()  # never verified before or after: the rollup is untouched
     return inflow
 
@@ -192,7 +169,7 @@ def inflow_verify(*, inflow: Inflow, user) -> Inflow:
         inflow.verified_by = user
         inflow.verified_at = timezone.now()
         inflow.return_reason = ""
-        _stamp(inflow, user, _("核实"))
+        stamp(inflow, user, _("核实"))
         inflow.save()
     return inflow
 
@@ -211,7 +188,7 @@ def inflow_return(*, inflow: Inflow, user, reason: str) -> Inflow:
         )
     inflow.status = InflowStatus.RETURNED
     inflow.return_reason = reason
-    _stamp(inflow, user, _("退回：%(reason)s") % {"reason": reason})
+    stamp(inflow, user, _("退回：%(reason)s") % {"reason": reason})
     inflow.save()
     return inflow
 
@@ -228,12 +205,12 @@ def inflow_correct(
     if inflow.status != InflowStatus.VERIFIED:
         raise ValidationError(_("只有已核实的到位资金需要更正；其他状态请直接修改。"))
     with track(lambda ctx: inflow_contributions(inflow, inflow.project, ctx)):
-        changed = _assign(inflow, data, INFLOW_FIELDS)
+        changed = assign_changed(inflow, data, INFLOW_FIELDS)
         if not changed:
             return []
         _check_slips({k: data[k] for k in changed}, confirm_large)
         inflow.full_clean()
-        _stamp(inflow, user, _("更正：%(reason)s") % {"reason": reason})
+        stamp(inflow, user, _("更正：%(reason)s") % {"reason": reason})
         inflow.save()
     return changed
 
@@ -250,6 +227,6 @@ def inflow_void(*, inflow: Inflow, user, reason: str) -> Inflow:
     with track(lambda ctx: inflow_contributions(inflow, inflow.project, ctx)):
         inflow.status = InflowStatus.VOIDED
         inflow.void_reason = reason
-        _stamp(inflow, user, _("作废：%(reason)s") % {"reason": reason})
+        stamp(inflow, user, _("作废：%(reason)s") % {"reason": reason})
         inflow.save()
     return inflow

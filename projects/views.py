@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from common.forms import add_validation_error
 from common.history import history_entries
 from common.listing import ObjectListView
 from common.permissions import role_required
@@ -27,30 +28,18 @@ from projects.forms import (
     ReasonForm,
 )
 from projects.models import Inflow, InflowStatus, Project, PromotionEvent
+from projects.selectors import inflow_for_user, project_for_user
 from projects.tables import InflowTable, ProjectTable, PromotionEventTable, VerificationTable
 
 EDITORS = (Role.UNIT_STAFF, Role.COMMERCE)
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError onto the form, field by field where it can."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _scoped_project(request, pk: int) -> Project:
-    return get_object_or_404(
-        Project.objects.for_user(request.user).select_related("unit", "event"), pk=pk
-    )
+    return project_for_user(request.user, pk)
 
 
 def _scoped_inflow(request, pk: int) -> Inflow:
-    return get_object_or_404(
-        Inflow.objects.for_user(request.user).select_related("project__unit"), pk=pk
-    )
+    return inflow_for_user(request.user, pk)
 
 
 def _next_or(request, default: str) -> str:
@@ -127,7 +116,7 @@ def _project_form_view(request, project: Project | None):
                 messages.success(request, _("已保存项目 %(code)s。") % {"code": project.code})
             return redirect(project)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_validation_error(form, error)
     title = _("编辑项目 %(code)s") % {"code": project.code} if project else _("登记招商项目")
     return render(
         request, "projects/project_form.html", {"form": form, "project": project, "title": title}
@@ -208,7 +197,7 @@ def _inflow_form_view(request, project: Project, inflow: Inflow | None):
                 messages.success(request, _("已保存，等待商务局核实。"))
             return redirect(inflow)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_validation_error(form, error)
     title = _("修改到位资金") if inflow else _("登记到位资金")
     return render(
         request,
@@ -307,7 +296,7 @@ def inflow_correct(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.info(request, _("没有任何修改。"))
             return redirect(inflow)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_validation_error(form, error)
     return render(
         request,
         "projects/inflow_form.html",
@@ -332,7 +321,7 @@ def inflow_void(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已作废，这笔资金不再计入完成数。"))
             return redirect(inflow)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_validation_error(form, error)
     return render(request, "projects/inflow_void.html", {"form": form, "inflow": inflow})
 
 
@@ -379,7 +368,7 @@ def _event_form_view(request, event: PromotionEvent | None):
             messages.success(request, _("已保存招商活动。"))
             return redirect("projects:event_list")
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_validation_error(form, error)
     title = _("编辑招商活动") if event else _("新增招商活动")
     return render(request, "projects/event_form.html", {"form": form, "title": title})
 

@@ -4,18 +4,8 @@ rules). Identity numbers and bank accounts appear masked here too."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import ReadOnlyAdmin
 from rewards.models import Claim, FeeTier, ProjectReferrer, Referrer, RewardRule, TaxRecord
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Referrer)

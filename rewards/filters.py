@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from projects.filters import _units
+from common.scoping import visible_units
 from rewards.models import (
     Claim,
     ClaimKind,
@@ -37,7 +37,7 @@ class ClaimFilter(django_filters.FilterSet):
         field_name="filed_at", lookup_expr="year", label=_("申报年度")
     )
     unit = django_filters.ModelChoiceFilter(
-        field_name="project__unit", queryset=_units, label=_("责任单位")
+        field_name="project__unit", queryset=visible_units, label=_("责任单位")
     )
     kind = django_filters.ChoiceFilter(choices=ClaimKind.choices, label=_("奖励类别"))
     status = django_filters.ChoiceFilter(choices=ClaimStatus.choices, label=_("状态"))
@@ -72,7 +72,7 @@ class TaxRecordFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"))
     year = django_filters.NumberFilter(label=_("年度"))
     unit = django_filters.ModelChoiceFilter(
-        field_name="project__unit", queryset=_units, label=_("责任单位")
+        field_name="project__unit", queryset=visible_units, label=_("责任单位")
     )
 
     class Meta:

@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.services import assign_changed, stamp
 from projects.models import SIGNED_STAGES, Project, Stage
-from projects.services import _assign, _stamp
 from rewards import compute, selectors
 from rewards.models import (
     Claim,
@@ -90,9 +90,9 @@ def _check_linked_signing_dates(referrer: Referrer) -> None:
 def referrer_create(*, user, data: dict) -> Referrer:
     """Register a referrer (引资人登记)."""
     referrer = Referrer(created_by=user)
-    _assign(referrer, _normalised(data), REFERRER_FIELDS)
+    assign_changed(referrer, _normalised(data), REFERRER_FIELDS)
     referrer.full_clean()
-    _stamp(referrer, user, "")
+    stamp(referrer, user, "")
     referrer.save()
     return referrer
 
@@ -101,13 +101,13 @@ def referrer_create(*, user, data: dict) -> Referrer:
 def referrer_update(*, referrer: Referrer, user, data: dict, reason: str = "") -> list[str]:
     """Change a referrer's record; returns the changed fields (none: nothing is written)."""
     referrer = Referrer.objects.select_for_update().get(pk=referrer.pk)
-    changed = _assign(referrer, _normalised(data), REFERRER_FIELDS)
+    changed = assign_changed(referrer, _normalised(data), REFERRER_FIELDS)
     if not changed:
         return []
     if "registered_on" in changed and referrer.registered_on is not None:
         _check_linked_signing_dates(referrer)
     referrer.full_clean()
-    _stamp(referrer, user, reason)
+    stamp(referrer, user, reason)
     referrer.save()
     return changed
 
@@ -154,7 +154,7 @@ def project_referrer_create(
         recorded_by=user,
     )
     link.full_clean()
-    _stamp(link, user, "")
+    stamp(link, user, "")
     link.save()
     return link
 
@@ -188,7 +188,7 @@ def project_referrer_change(
         raise ValidationError({"referrer": problems})
     link.referrer, link.partners, link.note = referrer, partners.strip(), note.strip()
     link.full_clean()
-    _stamp(link, user, reason)
+    stamp(link, user, reason)
     link.save()
     return link
 
@@ -237,7 +237,7 @@ def rule_save(
     rule = RewardRule.objects.select_for_update().filter(year=assessment_year).first()
     old_tiers = selectors.tiers_of(rule) if rule else None
     rule = rule or RewardRule(year=assessment_year)
-    changed = _assign(rule, data, RULE_FIELDS)
+    changed = assign_changed(rule, data, RULE_FIELDS)
     tiers_changed = old_tiers != tiers
     if rule.pk and not changed and not tiers_changed:
         return rule  # loading the same rule twice writes nothing
@@ -246,7 +246,7 @@ def rule_save(
     if tiers_changed:
         # The rule's history says how the tiers changed; each tier keeps its own history too.
         reason = "；".join(p for p in (reason, _("档次：%(t)s") % {"t": _tiers_text(tiers)}) if p)
-    _stamp(rule, user, reason)
+    stamp(rule, user, reason)
     rule.save()
     if tiers_changed:
         for old in rule.tiers.all():
@@ -310,7 +310,7 @@ def tax_record_save(
     record.project, record.year = project, year
     record.local_retained_tax, record.note = local_retained_tax, (note or "").strip()
     record.full_clean()
-    _stamp(record, user, "")
+    stamp(record, user, "")
     record.save()
     return record
 
@@ -402,7 +402,7 @@ def tax_records_import(*, user, rows: Sequence[TaxRow], source: str = "") -> Imp
         record = record or TaxRecord(project=project, year=row.year, recorded_by=user)
         record.local_retained_tax = row.amount
         record.full_clean()
-        _stamp(record, user, reason)
+        stamp(record, user, reason)
         if record.pk:
             counts.updated += 1
         else:
@@ -590,7 +590,7 @@ def claim_file(*, user, project: Project, kind: str, tax_year: int | None = None
         filed_by=user,
     )
     claim.full_clean()
-    _stamp(claim, user, _("申报"))
+    stamp(claim, user, _("申报"))
     claim.save()
     return claim
 
@@ -602,7 +602,7 @@ def claim_review(*, claim: Claim, user) -> Claim:
     _refuse_unless(claim, ClaimStatus.FILED, _("审核"))
     claim.status = ClaimStatus.REVIEWED
     claim.reviewed_by, claim.reviewed_at = user, timezone.now()
-    _stamp(claim, user, _("审核通过"))
+    stamp(claim, user, _("审核通过"))
     claim.save()
     return claim
 
@@ -633,7 +633,7 @@ def claim_approve(*, claim: Claim, user) -> Claim:
     claim.status = ClaimStatus.APPROVED
     claim.approved_by, claim.approved_at = user, timezone.now()
     claim.full_clean()
-    _stamp(claim, user, reason)
+    stamp(claim, user, reason)
     claim.save()
     return claim
 
@@ -661,7 +661,7 @@ def claim_pay(*, claim: Claim, user, paid_on, voucher_no: str) -> Claim:
     claim.status = ClaimStatus.PAID
     claim.paid_on, claim.voucher_no, claim.paid_recorded_by = paid_on, voucher_no, user
     claim.full_clean()
-    _stamp(claim, user, _("兑现，凭证号 %(v)s") % {"v": voucher_no})
+    stamp(claim, user, _("兑现，凭证号 %(v)s") % {"v": voucher_no})
     claim.save()
     return claim
 
@@ -685,6 +685,6 @@ def claim_reject(*, claim: Claim, user, reason: str) -> Claim:
     claim.status = ClaimStatus.REJECTED
     claim.rejected_by, claim.rejected_at, claim.reject_reason = user, timezone.now(), reason
     claim.full_clean()
-    _stamp(claim, user, _("驳回：%(r)s") % {"r": reason})
+    stamp(claim, user, _("驳回：%(r)s") % {"r": reason})
     claim.save()
     return claim

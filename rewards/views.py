@@ -22,12 +22,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from common.forms import add_validation_error
 from common.history import history_entries
 from common.listing import ObjectListView
 from common.permissions import role_required
 from common.roles import ALL_ROLES, Role
 from common.xlsx import xlsx_response
-from projects.views import _apply_errors, _scoped_project
+from projects.selectors import project_for_user
 from rewards import selectors, services
 from rewards.filters import ClaimFilter, QueueFilter, ReferrerFilter, RuleFilter, TaxRecordFilter
 from rewards.forms import (
@@ -135,7 +136,7 @@ def _referrer_form_view(request, referrer: Referrer | None):
                 messages.success(request, _("已保存引资人 %(n)s。") % {"n": referrer.name})
             return redirect(referrer)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_validation_error(form, error)
     title = _("编辑引资人 %(n)s") % {"n": referrer.name} if referrer else _("登记引资人")
     cancel = referrer.get_absolute_url() if referrer else reverse("rewards:referrer_list")
     return render(
@@ -158,7 +159,7 @@ def referrer_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*FILERS)
 def link_create(request: HttpRequest, project_pk: int) -> HttpResponse:
-    project = _scoped_project(request, project_pk)
+    project = project_for_user(request.user, project_pk)
     existing = selectors.first_referrer(project)
     if existing is not None:
         messages.info(
@@ -176,7 +177,7 @@ def link_create(request: HttpRequest, project_pk: int) -> HttpResponse:
             messages.success(request, _("已登记第一引资人。"))
             return redirect(project)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_validation_error(form, error)
     return render(
         request,
         "rewards/link_form.html",
@@ -199,7 +200,7 @@ def link_update(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已更改第一引资人，原登记保留在变更历史中。"))
             return redirect(link.project)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_validation_error(form, error)
     return render(
         request,
         "rewards/link_form.html",
@@ -268,7 +269,7 @@ def rule_edit(request: HttpRequest, year: int) -> HttpResponse:
             if hasattr(error, "error_dict"):
                 tier_errors = [m for e in error.error_dict.pop("tiers", []) for m in e.messages]
             if not hasattr(error, "error_dict") or error.error_dict:
-                _apply_errors(form, error)
+                add_validation_error(form, error)
     return render(
         request,
         "rewards/rule_form.html",
@@ -327,7 +328,7 @@ def _tax_form_view(request, record: TaxRecord | None):
             )
             return redirect("rewards:tax_list")
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_validation_error(form, error)
     title = _("修改税收记录") if record else _("登记税收记录")
     return render(
         request,
@@ -405,7 +406,7 @@ class ClaimQueueView(RewardsListView):
 
 @role_required(*FILERS)
 def claim_create(request: HttpRequest, project_pk: int) -> HttpResponse:
-    project = _scoped_project(request, project_pk)
+    project = project_for_user(request.user, project_pk)
     tax_years = list(
         TaxRecord.objects.filter(project=project).order_by("-year").values_list("year", flat=True)
     )
@@ -425,7 +426,7 @@ def claim_create(request: HttpRequest, project_pk: int) -> HttpResponse:
             )
             return redirect(claim)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_validation_error(form, error)
     return render(
         request,
         "rewards/claim_form.html",

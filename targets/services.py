@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from common.history import short_reason
+from common.services import stamp
 from targets.models import (
     MAX_YEAR,
     MIN_YEAR,
@@ -82,12 +82,6 @@ def quotas_save(
     return counts
 
 
-def _stamp(row, user, reason: str) -> None:
-    row._change_reason = short_reason(reason)
-    if user is not None:
-        row._history_user = user
-
-
 def _apply(user, reason: str, counts: GridSaveCounts, current, amount, build) -> None:
     if amount is not None and amount < 0:
         raise ValidationError(_("任务数不能为负数。"))
@@ -96,17 +90,17 @@ def _apply(user, reason: str, counts: GridSaveCounts, current, amount, build) ->
             return
         row = build(amount)
         row.full_clean()
-        _stamp(row, user, reason)
+        stamp(row, user, reason)
         row.save()
         counts.created += 1
     elif amount is None:
-        _stamp(current, user, reason)
+        stamp(current, user, reason)
         current.delete()
         counts.deleted += 1
     elif current.amount != amount:
         current.amount = amount
         current.full_clean()
-        _stamp(current, user, reason)
+        stamp(current, user, reason)
         current.save()
         counts.updated += 1
     else:
@@ -139,7 +133,7 @@ def quotas_copy_from_previous(*, year: int, user=None) -> int:
     ]
     # save() one by one (not bulk_create) so that each new row enters the audit trail.
     for row in new_rows:
-        _stamp(row, user, _("复制 %(year)d 年任务") % {"year": year - 1})
+        stamp(row, user, _("复制 %(year)d 年任务") % {"year": year - 1})
         row.save()
     return len(new_rows)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from common.history import short_reason
+from common.services import stamp
 from units.models import Unit
 
 UNIT_FIELDS = ("code", "name", "kind", "category", "is_active", "display_order")
@@ -41,7 +41,7 @@ def unit_create(
         display_order=display_order,
     )
     unit.full_clean()
-    unit._change_reason = short_reason(change_reason)
+    stamp(unit, None, change_reason)
     unit.save()
     return unit
 
@@ -62,7 +62,7 @@ def unit_update(*, unit: Unit, change_reason: str = "", **changes) -> bool:
             changed = True
     if changed:
         unit.full_clean()
-        unit._change_reason = short_reason(change_reason)
+        stamp(unit, None, change_reason)
         unit.save()
     return changed
 

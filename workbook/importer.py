@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from common.roles import Role
+from common.services import stamp
 from common.validators import is_likely_slip
 from deposits import services as deposit_services
 from deposits.models import Deposit
@@ -461,9 +462,7 @@ class Importer:
                 counts.unchanged += 1
                 continue
             target.amount = amount
-            target._change_reason = self.reason
-            if self.user is not None:
-                target._history_user = self.user
+            stamp(target, self.user, self.reason)
             target.save()
             if current is None:
                 counts.created += 1

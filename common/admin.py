@@ -1,0 +1,18 @@
+from django.contrib import admin
+
+
+class ReadOnlyAdminMixin:
+    """For money and claims: the admin reads, the portal's pages write (one set of rules)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
