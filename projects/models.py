@@ -80,6 +80,9 @@ class Project(models.Model):
         "units.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="projects"
     )
     investor = models.CharField(_("投资方"), max_length=200, blank=True)
+    investor_credit_code = models.CharField(
+        _("投资方统一社会信用代码"), max_length=18, blank=True, db_index=True
+    )
     origin = models.CharField(_("来源地"), max_length=30)
     industry = models.CharField(_("行业"), max_length=50, blank=True)
     stage = models.CharField(_("阶段"), max_length=20, choices=Stage.choices, default=Stage.SIGNED)
@@ -88,6 +91,12 @@ class Project(models.Model):
     )
     approved_on = models.DateField(
         _("批准日期"), null=True, blank=True, validators=[validate_not_future]
+    )
+    started_on = models.DateField(
+        _("开工日期"), null=True, blank=True, validators=[validate_not_future]
+    )
+    produced_on = models.DateField(
+        _("投产日期"), null=True, blank=True, validators=[validate_not_future]
     )
     contract_amount = models.DecimalField(
         _("合同金额"), null=True, blank=True, validators=NOT_NEGATIVE, **AMOUNT

@@ -1,31 +1,6 @@
-"""Where an investor comes from: countries and regions (short Chinese names as in GB/T 2659)
-for foreign projects, and China's province-level divisions for domestic ones.
+"""Where an investor comes from; the lists live in :mod:`common.origins` so that targets (the
+home province of a year) can use them without importing projects."""
 
-Hong Kong, Macao and Taiwan capital counts as foreign capital (外资) in China's statistics,
-so they are regions here, not provinces.
-"""
+from common.origins import PROVINCE_SET, PROVINCES, REGION_SET, REGIONS
 
-PROVINCES = [
-    "北京市", "天津市", "河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省", "黑龙江省",
-    "上海市", "江苏省", "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省",
-    "湖南省", "广东省", "广西壮族自治区", "海南省", "重庆市", "四川省", "贵州省", "云南省",
-    "西藏自治区", "陕西省", "甘肃省", "青海省", "宁夏回族自治区", "新疆维吾尔自治区",
-]  # fmt: skip
-
-REGIONS = [
-    "香港", "澳门", "台湾",
-    "新加坡", "日本", "韩国", "朝鲜", "蒙古", "马来西亚", "泰国", "印度尼西亚", "菲律宾",
-    "越南", "老挝", "柬埔寨", "缅甸", "文莱", "印度", "巴基斯坦", "孟加拉国", "斯里兰卡",
-    "尼泊尔", "哈萨克斯坦", "乌兹别克斯坦", "吉尔吉斯斯坦", "塔吉克斯坦", "土库曼斯坦",
-    "阿联酋", "沙特阿拉伯", "卡塔尔", "科威特", "阿曼", "巴林", "以色列", "土耳其", "伊朗",
-    "美国", "加拿大", "墨西哥", "巴西", "阿根廷", "智利", "秘鲁", "哥伦比亚", "委内瑞拉",
-    "开曼群岛", "英属维尔京群岛", "百慕大", "萨摩亚", "巴哈马", "巴拿马", "毛里求斯",
-    "英国", "德国", "法国", "意大利", "西班牙", "葡萄牙", "荷兰", "比利时", "卢森堡", "瑞士",
-    "奥地利", "瑞典", "挪威", "丹麦", "芬兰", "冰岛", "爱尔兰", "波兰", "捷克", "匈牙利",
-    "希腊", "俄罗斯", "乌克兰", "白俄罗斯", "塞尔维亚", "罗马尼亚",
-    "澳大利亚", "新西兰", "南非", "埃及", "尼日利亚", "肯尼亚", "埃塞俄比亚", "阿尔及利亚",
-    "摩洛哥", "坦桑尼亚", "安哥拉",
-]  # fmt: skip
-
-PROVINCE_SET = frozenset(PROVINCES)
-REGION_SET = frozenset(REGIONS)
+__all__ = ["PROVINCES", "PROVINCE_SET", "REGIONS", "REGION_SET"]

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.origins import PROVINCES
 from common.scoping import ScopedQuerySet
 
 DEFAULT_DEPOSIT_AMOUNT = Decimal("3000.00")
@@ -41,8 +42,20 @@ class AssessmentYear(models.Model):
         _("本省"),
         max_length=20,
         default=DEFAULT_HOME_PROVINCE,
+        choices=[(name, name) for name in PROVINCES],
         help_text=_("来自本省的内资不计入“境内省外资金”。"),
     )
+    lag_threshold = models.DecimalField(
+        _("严重滞后阈值"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.80"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("完成率低于序时进度的这个比例为“严重滞后”（红色），默认 0.80。"),
+    )
+    # Set and cleared by the deposits services, under the year's row lock, when the year is
+    # settled or the settlement reversed; while set, quotas and deposits of the year are locked.
+    settled = models.BooleanField(_("已结算"), default=False, editable=False)
 
     history = HistoricalRecords()
 
@@ -61,6 +74,10 @@ class AssessmentYear(models.Model):
             models.CheckConstraint(
                 condition=models.Q(schedule_mode__in=ScheduleMode.values),
                 name="targets_year_schedule_mode_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lag_threshold__gte=0, lag_threshold__lte=1),
+                name="targets_year_lag_threshold_range",
             ),
         ]
 
