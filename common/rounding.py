@@ -1,0 +1,36 @@
+"""The one place figures are rounded for showing: 四舍五入 (half away from zero), two places.
+
+Chinese reports round half up: 12.345 → 12.35, −12.345 → −12.35 (Python's default
+``quantize`` rounds half to even and would print 12.34). Figures are computed exactly and
+rounded once, here, when they are shown: on pages (through the template filters in
+``common/templatetags/portal.py``), in exports, in CSV and in generated text. Zero is never
+shown as −0.00.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+HUNDRED = Decimal(100)
+
+
+def shown(value, places: int = 2) -> Decimal | None:
+    """``value`` rounded 四舍五入 to ``places`` decimals, as it is printed; None stays None."""
+    if value is None:
+        return None
+    quantum = Decimal(1).scaleb(-places)
+    rounded = Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+    return rounded.copy_abs() if rounded.is_zero() else rounded  # no −0.00
+
+
+def shown_percent(fraction, places: int = 2) -> Decimal | None:
+    """A fraction shown as a percentage: 0.12345 → 12.35 (not 12.34)."""
+    return None if fraction is None else shown(Decimal(fraction) * HUNDRED, places)
+
+
+def shown_points(rate, schedule, places: int = 2) -> Decimal | None:
+    """超(+)/欠(−)序时进度 in points, from the *shown* figures, so the printed columns subtract:
+    shown 完成率 − shown 序时进度 (33.33 − 41.67 = −8.34)."""
+    if rate is None or schedule is None:
+        return None
+    return shown(shown_percent(rate, places) - shown_percent(schedule, places), places)
