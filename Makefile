@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test e2e setup install lint format clean
+.PHONY: run test e2e setup install lint format clean docs
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -47,3 +47,9 @@ format: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+
+# The contracts, copied from the product's shared specification so that a clone is complete.
+SHARED ?= ../shared
+docs:
+	cp $(SHARED)/DOMAIN.md docs/domain.md
+	cp $(SHARED)/WORKBOOK.md docs/workbook.md
