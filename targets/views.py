@@ -98,6 +98,7 @@ def quota_grid(request: HttpRequest, year: int) -> HttpResponse:
             "summary": summary,
             "editable": editable,
             "years": range(year - 2, year + 2),
+            "home_province": selectors.year_settings(year).home_province,
         },
     )
 
