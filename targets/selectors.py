@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
+from common.rounding import shown
 from targets import indicators as codes
 from targets.models import (
     MAX_YEAR,
@@ -24,8 +25,6 @@ from targets.models import (
 from targets.progress import is_month_end
 from targets.rollups import COUNTED_STAGES
 from units.models import Unit
-
-CENT = Decimal("0.01")
 
 
 def year_settings(year: int) -> AssessmentYear:
@@ -180,8 +179,8 @@ def rollup_period_totals(as_of: dt.date) -> dict[tuple, Decimal]:
         Rollup.objects.filter(cells).values("unit_id", "indicator_id").annotate(t=Sum("amount"))
     ):
         if row["t"]:
-            # SQLite sums decimals as REAL; bring them back to cents.
-            out[(row["unit_id"], ids[row["indicator_id"]])] = Decimal(row["t"]).quantize(CENT)
+            # SQLite sums decimals as REAL; bring them back to cents (and −0.00 to 0.00).
+            out[(row["unit_id"], ids[row["indicator_id"]])] = shown(row["t"])
     return out
 
 
@@ -194,7 +193,7 @@ def monthly_district_series(year: int) -> dict[str, list[Decimal]]:
         .values("indicator_id", "month")
         .annotate(t=Sum("amount"))
     ):
-        by_month[ids[row["indicator_id"]]][row["month"] - 1] += Decimal(row["t"]).quantize(CENT)
+        by_month[ids[row["indicator_id"]]][row["month"] - 1] += shown(row["t"])
     cumulative = {}
     for code, values in by_month.items():
         running, series = Decimal(0), []

@@ -318,3 +318,24 @@ def test_the_home_province_page_recounts(client_as, two_provinces, unit_a):
         client_as("leadership").post(url, {"province": "北京市", "reason": "x"}).status_code == 403
     )
     assert AssessmentYear.objects.get(year=YEAR).home_province == "广东省"
+
+
+def test_the_year_admin_edits_the_threshold_and_links_to_the_home_province(client, db):
+    from accounts.models import User
+
+    year = year_get_or_create(YEAR)
+    client.force_login(User.objects.create_superuser("root", "root@example.com", "x-password-1"))
+    url = reverse("admin:targets_assessmentyear_change", args=[year.pk])
+    page = client.get(url).content.decode()
+    assert 'name="lag_threshold"' in page and 'name="home_province"' not in page
+    assert reverse("projects:home_province", args=[YEAR]) in page
+    data = {
+        "year": YEAR,
+        "deposit_amount": "3000.00",
+        "deposit_due_date": "2025-04-15",
+        "schedule_mode": "months",
+        "lag_threshold": "0.75",
+    }
+    assert client.post(url, data).status_code == 302
+    year.refresh_from_db()
+    assert year.lag_threshold == D("0.75") and year.home_province == "湖南省"
