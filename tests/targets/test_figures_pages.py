@@ -339,3 +339,14 @@ def test_the_year_admin_edits_the_threshold_and_links_to_the_home_province(clien
     assert client.post(url, data).status_code == 302
     year.refresh_from_db()
     assert year.lag_threshold == D("0.75") and year.home_province == "湖南省"
+
+
+def test_progress_report_refuses_an_output_folder_that_does_not_exist(db, tmp_path):
+    with pytest.raises(CommandError, match="输出文件夹不存在"):
+        call_command(
+            "progress_report",
+            year=YEAR,
+            as_of="2025-06-30",
+            output=str(tmp_path / "missing" / "r.csv"),
+            stderr=io.StringIO(),
+        )

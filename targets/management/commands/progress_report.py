@@ -6,6 +6,7 @@ standard error, one row per unit and indicator, then the district's rows (单位
 
 import csv
 import datetime as dt
+import os
 import sys
 from contextlib import nullcontext
 
@@ -35,6 +36,8 @@ class Command(BaseCommand):
             report = build_report(year_settings(year), as_of_date)
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
+        if output and not os.path.isdir(os.path.dirname(os.path.abspath(output))):
+            raise CommandError(f"输出文件夹不存在：{os.path.dirname(output) or '.'}，请先创建它。")
 
         if format == "xlsx":
             data = contract_workbook_bytes(report)
