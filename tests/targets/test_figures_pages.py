@@ -350,3 +350,26 @@ def test_progress_report_refuses_an_output_folder_that_does_not_exist(db, tmp_pa
             output=str(tmp_path / "missing" / "r.csv"),
             stderr=io.StringIO(),
         )
+
+
+def test_the_workbooks_carry_the_shown_figures(client_as, figures, unit_a, unit_b, tmp_path):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "r.xlsx"
+    call_command(
+        "progress_report", year=YEAR, as_of="2025-05-31", format="xlsx", output=str(path),
+        stderr=io.StringIO(),
+    )  # fmt: skip
+    rows = {
+        (r[0], r[2]): r[3:] for r in load_workbook(path).worksheets[0].iter_rows(values_only=True)
+    }
+    assert rows[(unit_a.code, "fdi_actual")] == (300, 100, 33.33, 41.67, -8.34, 0, None, "严重滞后")
+    assert rows[(unit_a.code, "domestic_actual")][2] == 12.35
+    assert rows[(unit_b.code, "domestic_actual")][6] == 62.63
+    assert rows[(unit_b.code, "fdi_actual")][4] == 0  # not −0.00
+    response = client_as("commerce").get(
+        reverse("targets:ranking"), {"year": YEAR, "as_of": "2025-05-31", "export": "xlsx"}
+    )
+    detail = load_workbook(io.BytesIO(response.content))["明细"]
+    rows = {(r[0], r[2]): r[3:] for r in detail.iter_rows(values_only=True)}
+    assert rows[(unit_a.code, "fdi_actual")] == (300, 100, 33.33, 41.67, -8.34, 0, None, "严重滞后")
