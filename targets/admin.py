@@ -1,12 +1,39 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from targets.models import AssessmentYear, DistrictTask, Indicator, Quota
+from targets.models import DEFAULT_HOME_PROVINCE, AssessmentYear, DistrictTask, Indicator, Quota
 
 
 @admin.register(AssessmentYear)
 class AssessmentYearAdmin(SimpleHistoryAdmin):
-    list_display = ("year", "deposit_amount", "deposit_due_date", "schedule_mode", "home_province")
+    list_display = (
+        "year",
+        "deposit_amount",
+        "deposit_due_date",
+        "schedule_mode",
+        "lag_threshold",
+        "home_province",
+    )
+    # Changing the home province recounts the year's figures: that is a projects service
+    # with its own page (/projects/home-province/<year>/), which targets cannot call.
+    readonly_fields = ("home_province_link",)
+    exclude = ("home_province",)
+
+    @admin.display(description=_("本省"))
+    def home_province_link(self, obj):
+        if obj is None or obj.pk is None:
+            return _("新年度默认为%(p)s；保存后在“修改本省”页面更改。") % {
+                "p": DEFAULT_HOME_PROVINCE
+            }
+        return format_html(
+            '{} · <a href="{}">{}</a>',
+            obj.home_province,
+            reverse("projects:home_province", args=[obj.year]),
+            _("修改本省（会重新统计该年度完成数）"),
+        )
 
 
 @admin.register(Indicator)

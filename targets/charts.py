@@ -7,16 +7,20 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+from common.rounding import shown
+
 WIDTH, HEIGHT = 360, 200
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 16, 28
 
 
 def _fmt(value: Decimal) -> str:
-    """Axis and description numbers, grouped by thousands (no 万 shortening: the measure
-    itself is often 万元, and "14.0万万元" would be nonsense)."""
+    """Axis and description numbers, grouped by thousands and rounded 四舍五入 like every
+    shown figure (no 万 shortening: the measure itself is often 万元, and "14.0万万元" would
+    be nonsense)."""
+    value = shown(value)
     if value == value.to_integral_value():
         return f"{int(value):,}"
-    return f"{value:,.1f}"
+    return f"{value:,.2f}"
 
 
 def cumulative_chart(

@@ -1,68 +1,84 @@
-"""The monthly "1–N月" report as a workbook: the district's summary, the ranking of units,
-and the detail rows of progress_report, through the shared writer (common.xlsx)."""
+"""Workbooks of the progress figures, through the shared writer (common.xlsx).
+
+- :func:`report_workbook`: the portal's monthly "1–N月" report for people (the district's
+  summary, the ranking of units, the detail rows);
+- :func:`contract_workbook`: ``progress_report --format xlsx``, one sheet with exactly the
+  CSV's columns and values (WORKBOOK.md).
+
+Every figure is written as it is shown (common.rounding, 四舍五入), so a workbook and the
+page it came from always agree.
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from io import BytesIO
 
 from django.conf import settings
 from openpyxl import Workbook
 
+from common.rounding import shown_percent
 from common.xlsx import write_sheet
-from targets import progress
-from targets.reports import DISTRICT_CODE, ProgressReport, ranking
+from targets.reports import (
+    CSV_HEADER,
+    DISTRICT_CODE,
+    ProgressReport,
+    figure_values,
+    quantity,
+    ranking_places,
+    value_rows,
+)
 
-PCT = "0.00"
-AMOUNT = "#,##0.00"
-
-
-def _pct(value: Decimal | None) -> Decimal | None:
-    return progress.percent(value)
-
-
-def _points(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.quantize(Decimal("0.01"))
+TWO_PLACES = "0.00"
+# Columns of CSV_HEADER that are percentages or points (always two decimals).
+PERCENT_COLUMNS = (5, 6, 7, 9)
 
 
 def summary_rows(report: ProgressReport):
     for ind in report.indicators:
         cell = report.district[ind.code]
+        count = ind.is_count
         yield [
             ind.name,
             ind.get_measure_display(),
-            cell.quota,
-            cell.actual,
-            _pct(cell.rate),
-            _pct(cell.schedule),
-            _points(cell.points),
-            cell.last_year,
-            _pct(cell.growth),
+            quantity(cell.quota, count),
+            quantity(cell.actual, count),
+            cell.shown_rate,
+            cell.shown_schedule,
+            cell.points,
+            quantity(cell.last_year, count),
+            cell.shown_growth,
             cell.status_label or "—",
+            "同比下降" if cell.falling else "",
         ]
 
 
 SUMMARY_HEADER = ["指标", "计量单位", "年度任务", "累计完成", "完成率(%)", "序时进度(%)",
-                  "超欠序时进度(百分点)", "去年同期", "同比增长(%)", "状态"]  # fmt: skip
+                  "超欠序时进度(百分点)", "去年同期", "同比增长(%)", "状态", "同比"]  # fmt: skip
 
 
 def ranking_rows(report: ProgressReport):
-    for place, row in enumerate(ranking(report), start=1):
+    for place, row in ranking_places(report):
         out = [
             place,
             row.unit.code,
             row.unit.name,
             row.unit.get_kind_display(),
-            _pct(row.mean_rate),
+            shown_percent(row.mean_rate),
         ]
         for ind in report.indicators:
             cell = row.cells[ind.code]
-            out.extend([cell.quota, cell.actual, _pct(cell.rate)])
+            out.extend(
+                [
+                    quantity(cell.quota, ind.is_count),
+                    quantity(cell.actual, ind.is_count),
+                    cell.shown_rate,
+                ]
+            )
         yield out
 
 
 def ranking_header(report: ProgressReport) -> list[str]:
-    header = ["名次", "单位编码", "单位名称", "单位类型", "平均完成率(%)"]
+    header = ["名次", "单位编码", "单位名称", "单位类型", "平均完成率(%，单项封顶120%)"]
     for ind in report.indicators:
         unit = ind.get_measure_display()
         header.extend(
@@ -72,30 +88,25 @@ def ranking_header(report: ProgressReport) -> list[str]:
 
 
 def detail_rows(report: ProgressReport):
-    def row(code, name, ind, cell):
-        return [
-            code,
-            name,
-            ind.code,
-            cell.quota,
-            cell.actual,
-            _pct(cell.rate),
-            _pct(cell.schedule),
-            _points(cell.points),
-            cell.last_year,
-            _pct(cell.growth),
-        ]
-
+    """progress_report's rows, the district named by its name rather than its code."""
     for unit_row in report.units:
         for ind in report.indicators:
-            yield row(unit_row.unit.code, unit_row.unit.name, ind, unit_row.cells[ind.code])
+            yield [
+                unit_row.unit.code,
+                unit_row.unit.name,
+                ind.code,
+                *figure_values(unit_row.cells[ind.code], ind.is_count),
+            ]
     for ind in report.indicators:
-        yield row(DISTRICT_CODE, settings.DISTRICT_NAME, ind, report.district[ind.code])
+        yield [
+            DISTRICT_CODE,
+            settings.DISTRICT_NAME,
+            ind.code,
+            *figure_values(report.district[ind.code], ind.is_count),
+        ]
 
 
 def report_workbook(report: ProgressReport) -> Workbook:
-    from targets.reports import CSV_HEADER
-
     workbook = Workbook(write_only=True)
     title = (
         f"{settings.DISTRICT_NAME}招商引资主要指标完成情况（{report.year}年{report.months_label}）"
@@ -105,6 +116,7 @@ def report_workbook(report: ProgressReport) -> Workbook:
         f"{report.months_label}汇总",
         SUMMARY_HEADER,
         list(summary_rows(report)),
+        number_formats=dict.fromkeys((4, 5, 6, 8), TWO_PLACES),
         title=title,
     )
     write_sheet(
@@ -112,13 +124,41 @@ def report_workbook(report: ProgressReport) -> Workbook:
         "单位排名",
         ranking_header(report),
         list(ranking_rows(report)),
+        number_formats={4: TWO_PLACES},
         title=f"{title}·责任单位排名",
     )
-    write_sheet(workbook, "明细", CSV_HEADER, list(detail_rows(report)))
+    write_sheet(
+        workbook,
+        "明细",
+        CSV_HEADER,
+        list(detail_rows(report)),
+        number_formats=dict.fromkeys(PERCENT_COLUMNS, TWO_PLACES),
+    )
     return workbook
 
 
-def report_workbook_bytes(report: ProgressReport) -> bytes:
+def contract_workbook(report: ProgressReport) -> Workbook:
+    """``progress_report --format xlsx``: one sheet, exactly the CSV's columns and values."""
+    workbook = Workbook(write_only=True)
+    write_sheet(
+        workbook,
+        "progress_report",
+        CSV_HEADER,
+        list(value_rows(report)),
+        number_formats=dict.fromkeys(PERCENT_COLUMNS, TWO_PLACES),
+    )
+    return workbook
+
+
+def _bytes(workbook: Workbook) -> bytes:
     buffer = BytesIO()
-    report_workbook(report).save(buffer)
+    workbook.save(buffer)
     return buffer.getvalue()
+
+
+def report_workbook_bytes(report: ProgressReport) -> bytes:
+    return _bytes(report_workbook(report))
+
+
+def contract_workbook_bytes(report: ProgressReport) -> bytes:
+    return _bytes(contract_workbook(report))

@@ -1,15 +1,17 @@
 """The arithmetic of "时间过半，任务过半": pure functions, no database.
 
 Rates are fractions (Decimal, 0.517 for 51.7%); "points" are percentage points
-(Decimal, 15.51 for 超序时进度15.51个百分点). Rounding happens only when figures are shown.
+(Decimal, 15.51 for 超序时进度15.51个百分点). Rounding happens only when figures are shown,
+through common.rounding (四舍五入); the status is judged on the shown figures.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
+
+from common.rounding import shown_percent, shown_points
 
 HUNDRED = Decimal(100)
 TWELVE = Decimal(12)
@@ -42,10 +44,9 @@ def completion_rate(actual: Decimal, quota: Decimal | None) -> Decimal | None:
 
 
 def points_vs_schedule(rate: Decimal | None, schedule: Decimal) -> Decimal | None:
-    """超(+)/欠(−)序时进度, in percentage points."""
-    if rate is None:
-        return None
-    return (rate - schedule) * HUNDRED
+    """超(+)/欠(−)序时进度 in percentage points, as printed: the shown 完成率 minus the shown
+    序时进度 (33.33 − 41.67 = −8.34), so that the printed columns always subtract."""
+    return shown_points(rate, schedule)
 
 
 def schedule_target(quota: Decimal | None, schedule: Decimal) -> Decimal | None:
@@ -76,43 +77,53 @@ def growth_rate(this: Decimal, last: Decimal | None) -> Decimal | None:
     return (Decimal(this) - Decimal(last)) / Decimal(last)
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    """Red below ``red_below`` of the schedule (0.8: less than 80% of where it should be)."""
-
-    red_below: Decimal = Decimal("0.8")
-
+DEFAULT_LAG_THRESHOLD = Decimal("0.80")
+RANKING_CAP = Decimal("1.2")  # until the year's assessment scheme exists: 封顶 120%
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 STATUS_LABELS = {GREEN: "达到序时进度", YELLOW: "落后序时进度", RED: "严重滞后"}
+FALLING_LABEL = "同比下降"
 
 
 def status_colour(
-    rate: Decimal | None,
-    schedule: Decimal,
-    growth: Decimal | None = None,
-    thresholds: Thresholds = Thresholds(),
+    rate: Decimal | None, schedule: Decimal, lag_threshold: Decimal = DEFAULT_LAG_THRESHOLD
 ) -> str | None:
-    """green: on or above schedule; yellow: behind; red: below ``red_below`` × schedule, or
-    shrinking year on year. None when there is no quota to judge against."""
+    """状态 from the schedule alone, judged on the *shown* figures (DOMAIN.md):
+
+    green 达到序时进度 when shown 完成率 − shown 序时进度 ≥ 0; yellow 落后序时进度 when
+    shown 完成率 ≥ ``lag_threshold`` × shown 序时进度 (the product is not rounded again);
+    red 严重滞后 below that. None without a rate (no quota, or a quota of zero). A fall
+    year on year is a separate marker (:func:`is_falling`), never a reason for red.
+    """
     if rate is None:
         return None
-    if rate < schedule * thresholds.red_below or (growth is not None and growth < 0):
-        return RED
-    if rate >= schedule:
+    shown_rate, shown_schedule = shown_percent(rate), shown_percent(schedule)
+    if shown_points(rate, schedule) >= 0:
         return GREEN
-    return YELLOW
+    if shown_rate >= Decimal(lag_threshold) * shown_schedule:
+        return YELLOW
+    return RED
 
 
-def percent(value: Decimal | None) -> Decimal | None:
-    """A fraction as a percentage with two decimals (0.517 → 51.70)."""
-    if value is None:
+def is_falling(growth: Decimal | None) -> bool:
+    """同比下降: the shown growth is below zero (−0.001% shows as 0.00 and is no fall)."""
+    return growth is not None and shown_percent(growth) < 0
+
+
+def hidden_shortfall(actual: Decimal, quota: Decimal | None) -> Decimal | None:
+    """差 X: what is still missing when the shown rate reads 100.00 but the exact rate is
+    below 1 (in the indicator's own unit); None otherwise."""
+    rate = completion_rate(actual, quota)
+    if rate is None or rate >= 1 or shown_percent(rate) < HUNDRED:
         return None
-    return (value * HUNDRED).quantize(Decimal("0.01"))
+    return Decimal(quota) - Decimal(actual)
 
 
-def two_places(value: Decimal | None) -> Decimal | None:
-    return None if value is None else Decimal(value).quantize(Decimal("0.01"))
+def capped_mean(rates: list[Decimal], cap: Decimal = RANKING_CAP) -> Decimal | None:
+    """The mean of the rates, each counted at most ``cap`` (exact; rounded when shown)."""
+    if not rates:
+        return None
+    return sum((min(rate, cap) for rate in rates), Decimal(0)) / len(rates)
 
 
 def last_complete_month_end(today: dt.date) -> dt.date:

@@ -8,17 +8,17 @@ the arithmetic is targets.progress. Used by the dashboard, the ranking, the expo
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.rounding import shown, shown_percent
 from targets import progress
-from targets.models import AssessmentYear, DistrictTask, Indicator, Quota
+from targets.models import DEFAULT_HOME_PROVINCE, AssessmentYear, DistrictTask, Indicator, Quota
 from targets.selectors import rollup_period_totals
 from units.models import Unit
 
@@ -28,13 +28,17 @@ ZERO = Decimal(0)
 
 @dataclass
 class Cell:
-    """One indicator's figures for one unit (or the district)."""
+    """One indicator's figures for one unit (or the district).
+
+    The exact figures (``rate``, ``growth``, ``gap``) are for money decisions; every figure
+    that is shown goes through common.rounding (the ``shown_*`` properties), and 超欠 and the
+    status are judged on the shown figures (DOMAIN.md "时间过半，任务过半")."""
 
     quota: Decimal | None
     actual: Decimal
     last_year: Decimal
     schedule: Decimal
-    thresholds: progress.Thresholds = field(default_factory=progress.Thresholds)
+    lag_threshold: Decimal = progress.DEFAULT_LAG_THRESHOLD
 
     @property
     def rate(self) -> Decimal | None:
@@ -42,6 +46,7 @@ class Cell:
 
     @property
     def points(self) -> Decimal | None:
+        """超欠百分点 as printed: shown 完成率 − shown 序时进度."""
         return progress.points_vs_schedule(self.rate, self.schedule)
 
     @property
@@ -57,12 +62,34 @@ class Cell:
         return progress.growth_rate(self.actual, self.last_year)
 
     @property
+    def shown_rate(self) -> Decimal | None:
+        return shown_percent(self.rate)
+
+    @property
+    def shown_schedule(self) -> Decimal:
+        return shown_percent(self.schedule)
+
+    @property
+    def shown_growth(self) -> Decimal | None:
+        return shown_percent(self.growth)
+
+    @property
     def status(self) -> str | None:
-        return progress.status_colour(self.rate, self.schedule, self.growth, self.thresholds)
+        return progress.status_colour(self.rate, self.schedule, self.lag_threshold)
 
     @property
     def status_label(self) -> str:
         return progress.STATUS_LABELS.get(self.status, "")
+
+    @property
+    def falling(self) -> bool:
+        """同比下降: a marker of its own, never part of the status."""
+        return progress.is_falling(self.growth)
+
+    @property
+    def shortfall(self) -> Decimal | None:
+        """差 X where the shown rate reads 100.00 but the exact rate is below 1."""
+        return progress.hidden_shortfall(self.actual, self.quota)
 
 
 @dataclass
@@ -72,7 +99,8 @@ class UnitProgress:
 
     @property
     def has_quota(self) -> bool:
-        return any(cell.quota is not None for cell in self.cells.values())
+        """At least one indicator with a positive quota (a quota of zero is no task)."""
+        return any(cell.rate is not None for cell in self.cells.values())
 
     @property
     def worst_status(self) -> str | None:
@@ -84,9 +112,11 @@ class UnitProgress:
 
     @property
     def mean_rate(self) -> Decimal | None:
-        """The mean completion rate over the indicators that carry a quota (for ranking)."""
-        rates = [cell.rate for cell in self.cells.values() if cell.rate is not None]
-        return sum(rates, ZERO) / len(rates) if rates else None
+        """The ranking figure until the year's assessment scheme exists: the mean of the
+        completion rates over the indicators with a positive quota, each capped at 120%."""
+        return progress.capped_mean(
+            [cell.rate for cell in self.cells.values() if cell.rate is not None]
+        )
 
 
 @dataclass
@@ -99,6 +129,8 @@ class ProgressReport:
     indicators: list[Indicator]
     units: list[UnitProgress]
     district: dict[str, Cell]
+    lag_threshold: Decimal = progress.DEFAULT_LAG_THRESHOLD
+    home_province: str = DEFAULT_HOME_PROVINCE
 
     @property
     def months_label(self) -> str:
@@ -122,7 +154,7 @@ def build_report(year_settings: AssessmentYear, as_of: dt.date) -> ProgressRepor
     """Every indicator for every unit and the district, cumulative from 1 January."""
     year = year_settings.year
     check_as_of(year, as_of)
-    thresholds = progress.Thresholds(red_below=settings.PROGRESS_RED_BELOW)
+    lag_threshold = year_settings.lag_threshold
     schedule = progress.schedule_fraction(as_of, year_settings.schedule_mode)
     last_as_of = progress.same_day_last_year(as_of)
     indicators = list(Indicator.objects.order_by("display_order"))
@@ -130,13 +162,11 @@ def build_report(year_settings: AssessmentYear, as_of: dt.date) -> ProgressRepor
 
     quotas = {
         (q["unit_id"], codes[q["indicator_id"]]): q["amount"]
-        for q in Quota.objects.filter(year=year_settings).values(
-            "unit_id", "indicator_id", "amount"
-        )
+        for q in Quota.objects.filter(year__year=year).values("unit_id", "indicator_id", "amount")
     }
     tasks = {
         codes[t["indicator_id"]]: t["amount"]
-        for t in DistrictTask.objects.filter(year=year_settings).values("indicator_id", "amount")
+        for t in DistrictTask.objects.filter(year__year=year).values("indicator_id", "amount")
     }
     actual = rollup_period_totals(as_of)
     last = rollup_period_totals(last_as_of)
@@ -151,7 +181,7 @@ def build_report(year_settings: AssessmentYear, as_of: dt.date) -> ProgressRepor
                 actual=actual.get((unit.pk, ind.code), ZERO),
                 last_year=last.get((unit.pk, ind.code), ZERO),
                 schedule=schedule,
-                thresholds=thresholds,
+                lag_threshold=lag_threshold,
             )
             for ind in indicators
         }
@@ -162,7 +192,7 @@ def build_report(year_settings: AssessmentYear, as_of: dt.date) -> ProgressRepor
             actual=sum((v for (_u, c), v in actual.items() if c == ind.code), ZERO),
             last_year=sum((v for (_u, c), v in last.items() if c == ind.code), ZERO),
             schedule=schedule,
-            thresholds=thresholds,
+            lag_threshold=lag_threshold,
         )
         for ind in indicators
     }
@@ -175,6 +205,8 @@ def build_report(year_settings: AssessmentYear, as_of: dt.date) -> ProgressRepor
         indicators=indicators,
         units=rows,
         district=district,
+        lag_threshold=lag_threshold,
+        home_province=year_settings.home_province,
     )
 
 
@@ -182,55 +214,84 @@ def build_report(year_settings: AssessmentYear, as_of: dt.date) -> ProgressRepor
 
 CSV_HEADER = [
     "单位编码", "单位名称", "指标", "任务数", "完成数",
-    "完成率", "序时进度", "超欠百分点", "去年同期", "同比增长",
+    "完成率", "序时进度", "超欠百分点", "去年同期", "同比增长", "状态",
 ]  # fmt: skip
 
 
-def _number(value: Decimal | None, count: bool) -> str:
+def quantity(value: Decimal | None, count: bool) -> Decimal | int | None:
+    """An amount or a count as shown: counts as integers, amounts with two decimals."""
     if value is None:
-        return ""
-    if count:
-        return str(int(value)) if value == value.to_integral_value() else f"{value:.2f}"
-    return f"{value.quantize(Decimal('0.01')):.2f}"
+        return None
+    return int(shown(value, 0)) if count else shown(value)
 
 
-def _pct(value: Decimal | None) -> str:
-    return "" if value is None else f"{progress.percent(value):.2f}"
-
-
-def _points(value: Decimal | None) -> str:
-    return "" if value is None else f"{value.quantize(Decimal('0.01')):.2f}"
-
-
-def csv_rows(report: ProgressReport):
-    """The rows of ``progress_report``: one per unit and indicator, then the district's."""
-    for row in report.units:
-        for ind in report.indicators:
-            yield _csv_row(row.unit.code, row.unit.name, ind, row.cells[ind.code])
-    for ind in report.indicators:
-        yield _csv_row(DISTRICT_CODE, DISTRICT_CODE, ind, report.district[ind.code])
-
-
-def _csv_row(code: str, name: str, ind: Indicator, cell: Cell) -> list[str]:
-    count = ind.is_count
+def figure_values(cell: Cell, count: bool) -> list:
+    """任务数 … 状态 of one row, as shown (None where a figure cannot be computed)."""
     return [
-        code,
-        name,
-        ind.code,
-        _number(cell.quota, count),
-        _number(cell.actual, count),
-        _pct(cell.rate),
-        _pct(cell.schedule),
-        _points(cell.points),
-        _number(cell.last_year, count),
-        _pct(cell.growth),
+        quantity(cell.quota, count),
+        quantity(cell.actual, count),
+        cell.shown_rate,
+        cell.shown_schedule,
+        cell.points,
+        quantity(cell.last_year, count),
+        cell.shown_growth,
+        cell.status_label or None,
     ]
 
 
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"  # no thousands separators; shown() never leaves −0.00
+    return str(value)
+
+
+def value_rows(report: ProgressReport):
+    """The rows of ``progress_report`` as values (numbers stay numbers, for the xlsx): one
+    per unit and indicator, then the district's (单位编码 and 单位名称 全区)."""
+    for row in report.units:
+        for ind in report.indicators:
+            yield [
+                row.unit.code,
+                row.unit.name,
+                ind.code,
+                *figure_values(row.cells[ind.code], ind.is_count),
+            ]
+    for ind in report.indicators:
+        yield [
+            DISTRICT_CODE,
+            DISTRICT_CODE,
+            ind.code,
+            *figure_values(report.district[ind.code], ind.is_count),
+        ]
+
+
+def csv_rows(report: ProgressReport):
+    """The rows of ``progress_report`` as CSV text (WORKBOOK.md)."""
+    for row in value_rows(report):
+        yield [_text(value) for value in row]
+
+
 def ranking(report: ProgressReport) -> list[UnitProgress]:
-    """Units with a quota, best mean completion rate first (ties by roster order)."""
+    """Units with a positive quota, best capped mean completion rate first; equal shown
+    means are listed in roster order."""
     ranked = [row for row in report.units if row.has_quota]
-    return sorted(ranked, key=lambda row: (-(row.mean_rate or ZERO), row.unit.display_order))
+    return sorted(
+        ranked,
+        key=lambda row: (-(shown_percent(row.mean_rate) or ZERO), row.unit.display_order),
+    )
+
+
+def ranking_places(report: ProgressReport) -> list[tuple[int, UnitProgress]]:
+    """(名次, row): equal shown means share a place (1, 1, 3)."""
+    places, previous, place = [], None, 0
+    for index, row in enumerate(ranking(report), start=1):
+        figure = shown_percent(row.mean_rate)
+        if figure != previous:
+            place, previous = index, figure
+        places.append((place, row))
+    return places
 
 
 def report_has_quotas(report: ProgressReport) -> bool:

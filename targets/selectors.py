@@ -6,15 +6,40 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
 
+from common.rounding import shown
 from targets import indicators as codes
-from targets.models import DistrictTask, Indicator, Quota, Rollup
+from targets.models import (
+    MAX_YEAR,
+    MIN_YEAR,
+    AssessmentYear,
+    DistrictTask,
+    Indicator,
+    Quota,
+    Rollup,
+    default_deposit_due_date,
+)
 from targets.progress import is_month_end
 from targets.rollups import COUNTED_STAGES
 from units.models import Unit
 
-CENT = Decimal("0.01")
+
+def year_settings(year: int) -> AssessmentYear:
+    """The year's settings for reading: the stored row, or (when nobody has set up the year)
+    an unsaved one with the defaults. Never creates a row: pages and read-only commands
+    create nothing (WORKBOOK.md); writes go through services.year_get_or_create."""
+    if not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError(
+            _("年度 %(year)s 无效，应在 %(min)d–%(max)d 之间。")
+            % {"year": year, "min": MIN_YEAR, "max": MAX_YEAR}
+        )
+    found = AssessmentYear.objects.filter(year=year).first()
+    if found is not None:
+        return found
+    return AssessmentYear(year=year, deposit_due_date=default_deposit_due_date(year))
 
 
 def grid_data(year: int):
@@ -154,8 +179,8 @@ def rollup_period_totals(as_of: dt.date) -> dict[tuple, Decimal]:
         Rollup.objects.filter(cells).values("unit_id", "indicator_id").annotate(t=Sum("amount"))
     ):
         if row["t"]:
-            # SQLite sums decimals as REAL; bring them back to cents.
-            out[(row["unit_id"], ids[row["indicator_id"]])] = Decimal(row["t"]).quantize(CENT)
+            # SQLite sums decimals as REAL; bring them back to cents (and −0.00 to 0.00).
+            out[(row["unit_id"], ids[row["indicator_id"]])] = shown(row["t"])
     return out
 
 
@@ -168,7 +193,7 @@ def monthly_district_series(year: int) -> dict[str, list[Decimal]]:
         .values("indicator_id", "month")
         .annotate(t=Sum("amount"))
     ):
-        by_month[ids[row["indicator_id"]]][row["month"] - 1] += Decimal(row["t"]).quantize(CENT)
+        by_month[ids[row["indicator_id"]]][row["month"] - 1] += shown(row["t"])
     cumulative = {}
     for code, values in by_month.items():
         running, series = Decimal(0), []

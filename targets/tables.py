@@ -3,6 +3,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from common.rounding import shown_percent
+from common.templatetags.portal import pct
 from targets import progress
 
 
@@ -10,20 +12,24 @@ class StatusColumn(tables.Column):
     """A completion rate with its status: colour *and* words, never colour alone."""
 
     def render(self, value):
-        rate, status = value
+        rate, status, falling = value
         if rate is None:
             return "—"
         label = progress.STATUS_LABELS.get(status, "")
-        return format_html(
-            '<span class="status-{}">{}%</span> <small class="text-muted">{}</small>',
+        html = format_html(
+            '<span class="status-{}">{}</span> <small class="text-muted">{}</small>',
             status or "none",
-            progress.percent(rate),
+            pct(rate),
             label,
         )
+        if falling:  # its own marker: a fall year on year never changes the status
+            html += format_html(
+                ' <small class="badge text-bg-light border">{}</small>', progress.FALLING_LABEL
+            )
+        return html
 
     def value(self, value):
-        rate, _status = value
-        return progress.percent(rate)
+        return shown_percent(value[0])
 
     def order(self, queryset, is_descending):
         from decimal import Decimal
@@ -47,7 +53,7 @@ def ranking_table_class(indicators):
         "unit": tables.Column(verbose_name=_("责任单位"), orderable=False),
         "kind": tables.Column(verbose_name=_("类型")),
         "category": tables.Column(verbose_name=_("类别")),
-        "mean": StatusColumn(verbose_name=_("平均完成率")),
+        "mean": StatusColumn(verbose_name=_("平均完成率（单项封顶120%）")),
     }
     for ind in indicators:
         attrs[ind.code] = StatusColumn(verbose_name=f"{ind.name}（{ind.get_measure_display()}）")

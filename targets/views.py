@@ -16,7 +16,7 @@ from targets.exports import report_workbook_bytes
 from targets.forms import QuotaGridForm, RankingFilterForm
 from targets.models import MAX_YEAR, MIN_YEAR
 from targets.period import month_end_choices, parse_period
-from targets.reports import build_report, ranking, report_has_quotas
+from targets.reports import build_report, ranking_places, report_has_quotas
 from targets.tables import ranking_table_class, unit_link
 from units.models import Unit
 
@@ -98,6 +98,7 @@ def quota_grid(request: HttpRequest, year: int) -> HttpResponse:
             "summary": summary,
             "editable": editable,
             "years": range(year - 2, year + 2),
+            "home_province": selectors.year_settings(year).home_province,
         },
     )
 
@@ -127,7 +128,7 @@ def _report_context(request):
     period = parse_period(request.GET)
     for error in period.errors:
         messages.warning(request, error)
-    year_settings = services.year_get_or_create(period.year)
+    year_settings = selectors.year_settings(period.year)  # reading creates no year
     report = build_report(year_settings, period.as_of)
     today = timezone.localdate()
     return (
@@ -189,7 +190,7 @@ def ranking_view(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         kind, category = form.cleaned_data["kind"], form.cleaned_data["category"]
     rows = []
-    for place, row in enumerate(ranking(report), start=1):
+    for place, row in ranking_places(report):
         unit = row.unit
         if (kind and unit.kind != kind) or (category and (unit.category or "none") != category):
             continue
@@ -199,11 +200,11 @@ def ranking_view(request: HttpRequest) -> HttpResponse:
             "link": unit_link(unit, request.user),
             "kind": unit.get_kind_display(),
             "category": unit.get_category_display() or "—",
-            "mean": (row.mean_rate, row.worst_status),
+            "mean": (row.mean_rate, row.worst_status, False),
         }
         for ind in report.indicators:
             cell = row.cells[ind.code]
-            data[ind.code] = (cell.rate, cell.status)
+            data[ind.code] = (cell.rate, cell.status, cell.falling)
         rows.append(data)
     table = ranking_table_class(report.indicators)(rows)
     RequestConfig(request, paginate=False).configure(table)
@@ -216,7 +217,7 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit.objects.for_user(request.user), pk=pk)
     _period, report, context = _report_context(request)
     row = next((r for r in report.units if r.unit.pk == unit.pk), None)
-    place = next((i for i, r in enumerate(ranking(report), start=1) if r.unit.pk == unit.pk), None)
+    place = next((p for p, r in ranking_places(report) if r.unit.pk == unit.pk), None)
     context.update(
         {
             "unit": unit,

@@ -130,6 +130,7 @@ MATRIX: dict[str, Case] = {
     "projects:event_list": Case(SIGNED_IN),
     "projects:event_create": Case(COMMERCE_ONLY),
     "projects:event_update": Case(COMMERCE_ONLY, args="event"),
+    "projects:home_province": Case(COMMERCE_ONLY, literal_args=(2026,)),
 }
 
 

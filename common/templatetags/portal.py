@@ -1,4 +1,7 @@
 from django import forms, template
+from django.utils.translation import gettext as _
+
+from common.rounding import shown, shown_percent
 
 register = template.Library()
 
@@ -33,37 +36,59 @@ def bs_cell(bound_field):
     return bound_field.as_widget(attrs={"class": css, "aria-label": str(bound_field.label)})
 
 
+MINUS = "\u2212"  # the one minus sign on pages: "−8.34", never "-8.34"
+
+
+def _signed(text: str) -> str:
+    return text.replace("-", MINUS)
+
+
 @register.filter
 def pct(value):
-    """A fraction as a percentage with two decimals: 0.517 → "51.70%"; None → "—"."""
+    """A fraction as a percentage, rounded 四舍五入: 0.12345 → "12.35%"; None → "—"."""
     if value is None or value == "":
         return "—"
-    from decimal import Decimal
-
-    return f"{(Decimal(value) * 100).quantize(Decimal('0.01'))}%"
+    return _signed(f"{shown_percent(value)}%")
 
 
 @register.filter
 def pts(value):
-    """Percentage points with a sign: 15.51 → "+15.51"; None → "—"."""
-    if value is None:
+    """Percentage points with a sign: 15.51 → "+15.51", −8.34 → "−8.34", 0 → "0.00";
+    None → "—". Pass the shown 超欠 (shown 完成率 − shown 序时进度), not an exact one."""
+    if value is None or value == "":
         return "—"
-    from decimal import Decimal
-
-    value = Decimal(value).quantize(Decimal("0.01"))
-    return f"+{value}" if value > 0 else f"{value}".replace("-", "−")
+    value = shown(value)
+    return f"+{value}" if value > 0 else _signed(f"{value}")
 
 
 @register.filter
 def num(value, places=2):
-    """An amount with thousands separators: 85000 → "85,000.00"; None → "—"."""
-    if value is None:
+    """An amount with thousands separators, rounded 四舍五入: 85000 → "85,000.00";
+    ``num:0`` for counts; None → "—"."""
+    if value is None or value == "":
         return "—"
-    from decimal import Decimal
-
-    value = Decimal(value)
     places = int(places)
-    return f"{value:,.{places}f}"
+    return _signed(f"{shown(value, places):,.{places}f}")
+
+
+@register.filter
+def qty(value, indicator):
+    """A figure in an indicator's own unit: counts as integers, amounts with two decimals."""
+    return num(value, 0 if getattr(indicator, "is_count", False) else 2)
+
+
+@register.filter
+def vs_schedule(points):
+    """The 通报 phrase for the shown 超欠: "超序时进度15.51个百分点", "欠序时进度8.34个百分点",
+    "与序时进度持平"; "" without a figure."""
+    if points is None or points == "":
+        return ""
+    points = shown(points)
+    if points > 0:
+        return _("超序时进度%(p)s个百分点") % {"p": points}
+    if points < 0:
+        return _("欠序时进度%(p)s个百分点") % {"p": -points}
+    return _("与序时进度持平")
 
 
 @register.filter

@@ -285,11 +285,12 @@ def test_progress_report_prints_the_seeds_first_half(setup_done):
         "progress_report", year=YEAR, as_of=f"{YEAR}-06-30", stdout=out, stderr=io.StringIO()
     )
     rows = {r[2]: r for r in csv.reader(io.StringIO(out.getvalue())) if r[0] == "全区"}
-    # columns: 单位编码,单位名称,指标,任务数,完成数,完成率,序时进度,超欠百分点,去年同期,同比增长
+    # columns: 单位编码,单位名称,指标,任务数,完成数,完成率,序时进度,超欠百分点,去年同期,同比增长,
+    # 状态
     assert rows["foreign_projects"][4] == "5"
     assert rows["fdi_contract"][4] == "1800.00"
     assert rows["fdi_contract"][8] == "1000.00" and rows["fdi_contract"][9] == "80.00"  # 1.8×
     assert rows["fdi_actual"][3:8] == ["4903.00", "2535.00", "51.70", "50.00", "1.70"]
     assert rows["domestic_projects"][4] == "47"
     assert rows["domestic_actual"][3:6] == ["140000.00", "85000.00", "60.71"]
-    assert rows["domestic_actual"][8:] == ["73784.72", "15.20"]
+    assert rows["domestic_actual"][8:] == ["73784.72", "15.20", "达到序时进度"]  # + 状态

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from projects import services
 from targets.models import Indicator
-from targets.reports import build_report
+from targets.reports import CSV_HEADER, build_report
 from targets.services import quotas_save, year_get_or_create
 from tests.factories import ForeignProjectFactory, ProjectFactory, UnitFactory
 
@@ -160,6 +160,7 @@ def test_progress_report_writes_the_contracted_csv(figures, unit_a):
         "超欠百分点",
         "去年同期",
         "同比增长",
+        "状态",
     ]
     body = rows[1:]
     assert len(body) % 5 == 0
@@ -180,6 +181,7 @@ def test_progress_report_writes_the_contracted_csv(figures, unit_a):
         "1.20",
         "400.00",
         "28.00",
+        "达到序时进度",
     ]
     # no quota → empty rate and points; nothing last year → empty growth
     assert by_key[(unit_a.code, "domestic_actual")][3:] == [
@@ -190,6 +192,7 @@ def test_progress_report_writes_the_contracted_csv(figures, unit_a):
         "",
         "0.00",
         "",
+        "",  # no quota: no status
     ]
     assert by_key[(unit_a.code, "domestic_projects")][3:5] == ["4", "1"]
     district = by_key[("全区", "fdi_actual")]
@@ -207,12 +210,23 @@ def test_progress_report_writes_xlsx(figures, tmp_path):
         output=str(path),
         stderr=io.StringIO(),
     )
+    # WORKBOOK.md (second release): one sheet with exactly the CSV's columns and values.
     workbook = load_workbook(path)
-    assert workbook.sheetnames == ["1–6月汇总", "单位排名", "明细"]
-    summary = list(workbook["1–6月汇总"].iter_rows(values_only=True))
-    assert "2025年1–6月" in summary[0][0]
-    fdi = next(r for r in summary if r[0] == "实际到位外资")
-    assert fdi[2:5] == (4903, 512, 10.44)
+    assert len(workbook.sheetnames) == 1
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    assert list(rows[0]) == CSV_HEADER
+    fdi = next(r for r in rows if r[0] == "全区" and r[2] == "fdi_actual")
+    assert fdi[3:] == (4903, 512, 10.44, 50, -39.56, 400, 28, "严重滞后")
+    out = io.StringIO()
+    call_command("progress_report", year=YEAR, as_of="2025-06-30", stdout=out, stderr=io.StringIO())
+    text = list(csv.reader(io.StringIO(out.getvalue())))
+    assert len(text) == len(rows)
+    for text_row, cell_row in zip(text[1:], rows[1:], strict=True):
+        assert text_row[:3] == list(cell_row[:3]) and text_row[-1] == (cell_row[-1] or "")
+        for text_value, value in zip(text_row[3:-1], cell_row[3:-1], strict=True):
+            assert (text_value == "") == (value is None)
+            if value is not None:
+                assert D(text_value) == D(str(value))
 
 
 def test_the_dashboard_shows_the_figures_and_a_chart(client_as, figures):
@@ -231,7 +245,11 @@ def test_the_dashboard_export_is_the_monthly_report(client_as, figures):
         reverse("targets:dashboard"), {"year": YEAR, "as_of": "2025-06-30", "export": "xlsx"}
     )
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames[0] == "1–6月汇总"
+    assert workbook.sheetnames == ["1–6月汇总", "单位排名", "明细"]
+    summary = list(workbook["1–6月汇总"].iter_rows(values_only=True))
+    assert "2025年1–6月" in summary[0][0]
+    fdi = next(r for r in summary if r[0] == "实际到位外资")
+    assert fdi[2:5] == (4903, 512, 10.44)
 
 
 @pytest.mark.parametrize(

@@ -6,15 +6,16 @@ standard error, one row per unit and indicator, then the district's rows (单位
 
 import csv
 import datetime as dt
+import os
 import sys
 from contextlib import nullcontext
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from targets.exports import report_workbook_bytes
+from targets.exports import contract_workbook_bytes
 from targets.reports import CSV_HEADER, build_report, csv_rows
-from targets.services import year_get_or_create
+from targets.selectors import year_settings
 
 
 class Command(BaseCommand):
@@ -31,13 +32,15 @@ class Command(BaseCommand):
             as_of_date = dt.date.fromisoformat(as_of)
         except ValueError as exc:
             raise CommandError(f"截至日期“{as_of}”格式不对，应为 YYYY-MM-DD。") from exc
-        try:
-            report = build_report(year_get_or_create(year), as_of_date)
+        try:  # a read: an unknown year is read with its defaults and created nowhere
+            report = build_report(year_settings(year), as_of_date)
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
+        if output and not os.path.isdir(os.path.dirname(os.path.abspath(output))):
+            raise CommandError(f"输出文件夹不存在：{os.path.dirname(output) or '.'}，请先创建它。")
 
         if format == "xlsx":
-            data = report_workbook_bytes(report)
+            data = contract_workbook_bytes(report)
             if output:
                 with open(output, "wb") as handle:
                     handle.write(data)
