@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+import struct
 import zipfile
 
 from openpyxl import Workbook
@@ -138,3 +139,22 @@ def bomb(uncompressed: int = GIB) -> bytes:
                 member.write(spaces)
             member.write(b" " * (body % MIB) + tail)
     return out.getvalue()
+
+
+def lying_bomb(declared: int = 1000) -> bytes:
+    """The bomb with its sheet's uncompressed size rewritten to ``declared`` in both the local
+    header and the central directory: a reader that trusted the zip's own sizes would pass it.
+    """
+    data = bytearray(bomb())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        local = archive.getinfo(SHEET1).header_offset
+        entry = archive.start_dir  # the central directory
+    assert data[local : local + 4] == b"PK\x03\x04"
+    struct.pack_into("<I", data, local + 22, declared)
+    while True:
+        assert data[entry : entry + 4] == b"PK\x01\x02"
+        name_len, extra_len, comment_len = struct.unpack_from("<HHH", data, entry + 28)
+        if data[entry + 46 : entry + 46 + name_len] == SHEET1.encode():
+            struct.pack_into("<I", data, entry + 24, declared)
+            return bytes(data)
+        entry += 46 + name_len + extra_len + comment_len

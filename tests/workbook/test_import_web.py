@@ -445,15 +445,20 @@ def list_options(book, sheet, column_letter) -> list[str]:
 
 
 @pytest.mark.parametrize("key", list(TEMPLATE_SHEETS))
-def test_each_template_has_the_header_row_and_one_example(client_as, key):
+def test_each_template_has_the_header_row_only_and_its_example_on_the_notes_sheet(client_as, key):
+    """WORKBOOK.md: templates carry no data rows; the example lives on 说明."""
     book = template_book(client_as("commerce"), key)
     name = TEMPLATE_SHEETS[key]
+    assert book.sheetnames == [name, "说明"]
     sheet = book[name]
     headers = [c.header for c in SHEETS[name]]
-    assert [sheet.cell(row=1, column=i + 1).value for i in range(len(headers))] == headers
-    example = [sheet.cell(row=2, column=i + 1).value for i in range(len(headers))]
-    assert [v if v is not None else "" for v in example] == EXAMPLES[name]
-    assert sheet.cell(row=3, column=1).value is None  # one example row only
+    assert [c.value for c in sheet[1]] == headers  # nothing else in row 1 either
+    assert all(c.value is None for row in sheet.iter_rows(min_row=2) for c in row)
+    notes = book["说明"]
+    rows = [[c.value for c in row] for row in notes.iter_rows()]
+    at = rows.index([*headers, *[None] * (len(rows[5]) - len(headers))])
+    example = [v if v is not None else "" for v in rows[at + 1][: len(headers)]]
+    assert example == EXAMPLES[name]
 
 
 def test_the_project_template_has_drop_down_lists(client_as, unit_a, unit_b):
@@ -505,14 +510,35 @@ def test_an_unknown_template_is_404(client_as):
     assert client_as("commerce").get(reverse("workbook:template", args=["nope"])).status_code == 404
 
 
-def test_the_templates_as_downloaded_import_in_order(client_as, commerce, tmp_path):
-    """Fill nothing in: each template's example row must import as it stands."""
+@pytest.mark.parametrize("key", list(TEMPLATE_SHEETS))
+def test_a_template_as_downloaded_imports_no_rows_and_no_warnings(client_as, key, tmp_path):
     client = client_as("commerce")
-    for key in TEMPLATE_SHEETS:
+    path = tmp_path / f"{key}.xlsx"
+    path.write_bytes(client.get(reverse("workbook:template", args=[key])).content)
+    before = snapshot()
+    _response, batch = upload(client, path)
+    assert batch.status == "previewed", error_texts(batch)
+    assert batch.summary["warnings"] == []
+    assert batch.summary["counts"] == {
+        TEMPLATE_SHEETS[key]: {"created": 0, "updated": 0, "unchanged": 0}
+    }
+    confirm(client, batch)
+    assert snapshot() == before
+
+
+def test_the_templates_examples_copied_into_their_sheets_import_in_order(
+    client_as, commerce, tmp_path
+):
+    """The example rows on 说明 are valid: typed into the sheet, each imports as it stands."""
+    client = client_as("commerce")
+    for key, name in TEMPLATE_SHEETS.items():
+        book = template_book(client, key)
+        book[name].append(EXAMPLES[name])
         path = tmp_path / f"{key}.xlsx"
-        path.write_bytes(client.get(reverse("workbook:template", args=[key])).content)
+        book.save(path)
         _response, batch = upload(client, path)
         assert batch.status == "previewed", (key, error_texts(batch))
+        assert batch.summary["warnings"] == [], key
         confirm(client, batch)
     assert Project.objects.get(code="2026-WZ-001").unit.code == "T01"
     assert Inflow.objects.get(voucher_no="YH-0001").amount == D("200")
