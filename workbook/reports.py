@@ -3,28 +3,41 @@ and the empty templates with drop-down lists and a 说明 sheet."""
 
 from __future__ import annotations
 
+import zipfile
 from io import BytesIO
 from pathlib import Path
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from common.xlsx_reader import NOTES_SHEET
+from common.xlsx_reader import NOTES_SHEET, WorkbookError, check_file
 from projects.models import Stage
 from targets.models import CapitalType, Indicator
 from units.models import Unit, UnitCategory, UnitKind
 from workbook.sheets import DEPOSITS, EXAMPLES, INFLOWS, PROJECTS, QUOTAS, SHEETS, UNITS
 
+# The marked copy of an uploaded workbook is made in openpyxl's full mode: only up to this.
+ERROR_REPORT_MAX_MB = 30
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
 def error_report(path: Path, errors: list[dict]) -> bytes:
     """The uploaded workbook with every wrong cell filled red and its message as a comment;
-    errors that belong to no cell are listed on an extra sheet."""
+    errors that belong to no cell are listed on an extra sheet.
+
+    openpyxl's full (editable) mode holds every cell in memory, many times the file's
+    unpacked size: a workbook that unpacks to more than ERROR_REPORT_MAX_MB gets no marked
+    copy (WorkbookError; its errors are on the preview page all the same)."""
+    check_file(path)
+    with zipfile.ZipFile(path) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > ERROR_REPORT_MAX_MB * 1024 * 1024:
+        raise WorkbookError(_("文件较大，无法生成标注错误的工作簿；每一处错误已在页面列出。"))
     book = load_workbook(path)
     loose = []
     for error in errors:

@@ -190,6 +190,9 @@ def errors_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     try:
         content = error_report(Path(batch.file.path), errors)
+    except WorkbookError as exc:
+        messages.error(request, str(exc))
+        return redirect("workbook:preview", pk=batch.pk)
     except Exception:  # the upload was not a readable workbook at all
         messages.error(
             request, _("上传的文件无法打开，无法生成标注错误的工作簿；错误已在页面列出。")

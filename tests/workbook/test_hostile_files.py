@@ -266,3 +266,18 @@ def test_the_django_and_proxy_limits_come_from_one_setting():
     assert settings.EVIDENCE_MAX_MB <= settings.UPLOAD_MAX_MB
     readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
     assert f"client_max_body_size {settings.UPLOAD_MAX_MB}m;" in readme
+
+
+def test_no_marked_copy_of_a_large_workbook_is_made_in_memory(client_as, monkeypatch):
+    """The error report loads the upload in openpyxl's full mode: above ERROR_REPORT_MAX_MB
+    unpacked it is not made; the errors stay listed on the page."""
+    monkeypatch.setattr("workbook.reports.ERROR_REPORT_MAX_MB", 0)
+    client = client_as("commerce")
+    bad = hostile.workbook({"单位": [UNIT_HEADER, ["T01", "第1镇", "不是类型"]]})
+    client.post(reverse("workbook:upload"), {"file": SimpleUploadedFile("单位.xlsx", bad)})
+    batch = ImportBatch.objects.get()
+    assert batch.status == "refused" and batch.summary["errors"]
+    response = client.get(reverse("workbook:errors", args=[batch.pk]))
+    assert response.status_code == 302
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert messages == ["文件较大，无法生成标注错误的工作簿；每一处错误已在页面列出。"]
