@@ -12,8 +12,10 @@ its cells, not by the size its file claims"):
   Python's zipfile never hands out more than a member declares, so a lying header gains
   nothing: the CRC pass below then fails;
 - every member decompresses with a correct CRC, and every XML member is well-formed XML
-  without a DTD (defusedxml's parser with no tree built: billion laughs and external entities
-  are refused at the ``<!DOCTYPE``, and memory stays flat however long the sheet is);
+  without a DTD: expat with defusedxml's rules and exceptions (DTD, entity declarations and
+  external references forbidden) and no other handler, so billion laughs and external
+  entities are refused at the ``<!DOCTYPE``, no tree is built and memory stays flat however
+  long the sheet is (openpyxl itself then parses with defusedxml too);
 - then openpyxl reads each sheet with its ``<dimension>`` record reset, so a stale dimension
   cannot hide rows.
 """
@@ -23,9 +25,14 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 from typing import IO
+from xml.parsers import expat
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
+from defusedxml import (
+    DefusedXmlException,
+    DTDForbidden,
+    EntitiesForbidden,
+    ExternalReferenceForbidden,
+)
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -74,26 +81,45 @@ def _refuse_ole(source: Source, size: int) -> None:
     )
 
 
-class _NoTree:
-    """A parser target that builds nothing: the parse only proves the XML well-formed."""
+def _forbid_dtd(*_args):
+    raise DTDForbidden(None, None, None)
+
+
+def _forbid_entity(*_args):
+    raise EntitiesForbidden(None, None, None, None, None, None)
+
+
+def _forbid_external(*_args):
+    raise ExternalReferenceForbidden(None, None, None, None)
+
+
+def _looks_like_xml(head: bytes) -> bool:
+    """UTF-8 (with or without a BOM, after blanks) or UTF-16 text that opens a tag."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")):
+        return True
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
 
 
 def _check_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """Stream one member through defusedxml's parser (DTDs and entities forbidden)."""
+    """Stream one member through expat with defusedxml's rules (no DTD, no entity, no
+    external reference) and no handler for anything else: C speed, no tree, flat memory."""
     with archive.open(info) as handle:
-        first = handle.read(CHUNK)
-        if not first.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        chunk = handle.read(CHUNK)
+        if not _looks_like_xml(chunk):
             # Not XML (an image, a printer setting): openpyxl does not parse it either, but
             # its CRC is still checked.
             while handle.read(CHUNK):
                 pass
             return
-        parser = DefusedXMLParser(target=_NoTree(), forbid_dtd=True)
-        chunk = first
+        parser = expat.ParserCreate()
+        parser.StartDoctypeDeclHandler = _forbid_dtd
+        parser.EntityDeclHandler = _forbid_entity
+        parser.UnparsedEntityDeclHandler = _forbid_entity
+        parser.ExternalEntityRefHandler = _forbid_external
         while chunk:
-            parser.feed(chunk)
+            parser.Parse(chunk, False)
             chunk = handle.read(CHUNK)
-        parser.close()
+        parser.Parse(b"", True)
 
 
 def check_file(source: Source) -> None:

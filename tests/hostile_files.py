@@ -88,6 +88,22 @@ def billion_laughs(base: bytes) -> bytes:
     return rewrite(base, SHEET1, change)
 
 
+def dtd_sheet_utf16(base: bytes) -> bytes:
+    """The DTD again, in a sheet saved as UTF-16 (a scan for the ASCII bytes would miss it)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(base)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == SHEET1:
+                text = re.sub(r"^<\?xml[^>]*\?>", "", data.decode("utf-8"))
+                text = '<?xml version="1.0" encoding="UTF-16"?>' + _with_doctype(
+                    text, '<!DOCTYPE worksheet [<!ENTITY x "1">]>'
+                )
+                data = text.encode("utf-16")
+            target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
 def external_entity(base: bytes) -> bytes:
     """An external entity that would read a local file (XXE)."""
     doctype = '<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'

@@ -46,6 +46,7 @@ HOSTILE = {
     "bomb": (lambda: hostile.bomb(), BOMB),
     "lying_bomb": (lambda: hostile.lying_bomb(), DAMAGED),
     "dtd": (lambda: hostile.dtd_sheet(units_book()), DTD),
+    "dtd_utf16": (lambda: hostile.dtd_sheet_utf16(units_book()), DTD),
     "billion_laughs": (lambda: hostile.billion_laughs(units_book()), DTD),
     "external_entity": (lambda: hostile.external_entity(units_book()), DTD),
     "not_a_zip": (hostile.not_a_zip, NOT_XLSX),
