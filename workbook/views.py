@@ -75,7 +75,7 @@ def _own_batch(request, pk: int) -> ImportBatch:
 def upload(request: HttpRequest) -> HttpResponse:
     """Upload → a dry run that writes nothing → the preview page.
 
-    The file is checked (workbook/reader.py: size once expanded, DTD, a real .xlsx) before it
+    The file is checked (common/xlsx_reader.py: size once unpacked, DTD, a real .xlsx) before it
     is stored: a refused file leaves a refused batch with its one message and no file on disk.
     Whatever else goes wrong while reading removes the stored file and answers on the form,
     never with a server error.
@@ -162,10 +162,10 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
                 Path(batch.file.path)
             )
         except Exception:
-            # The file read at the preview cannot be read now (removed, damaged on disk):
-            # nothing was written (the import is one transaction); say so, no server error.
+            # Something unforeseen (the stored file gone or damaged on disk): nothing was
+            # written (the import is one transaction); say so, no server error.
             logger.exception("workbook batch %s could not be imported", batch.pk)
-            batch.summary = _refused(_("文件无法读取，未写入任何数据。请重新上传。"))
+            batch.summary = _refused(_("导入时出错，未写入任何数据。请重新上传这个文件。"))
             batch.status = BatchStatus.REFUSED
             batch.save()
             messages.error(request, _("确认时发现错误，未写入任何数据。"))

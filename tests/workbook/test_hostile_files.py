@@ -249,7 +249,7 @@ def test_an_over_size_request_body_is_refused_with_413_before_it_is_read(client_
     assert not ImportBatch.objects.exists()
 
 
-def test_a_request_body_at_the_limit_goes_through(client_as, settings):
+def test_a_request_body_under_the_limit_goes_through(client_as, settings):
     settings.UPLOAD_MAX_MB = 1
     settings.UPLOAD_MAX_BYTES = 1024 * 1024
     response = client_as("commerce").post(
@@ -282,3 +282,22 @@ def test_no_marked_copy_of_a_large_workbook_is_made_in_memory(client_as, monkeyp
     assert response.status_code == 302
     messages = [str(m) for m in response.wsgi_request._messages]
     assert messages == ["文件较大，无法生成标注错误的工作簿；每一处错误已在页面列出。"]
+
+
+def test_an_unexpected_error_at_confirm_writes_nothing_and_says_so(client_as, monkeypatch):
+    client = client_as("commerce")
+    client.post(reverse("workbook:upload"), {"file": SimpleUploadedFile("单位.xlsx", units_book())})
+    batch = ImportBatch.objects.get()
+    assert batch.status == "previewed"
+    before = snapshot()
+
+    def explode(self, path):
+        raise RuntimeError("the stored file went bad on disk")
+
+    monkeypatch.setattr("workbook.views.Importer.run", explode)
+    response = client.post(reverse("workbook:confirm", args=[batch.pk]))
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == "refused"
+    assert batch.summary["errors"][0]["text"] == "导入时出错，未写入任何数据。请重新上传这个文件。"
+    assert snapshot() == before
