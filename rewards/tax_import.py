@@ -7,15 +7,16 @@ Reading only: every row comes back with the problems found in it (as text), and
 
 from __future__ import annotations
 
+import logging
 import unicodedata
-import zipfile
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
+from common.xlsx_reader import WorkbookError, open_workbook
 from rewards.services import TaxImportError, TaxRow
+
+logger = logging.getLogger(__name__)
 
 COLUMNS = {"项目编号": "code", "年度": "year", "地方留成税收(万元)": "amount"}
 
@@ -55,13 +56,18 @@ def _code(value) -> str:
 
 def read_tax_rows(upload) -> list[TaxRow]:
     """The rows of the sheet, each with its line number; raises TaxImportError when the
-    file itself is unusable (not an .xlsx, or a required column missing)."""
+    file itself is unusable (refused by the one workbook reader: not an .xlsx, a bomb, a DTD;
+    or a required column missing). Whatever else goes wrong while reading is one message
+    too, never a server error."""
+    source = getattr(upload, "file", upload)
     try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise TaxImportError([_("文件不是有效的 Excel（.xlsx）工作簿。")]) from exc
+        workbook = open_workbook(source, data_only=True)
+    except WorkbookError as exc:
+        raise TaxImportError([str(exc)]) from exc
     try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        # (the reader's sheets have their claimed <dimension> dropped: every row is read)
+        sheets = workbook.worksheets
+        rows = sheets[0].iter_rows(values_only=True) if sheets else iter(())
         header = [_header(h) for h in next(rows, ())]
         positions = {key: header.index(col) for col, key in COLUMNS.items() if col in header}
         missing = [col for col, key in COLUMNS.items() if key not in positions]
@@ -73,6 +79,13 @@ def read_tax_rows(upload) -> list[TaxRow]:
                 ]
             )
         return [row for row in _rows(rows, positions) if row is not None]
+    except TaxImportError:
+        raise
+    except Exception as exc:
+        logger.exception("tax sheet %s could not be read", getattr(upload, "name", ""))
+        raise TaxImportError(
+            [_("文件无法读取，未导入任何数据。请在 Excel 中打开后另存为 .xlsx 再上传。")]
+        ) from exc
     finally:
         workbook.close()
 

@@ -1,29 +1,43 @@
 """What the user downloads: the error report (their workbook with each wrong cell marked)
-and the empty templates with drop-down lists."""
+and the empty templates with drop-down lists and a 说明 sheet."""
 
 from __future__ import annotations
 
+import zipfile
 from io import BytesIO
 from pathlib import Path
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from common.xlsx_reader import NOTES_SHEET, WorkbookError, check_file
 from projects.models import Stage
 from targets.models import CapitalType, Indicator
 from units.models import Unit, UnitCategory, UnitKind
 from workbook.sheets import DEPOSITS, EXAMPLES, INFLOWS, PROJECTS, QUOTAS, SHEETS, UNITS
 
+# The marked copy of an uploaded workbook is made in openpyxl's full mode: only up to this.
+ERROR_REPORT_MAX_MB = 30
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
 def error_report(path: Path, errors: list[dict]) -> bytes:
     """The uploaded workbook with every wrong cell filled red and its message as a comment;
-    errors that belong to no cell are listed on an extra sheet."""
+    errors that belong to no cell are listed on an extra sheet.
+
+    openpyxl's full (editable) mode holds every cell in memory, many times the file's
+    unpacked size: a workbook that unpacks to more than ERROR_REPORT_MAX_MB gets no marked
+    copy (WorkbookError; its errors are on the preview page all the same)."""
+    check_file(path)
+    with zipfile.ZipFile(path) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > ERROR_REPORT_MAX_MB * 1024 * 1024:
+        raise WorkbookError(_("文件较大，无法生成标注错误的工作簿；每一处错误已在页面列出。"))
     book = load_workbook(path)
     loose = []
     for error in errors:
@@ -64,14 +78,24 @@ def _choices() -> dict[str, list[str]]:
     }
 
 
+NOTES = {
+    PROJECTS: "外资项目的合同金额以万美元计，内资以万元计；注册资本、总投资以万元计。",
+    INFLOWS: "金额：外资项目为万美元，内资项目为万元。同一项目的凭证号不能重复。",
+    DEPOSITS: "金额以元计。",
+    QUOTAS: "单位编码填“全区”表示市下达给全区的任务。指标填编码或中文名称。",
+    UNITS: "单位类型：乡镇/街道/园区/区直单位；类别可留空。",
+}
+
+
 def template(sheet_name: str) -> bytes:
-    """An empty sheet with the header, drop-down lists, formats and one example row."""
+    """An empty sheet (the header only: no data rows) with drop-down lists and formats, and a
+    说明 sheet with the notes, one example row and the allowed values the lists take. Import
+    skips 说明 without a warning (WORKBOOK.md), so the template as downloaded imports nothing."""
     book = Workbook()
     sheet = book.active
     sheet.title = sheet_name
     columns = SHEETS[sheet_name]
-    lists = book.create_sheet("选项")
-    lists.sheet_state = "hidden"
+    notes = book.create_sheet(NOTES_SHEET)
     choices = _choices()
     if sheet_name == QUOTAS:
         choices["单位编码"] = ["全区", *choices["单位编码"]]
@@ -83,7 +107,27 @@ def template(sheet_name: str) -> bytes:
         cell.font = Font(bold=True, color="C00000" if column.required else "000000")
         cell.fill = HEADER_FILL
         sheet.column_dimensions[get_column_letter(index)].width = max(12, len(column.header) * 3)
-    sheet.append(EXAMPLES[sheet_name])
+
+    notes.append([f"{sheet_name} 模板说明"])
+    notes["A1"].font = Font(bold=True, size=13)
+    notes.append([NOTES[sheet_name]])
+    notes.append(
+        [
+            f"本工作表只作说明，导入时跳过。请在“{sheet_name}”工作表第 2 行起填写数据，"
+            "红色表头为必填列；下面的示例行不会导入，请勿照抄。"
+        ]
+    )
+    notes.append([])
+    notes.append(["示例"])
+    notes.cell(row=5, column=1).font = Font(bold=True)
+    notes.append([c.header for c in columns])
+    notes.append(EXAMPLES[sheet_name])
+    for cell in notes[6]:
+        cell.fill = HEADER_FILL
+    notes.append([])
+    notes.append(["可选值（下拉列表取自这里）"])
+    notes.cell(row=9, column=1).font = Font(bold=True)
+    list_header_row = 10
     list_column = 0
     for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)
@@ -91,11 +135,15 @@ def template(sheet_name: str) -> bytes:
         if options:
             list_column += 1
             list_letter = get_column_letter(list_column)
-            for row, option in enumerate(options, start=1):
-                lists.cell(row=row, column=list_column, value=option)
+            header = notes.cell(row=list_header_row, column=list_column, value=column.header)
+            header.fill = HEADER_FILL
+            first = list_header_row + 1
+            for row, option in enumerate(options, start=first):
+                notes.cell(row=row, column=list_column, value=option)
+            last = first + len(options) - 1
             validation = DataValidation(
                 type="list",
-                formula1=f"=选项!${list_letter}$1:${list_letter}${len(options)}",
+                formula1=f"='{NOTES_SHEET}'!${list_letter}${first}:${list_letter}${last}",
                 allow_blank=not column.required,
                 showErrorMessage=True,
                 errorTitle="取值无效",
@@ -109,16 +157,9 @@ def template(sheet_name: str) -> bytes:
         elif column.header in DATE_COLUMNS:
             for row in range(2, 5001):
                 sheet[f"{letter}{row}"].number_format = "yyyy-mm-dd"
+    for index in range(1, max(len(columns), list_column) + 1):
+        notes.column_dimensions[get_column_letter(index)].width = 14
     sheet.freeze_panes = "A2"
-    notes = {
-        PROJECTS: "必填列为红色表头。外资项目的合同金额以万美元计，内资以万元计；"
-        "注册资本、总投资以万元计。",
-        INFLOWS: "金额：外资项目为万美元，内资项目为万元。同一项目的凭证号不能重复。",
-        DEPOSITS: "金额以元计。",
-        QUOTAS: "单位编码填“全区”表示市下达给全区的任务。指标填编码或中文名称。",
-        UNITS: "单位类型：乡镇/街道/园区/区直单位；类别可留空。",
-    }
-    sheet.cell(row=1, column=len(columns) + 2, value=notes[sheet_name]).font = Font(italic=True)
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()

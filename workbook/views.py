@@ -1,3 +1,4 @@
+import logging
 from pathlib import Path
 from urllib.parse import quote
 
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 from common.permissions import role_required
 from common.roles import ALL_ROLES, Role
 from common.xlsx import XLSX_CONTENT_TYPE
+from common.xlsx_reader import WorkbookError, check_file
 from workbook.forms import UploadForm
 from workbook.importer import SHEETS_BY_ROLE, Importer, ImportResult
 from workbook.models import BatchStatus, ImportBatch
@@ -19,9 +21,14 @@ from workbook.reports import TEMPLATE_KEYS, error_report, template
 from workbook.sheets import SHEET_ORDER
 
 IMPORTERS = (Role.COMMERCE, Role.UNIT_STAFF, Role.FINANCE)
+# The preview lists this many of the rows an import creates or changes, then "还有 N 行".
+PREVIEW_ROWS = 200
+
+logger = logging.getLogger(__name__)
 
 
 def _summary(result: ImportResult) -> dict:
+    changes = list(getattr(result, "changes", None) or [])
     return {
         "ok": result.ok,
         "counts": {
@@ -33,6 +40,23 @@ def _summary(result: ImportResult) -> dict:
             for e in result.errors
         ],
         "warnings": [str(w) for w in result.warnings],
+        "changes": [
+            {"sheet": c.sheet, "row": c.row, "action": c.action, "label": c.label}
+            for c in changes[:PREVIEW_ROWS]
+        ],
+        "changes_total": len(changes),
+    }
+
+
+def _refused(message: str) -> dict:
+    """The summary of a file refused as a whole: one error, no counts."""
+    return {
+        "ok": False,
+        "counts": {},
+        "errors": [{"sheet": "", "cell": "", "message": message, "text": message}],
+        "warnings": [],
+        "changes": [],
+        "changes_total": 0,
     }
 
 
@@ -49,19 +73,41 @@ def _own_batch(request, pk: int) -> ImportBatch:
 
 @role_required(*IMPORTERS)
 def upload(request: HttpRequest) -> HttpResponse:
-    """Upload → a dry run that writes nothing → the preview page."""
+    """Upload → a dry run that writes nothing → the preview page.
+
+    The file is checked (common/xlsx_reader.py: size once unpacked, DTD, a real .xlsx) before it
+    is stored: a refused file leaves a refused batch with its one message and no file on disk.
+    Whatever else goes wrong while reading removes the stored file and answers on the form,
+    never with a server error.
+    """
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
         batch = ImportBatch(user=request.user, original_name=Path(upload_file.name).name[:200])
+        try:
+            check_file(upload_file.file)
+        except WorkbookError as exc:
+            batch.summary = _refused(str(exc))
+            batch.status = BatchStatus.REFUSED
+            batch.save()
+            return redirect("workbook:preview", pk=batch.pk)
         batch.file.save(f"{timezone.now():%Y%m%d%H%M%S}.xlsx", upload_file, save=False)
-        result = Importer(user=request.user, source_name=batch.original_name, dry_run=True).run(
-            Path(batch.file.path)
-        )
-        batch.summary = _summary(result)
-        batch.status = BatchStatus.PREVIEWED if result.ok else BatchStatus.REFUSED
-        batch.save()
-        return redirect("workbook:preview", pk=batch.pk)
+        try:
+            result = Importer(user=request.user, source_name=batch.original_name, dry_run=True).run(
+                Path(batch.file.path)
+            )
+        except Exception:
+            logger.exception("workbook upload %s could not be read", batch.original_name)
+            batch.file.delete(save=False)
+            form.add_error(
+                "file",
+                _("文件无法读取，未导入任何数据。请在 Excel 中打开后另存为 .xlsx 再上传。"),
+            )
+        else:
+            batch.summary = _summary(result)
+            batch.status = BatchStatus.PREVIEWED if result.ok else BatchStatus.REFUSED
+            batch.save()
+            return redirect("workbook:preview", pk=batch.pk)
     allowed = SHEETS_BY_ROLE.get(request.user.role, set())
     return render(
         request,
@@ -77,15 +123,20 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @role_required(*IMPORTERS)
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the import will do: counts per sheet, the rows it creates and changes (the
+    first PREVIEW_ROWS, then how many more), every error and every warning."""
     batch = _own_batch(request, pk)
     summary = batch.summary
     counts = [(name, summary.get("counts", {}).get(name)) for name in SHEET_ORDER]
+    changes = summary.get("changes", [])
     return render(
         request,
         "workbook/preview.html",
         {
             "batch": batch,
             "counts": [(name, c) for name, c in counts if c is not None],
+            "changes": changes,
+            "changes_more": max(summary.get("changes_total", 0) - len(changes), 0),
             "errors": summary.get("errors", []),
             "warnings": summary.get("warnings", []),
         },
@@ -106,9 +157,19 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
         if batch.status == BatchStatus.REFUSED:
             messages.error(request, _("这个文件有错误，不能导入。请改正后重新上传。"))
             return redirect("workbook:preview", pk=batch.pk)
-        result = Importer(user=request.user, source_name=batch.original_name).run(
-            Path(batch.file.path)
-        )
+        try:
+            result = Importer(user=request.user, source_name=batch.original_name).run(
+                Path(batch.file.path)
+            )
+        except Exception:
+            # Something unforeseen (the stored file gone or damaged on disk): nothing was
+            # written (the import is one transaction); say so, no server error.
+            logger.exception("workbook batch %s could not be imported", batch.pk)
+            batch.summary = _refused(_("导入时出错，未写入任何数据。请重新上传这个文件。"))
+            batch.status = BatchStatus.REFUSED
+            batch.save()
+            messages.error(request, _("确认时发现错误，未写入任何数据。"))
+            return redirect("workbook:preview", pk=batch.pk)
         batch.summary = _summary(result)
         if result.ok:
             batch.status = BatchStatus.IMPORTED
@@ -129,6 +190,9 @@ def errors_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     try:
         content = error_report(Path(batch.file.path), errors)
+    except WorkbookError as exc:
+        messages.error(request, str(exc))
+        return redirect("workbook:preview", pk=batch.pk)
     except Exception:  # the upload was not a readable workbook at all
         messages.error(
             request, _("上传的文件无法打开，无法生成标注错误的工作簿；错误已在页面列出。")

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: a request over UPLOAD_MAX_MB gets a 413 page.
+    "common.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "common.locale.PortalLocaleMiddleware",
@@ -230,11 +232,26 @@ PORTAL_ROLE_LABELS = {
 
 # Amounts (in 万元 / 万美元) above this are questioned as a likely 万/亿 slip before saving.
 AMOUNT_SLIP_THRESHOLD = Decimal(env("AMOUNT_SLIP_THRESHOLD", "1000000"))
+# Request bodies: ONE number, UPLOAD_MAX_MB, the largest request the portal accepts (an
+# upload plus its form). Everything else is derived from it (README, "Upload limits"):
+# - common.middleware.RequestSizeLimitMiddleware answers a larger Content-Length with a 413
+#   page before the body is read;
+# - Django's DATA_UPLOAD_MAX_MEMORY_SIZE (the form fields) is the same ceiling, and an
+#   uploaded file above FILE_UPLOAD_MAX_MEMORY_SIZE goes to a temporary file, not memory;
+# - nginx's client_max_body_size is set to UPLOAD_MAX_MB (README's proxy section);
+# - every upload form's own file limit (WORKBOOK_MAX_MB, EVIDENCE_MAX_MB) is at most it.
+UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 25)
+UPLOAD_MAX_BYTES = UPLOAD_MAX_MB * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = min(UPLOAD_MAX_BYTES, 5 * 1024 * 1024)
 # Evidence scans (PDF/JPEG/PNG) up to this many megabytes.
-EVIDENCE_MAX_MB = env_int("EVIDENCE_MAX_MB", 10)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+EVIDENCE_MAX_MB = min(env_int("EVIDENCE_MAX_MB", 10), UPLOAD_MAX_MB)
 # Status colours on the dashboard: red below this share of 序时进度 (or shrinking year on year).
 PROGRESS_RED_BELOW = Decimal(env("PROGRESS_RED_BELOW", "0.8"))
-# Workbook uploads (xlsx) up to this many megabytes.
-WORKBOOK_MAX_MB = env_int("WORKBOOK_MAX_MB", 20)
+# Workbook uploads (xlsx) up to this many megabytes (never above UPLOAD_MAX_MB).
+WORKBOOK_MAX_MB = min(env_int("WORKBOOK_MAX_MB", 20), UPLOAD_MAX_MB)
+# What an uploaded workbook may expand to before openpyxl reads it (workbook/reader.py): its
+# members together, each member's compression ratio (above 1 MB), and how many members.
+WORKBOOK_MAX_UNCOMPRESSED_MB = env_int("WORKBOOK_MAX_UNCOMPRESSED_MB", 200)
+WORKBOOK_MAX_RATIO = env_int("WORKBOOK_MAX_RATIO", 100)
+WORKBOOK_MAX_MEMBERS = env_int("WORKBOOK_MAX_MEMBERS", 1000)

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from rewards import services
 from rewards.models import TaxRecord
+from tests import hostile_files as hostile
 from tests.factories import ProjectFactory
 from tests.rewards.factories import TaxRecordFactory
 
@@ -180,7 +181,8 @@ def test_half_width_brackets_in_the_header_are_accepted(client_as, project_a):
 @pytest.mark.parametrize(
     ("file", "message"),
     [
-        (SimpleUploadedFile("tax.xlsx", b"not a zip"), "文件不是有效的 Excel（.xlsx）工作簿。"),
+        # the one workbook reader's message (common/xlsx_reader.py), as for the district workbook
+        (SimpleUploadedFile("tax.xlsx", b"not a zip"), "不是有效的 Excel 工作簿（.xlsx）"),
         (SimpleUploadedFile("tax.csv", b"a,b"), "只能导入 .xlsx 格式的 Excel 文件。"),
     ],
 )
@@ -201,3 +203,53 @@ def test_the_import_refuses_to_change_an_approved_years_tax(
     # The same figure again is not a change, and passes.
     response = upload(client_as("finance"), xlsx([[producing_project.code, 2026, 120]]))
     assert response.status_code == 302
+
+
+# --- hostile files: the one workbook reader (issue 13) ---------------------------------
+
+
+def tax_book(rows) -> bytes:
+    return hostile.workbook({"税收": [HEADER, *rows]})
+
+
+HOSTILE = {
+    "bomb": (lambda: hostile.bomb(), "疑似“压缩炸弹”"),
+    "lying_bomb": (lambda: hostile.lying_bomb(), "文件已损坏或不是 Excel 保存的工作簿"),
+    "dtd": (lambda: hostile.dtd_sheet(tax_book([["X", 2026, 1]])), "文件中含有 DTD 或实体声明"),
+    "billion_laughs": (
+        lambda: hostile.billion_laughs(tax_book([["X", 2026, 1]])),
+        "文件中含有 DTD 或实体声明",
+    ),
+    "not_a_zip": (hostile.not_a_zip, "不是有效的 Excel 工作簿（.xlsx）"),
+    "truncated": (lambda: hostile.truncated(tax_book([["X", 2026, 1]])), "文件已损坏（不完整）"),
+    "malformed_sheet": (
+        lambda: hostile.malformed_sheet(tax_book([["X", 2026, 1]])),
+        "文件已损坏或不是 Excel 保存的工作簿",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(HOSTILE))
+def test_a_hostile_tax_file_is_refused_with_one_message_and_leaves_no_file(
+    client_as, project_a, settings, tmp_path, kind
+):
+    make, expected = HOSTILE[kind]
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)  # every upload spooled to a file here
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+    response = upload(client_as("finance"), SimpleUploadedFile("tax.xlsx", make()))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert expected in page
+    assert "文件有 1 处错误" in page  # one message, not a list of rows
+    assert not TaxRecord.objects.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_stale_dimension_in_a_tax_file_loses_no_row(client_as, unit_a):
+    codes = [f"A-2026-00{i}" for i in range(1, 6)]
+    for code in codes:
+        ProjectFactory(code=code, unit=unit_a)
+    content = hostile.stale_dimension(tax_book([[c, 2026, 10] for c in codes]), claimed="A1:C2")
+    response = upload(client_as("finance"), SimpleUploadedFile("tax.xlsx", content))
+    assert response.status_code == 302
+    assert TaxRecord.objects.filter(year=2026).count() == 5
