@@ -12,6 +12,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from common.xlsx import append_row
 from projects.models import Stage
 from targets.models import CapitalType, Indicator
 from units.models import Unit, UnitCategory, UnitKind
@@ -40,7 +41,7 @@ def error_report(path: Path, errors: list[dict]) -> bytes:
     for cell in summary[1]:
         cell.font = Font(bold=True)
     for error in errors:
-        summary.append([error["sheet"], error["cell"], error["message"]])
+        append_row(summary, [error["sheet"], error["cell"], error["message"]])
     summary.column_dimensions["C"].width = 80
     buffer = BytesIO()
     book.save(buffer)

@@ -3,12 +3,12 @@
 Standard output carries only the CSV; messages go to standard error.
 """
 
-import csv
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from common.csvout import safe_writer
 from deposits.models import Outcome
 from deposits.services import settle_year, settlement_preview
 
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--confirm", action="store_true")
 
     def handle(self, *args, year: int, confirm: bool, **options):
-        writer = csv.writer(self.stdout, lineterminator="\n")
+        writer = safe_writer(self.stdout, lineterminator="\n")
         try:
             if confirm:
                 settlements, created = settle_year(year=year, user=None)

@@ -4,7 +4,6 @@ The contract is ../shared/WORKBOOK.md: CSV on standard output (unless --output),
 standard error, one row per unit and indicator, then the district's rows (单位编码 全区).
 """
 
-import csv
 import datetime as dt
 import sys
 from contextlib import nullcontext
@@ -12,6 +11,7 @@ from contextlib import nullcontext
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from common.csvout import safe_writer
 from targets.exports import report_workbook_bytes
 from targets.reports import CSV_HEADER, build_report, csv_rows
 from targets.services import year_get_or_create
@@ -48,7 +48,7 @@ class Command(BaseCommand):
             with (
                 open(output, "w", encoding="utf-8", newline="") if output else nullcontext()
             ) as handle:
-                writer = csv.writer(handle or self.stdout, lineterminator="\n")
+                writer = safe_writer(handle or self.stdout, lineterminator="\n")
                 writer.writerow(CSV_HEADER)
                 try:
                     writer.writerows(csv_rows(report))
