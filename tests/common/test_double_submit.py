@@ -30,7 +30,7 @@ from deposits.models import Deposit
 from projects.models import Inflow, Project, PromotionEvent
 from rewards.models import Referrer, TaxRecord
 from targets.models import Indicator, Quota
-from targets.services import year_get_or_create
+from targets.services import quotas_save, year_get_or_create
 from tests.factories import InflowFactory, ProjectFactory, UnitFactory
 from tests.rewards.factories import ReferrerFactory, TaxRecordFactory
 from units.models import Unit
@@ -131,12 +131,36 @@ FORMS = {
         Unit,
         ("单位", "已"),
     ),
+    "deposit": (
+        "finance",
+        lambda ctx: reverse("deposits:pay", args=[2025]),
+        lambda ctx: {
+            "unit": ctx["project"].unit_id,
+            "amount": "3000.00",
+            "paid_on": "2025-04-10",
+            "receipt_no": "CZ-777",
+        },
+        Deposit,
+        ("该单位本年度的抵押金已经登记过，不能重复缴纳。",),
+    ),
 }
+# The payment form offers only the units that have not paid: a second payment never gets
+# past the form, so only real concurrency reaches the database's constraint there.
+RACED_THROUGH_VALIDATION = sorted(set(FORMS) - {"deposit"})
+
+
+def _context(users, project):
+    quotas_save(
+        year=2025,
+        unit_values={(project.unit_id, Indicator.objects.get(code="fdi_actual").pk): 100},
+        district_values={},
+    )
+    return {"project": project, "users": users}
 
 
 @pytest.fixture
 def ctx(users, project_a):
-    return {"project": project_a, "users": users}
+    return _context(users, project_a)
 
 
 def _post(ctx, name):
@@ -181,7 +205,7 @@ def validation_off(monkeypatch):
     return calls
 
 
-@pytest.mark.parametrize("name", sorted(FORMS))
+@pytest.mark.parametrize("name", RACED_THROUGH_VALIDATION)
 def test_the_database_refusing_a_duplicate_is_the_forms_error(name, ctx, validation_off):
     model, fragments = FORMS[name][3], FORMS[name][4]
     first = _post(ctx, name)
@@ -269,15 +293,15 @@ def test_every_kind_of_constraint_maps_to_the_models_message(db, project_a, unit
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL: concurrent connections")
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("name", ["project", "inflow", "event", "referrer", "tax", "unit"])
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("name", sorted(FORMS))
 def test_two_identical_submits_at_once_one_saves_the_other_sees_the_form(
     name, users, project_a, monkeypatch
 ):
     """Each thread posts the same form on its own connection; both pass validation (the
     barrier holds them there), then both insert: one row, one redirect, one form with the
     model's message, no 500."""
-    ctx = {"project": project_a, "users": users}
+    ctx = _context(users, project_a)
     model, fragments = FORMS[name][3], FORMS[name][4]
     barrier = threading.Barrier(2)
     real_full_clean = Model.full_clean
@@ -318,5 +342,6 @@ def test_two_identical_submits_at_once_one_saves_the_other_sees_the_form(
         "referrer": {"id_number": "431002198001011234"},
         "tax": {"project": project_a, "year": 2026},
         "unit": {"code": "T77"},
+        "deposit": {"receipt_no": "CZ-777"},
     }
     assert model.objects.filter(**keys[name]).count() == 1
