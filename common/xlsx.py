@@ -1,11 +1,17 @@
-"""The one Excel writer: every export goes through ``xlsx_response``.
+"""The one Excel writer: every export goes through ``xlsx_response`` / ``write_sheet``
+(or ``append_row`` for a workbook opened in normal mode).
 
 openpyxl's write-only mode streams rows, so memory does not grow with the export.
+
+Text that a spreadsheet would run (it begins with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return, WORKBOOK.md) is written as a text cell with Excel's quote prefix, never as a
+formula; numbers stay numbers. The CSV twin is ``common.csvout``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from io import BytesIO
@@ -14,7 +20,7 @@ from urllib.parse import quote
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -22,6 +28,45 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+# What makes Excel, LibreOffice or WPS read a typed or imported text as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def is_formula_like(value) -> bool:
+    """Text a spreadsheet could run as a formula: it begins with one of FORMULA_TRIGGERS and
+    is not simply a number written out (``-8.34`` is a number, ``-1+2`` is not)."""
+    return (
+        isinstance(value, str)
+        and value.startswith(FORMULA_TRIGGERS)
+        and _PLAIN_NUMBER.fullmatch(value) is None
+    )
+
+
+def as_text(cell: Cell) -> Cell:
+    """Make a cell holding formula-like text a plain text cell (shown with Excel's quote
+    prefix, as when someone types ``'=…``); any other cell is left as it is."""
+    if is_formula_like(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def text_safe_cell(sheet, value) -> Cell | object:
+    """The value to append to a write-only sheet: a text cell for formula-like text."""
+    if is_formula_like(value):
+        return as_text(WriteOnlyCell(sheet, value=value))
+    return value
+
+
+def append_row(sheet, values: Sequence) -> None:
+    """``sheet.append`` for a workbook opened in normal (not write-only) mode, with
+    formula-like text written as text."""
+    sheet.append(list(values))
+    for cell in sheet[sheet.max_row]:
+        as_text(cell)
 
 
 def _width_of(value) -> int:
@@ -79,12 +124,12 @@ def write_sheet(
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(width, 6)
     if title:
-        title_cell = WriteOnlyCell(sheet, value=title)
+        title_cell = as_text(WriteOnlyCell(sheet, value=title))
         title_cell.font = Font(bold=True, size=14)
         sheet.append([title_cell])
     header_cells = []
     for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
+        cell = as_text(WriteOnlyCell(sheet, value=header))
         cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN
         header_cells.append(cell)
     sheet.append(header_cells)
@@ -94,7 +139,7 @@ def write_sheet(
         for index, value in enumerate(row):
             value = _excel_value(value)
             if index in formats or isinstance(value, (Decimal, dt.date)):
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = as_text(WriteOnlyCell(sheet, value=value))
                 if index in formats:
                     cell.number_format = formats[index]
                 elif isinstance(value, dt.datetime):
@@ -103,7 +148,7 @@ def write_sheet(
                     cell.number_format = "yyyy-mm-dd"
                 out.append(cell)
             else:
-                out.append(value)
+                out.append(text_safe_cell(sheet, value))
         sheet.append(out)
 
 

@@ -152,7 +152,7 @@ def letter(request: HttpRequest, year: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.letter_record(year=year, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
+        except (ValidationError, IntegrityError) as error:
             add_validation_error(form, error)
         else:
             messages.success(request, _("已登记责任状。"))

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -115,7 +116,7 @@ def _project_form_view(request, project: Project | None):
                 )
                 messages.success(request, _("已保存项目 %(code)s。") % {"code": project.code})
             return redirect(project)
-        except ValidationError as error:
+        except (ValidationError, IntegrityError) as error:
             add_validation_error(form, error)
     title = _("编辑项目 %(code)s") % {"code": project.code} if project else _("登记招商项目")
     return render(
@@ -196,7 +197,7 @@ def _inflow_form_view(request, project: Project, inflow: Inflow | None):
                 )
                 messages.success(request, _("已保存，等待商务局核实。"))
             return redirect(inflow)
-        except ValidationError as error:
+        except (ValidationError, IntegrityError) as error:
             add_validation_error(form, error)
     title = _("修改到位资金") if inflow else _("登记到位资金")
     return render(
@@ -295,7 +296,7 @@ def inflow_correct(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.info(request, _("没有任何修改。"))
             return redirect(inflow)
-        except ValidationError as error:
+        except (ValidationError, IntegrityError) as error:
             add_validation_error(form, error)
     return render(
         request,
@@ -367,7 +368,7 @@ def _event_form_view(request, event: PromotionEvent | None):
             services.event_save(event=event, **form.cleaned_data)
             messages.success(request, _("已保存招商活动。"))
             return redirect("projects:event_list")
-        except ValidationError as error:
+        except (ValidationError, IntegrityError) as error:
             add_validation_error(form, error)
     title = _("编辑招商活动") if event else _("新增招商活动")
     return render(request, "projects/event_form.html", {"form": form, "title": title})

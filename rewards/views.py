@@ -13,6 +13,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -135,7 +136,7 @@ def _referrer_form_view(request, referrer: Referrer | None):
                 )
                 messages.success(request, _("已保存引资人 %(n)s。") % {"n": referrer.name})
             return redirect(referrer)
-        except ValidationError as error:
+        except (ValidationError, IntegrityError) as error:
             add_validation_error(form, error)
     title = _("编辑引资人 %(n)s") % {"n": referrer.name} if referrer else _("登记引资人")
     cancel = referrer.get_absolute_url() if referrer else reverse("rewards:referrer_list")
@@ -176,7 +177,7 @@ def link_create(request: HttpRequest, project_pk: int) -> HttpResponse:
             )
             messages.success(request, _("已登记第一引资人。"))
             return redirect(project)
-        except ValidationError as error:
+        except (ValidationError, IntegrityError) as error:
             add_validation_error(form, error)
     return render(
         request,
@@ -199,7 +200,7 @@ def link_update(request: HttpRequest, pk: int) -> HttpResponse:
             services.project_referrer_change(user=request.user, link=link, **form.cleaned_data)
             messages.success(request, _("已更改第一引资人，原登记保留在变更历史中。"))
             return redirect(link.project)
-        except ValidationError as error:
+        except (ValidationError, IntegrityError) as error:
             add_validation_error(form, error)
     return render(
         request,
@@ -265,7 +266,7 @@ def rule_edit(request: HttpRequest, year: int) -> HttpResponse:
             )
             messages.success(request, _("已保存 %(y)d 年引资奖励规则。") % {"y": year})
             return redirect("rewards:rule_detail", year=year)
-        except ValidationError as error:
+        except (ValidationError, IntegrityError) as error:
             if hasattr(error, "error_dict"):
                 tier_errors = [m for e in error.error_dict.pop("tiers", []) for m in e.messages]
             if not hasattr(error, "error_dict") or error.error_dict:
@@ -327,7 +328,7 @@ def _tax_form_view(request, record: TaxRecord | None):
                 % {"c": form.project.code, "y": data["year"]},
             )
             return redirect("rewards:tax_list")
-        except ValidationError as error:
+        except (ValidationError, IntegrityError) as error:
             add_validation_error(form, error)
     title = _("修改税收记录") if record else _("登记税收记录")
     return render(
@@ -425,7 +426,7 @@ def claim_create(request: HttpRequest, project_pk: int) -> HttpResponse:
                 % {"n": claim.number, "a": claim.amount},
             )
             return redirect(claim)
-        except ValidationError as error:
+        except (ValidationError, IntegrityError) as error:
             add_validation_error(form, error)
     return render(
         request,

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -7,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from common.forms import add_validation_error
 from common.permissions import role_required
 from common.roles import ALL_ROLES, Role
 from common.xlsx import XLSX_CONTENT_TYPE
@@ -67,6 +69,8 @@ def quota_grid(request: HttpRequest, year: int) -> HttpResponse:
                 )
             except ValidationError as error:
                 form.add_error(None, error)
+            except IntegrityError as error:  # the same cell saved twice at once
+                add_validation_error(form, error)
             else:
                 messages.success(
                     request,

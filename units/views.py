@@ -1,10 +1,12 @@
 from django.contrib import messages
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.forms import add_validation_error
 from common.history import history_entries
 from common.listing import ObjectListView
 from common.permissions import role_required
@@ -47,9 +49,13 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_create(request: HttpRequest) -> HttpResponse:
     form = UnitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        unit = services.unit_create(**form.cleaned_data)
-        messages.success(request, _("已新增单位 %(name)s。") % {"name": unit.name})
-        return redirect(unit)
+        try:
+            unit = services.unit_create(**form.cleaned_data)
+        except IntegrityError as error:  # the same unit submitted twice at once
+            add_validation_error(form, error)
+        else:
+            messages.success(request, _("已新增单位 %(name)s。") % {"name": unit.name})
+            return redirect(unit)
     return render(request, "units/unit_form.html", {"form": form, "title": _("新增责任单位")})
 
 

@@ -14,6 +14,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from common.xlsx import append_row
 from common.xlsx_reader import NOTES_SHEET, WorkbookError, check_file
 from projects.models import Stage
 from targets.models import CapitalType, Indicator
@@ -54,7 +55,7 @@ def error_report(path: Path, errors: list[dict]) -> bytes:
     for cell in summary[1]:
         cell.font = Font(bold=True)
     for error in errors:
-        summary.append([error["sheet"], error["cell"], error["message"]])
+        append_row(summary, [error["sheet"], error["cell"], error["message"]])
     summary.column_dimensions["C"].width = 80
     buffer = BytesIO()
     book.save(buffer)

@@ -1,8 +1,9 @@
 import os
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from accounts.services import user_upsert
+from common.commands import PortalCommand
 from common.roles import Role
 from units.models import Unit
 
@@ -17,7 +18,7 @@ DEMO_ACCOUNTS = [
 DEFAULT_PASSWORD = "demo-2026"
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = "创建（或重置）每个角色的演示账号，以及系统管理员 admin。仅用于演示环境。"
 
     def add_arguments(self, parser):

@@ -1,9 +1,10 @@
 import datetime as dt
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
+from common.commands import PortalCommand, year_arg
 from common.demo import DemoDataError, default_year, district_totals, load_demo_data
 from targets import indicators as codes
 
@@ -16,7 +17,7 @@ SUMMARY = [
 ]
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = (
         "载入演示数据：演示年度及上一年的项目、到位资金、招商活动和任务数（仅用于演示环境）。"
         "需要先运行 load_roster 和 create_demo_accounts；可重复执行，已载入时不再重复写入。"
@@ -25,7 +26,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--year",
-            type=int,
+            type=year_arg,
             default=None,
             help="演示年度（默认：7月1日起为今年，否则为去年）；同时载入上一年。",
         )

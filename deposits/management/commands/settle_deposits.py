@@ -3,12 +3,13 @@
 Standard output carries only the CSV; messages go to standard error.
 """
 
-import csv
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from common.commands import PortalCommand, year_arg
+from common.csvout import safe_writer
 from deposits.models import Outcome
 from deposits.services import settle_year, settlement_preview
 
@@ -19,15 +20,15 @@ def _yuan(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = "风险抵押金年终结算：不加 --confirm 只预览；加 --confirm 记录结算（已结算则不再改动）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--year", type=year_arg, required=True)
         parser.add_argument("--confirm", action="store_true")
 
     def handle(self, *args, year: int, confirm: bool, **options):
-        writer = csv.writer(self.stdout, lineterminator="\n")
+        writer = safe_writer(self.stdout, lineterminator="\n")
         try:
             if confirm:
                 settlements, created = settle_year(year=year, user=None)

@@ -1,15 +1,16 @@
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from common.commands import PortalCommand, existing_file, year_arg
 from rewards import services
 from rewards.rule_file import RuleFileError, parse_rule_file
 
 DEFAULT_RULES = Path(__file__).resolve().parents[2] / "data" / "example_rules.json"
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = (
         "载入一个年度的引资奖励规则（JSON，格式见 rewards/data/README.md）；"
         "与页面上的规则表单同一套校验，有误则不写入任何数据。"
@@ -17,9 +18,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--year", type=int, required=True, help="规则适用的年度（项目签约年度）"
+            "--year", type=year_arg, required=True, help="规则适用的年度（项目签约年度）"
         )
-        parser.add_argument("file", nargs="?", default=str(DEFAULT_RULES))
+        parser.add_argument(
+            "file", nargs="?", type=existing_file(what="规则文件"), default=str(DEFAULT_RULES)
+        )
 
     def handle(self, *args, year: int, file: str, **options):
         path = Path(file)

@@ -32,7 +32,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -40,6 +40,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from common.commands import PortalCommand, positive_int
 from common.roles import Role
 from projects.models import Inflow, Project, Stage, StageChange
 from projects.origins import PROVINCES, REGIONS
@@ -119,7 +120,7 @@ def _machine() -> str:
     )
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = (
         "Benchmark: synthetic data at several sizes on a PostgreSQL database whose name "
         "contains 'bench'; dashboard time and query count against the bare aggregate."
@@ -131,9 +132,14 @@ class Command(BaseCommand):
             default="10000,1000000",
             help="comma-separated numbers of inflows (default 10000,1000000)",
         )
-        parser.add_argument("--repeats", type=int, default=7, help="timed runs (default 7)")
         parser.add_argument(
-            "--projects", type=int, default=3000, help="projects at every size (default 3000)"
+            "--repeats", type=positive_int, default=7, help="timed runs (default 7)"
+        )
+        parser.add_argument(
+            "--projects",
+            type=positive_int,
+            default=3000,
+            help="projects at every size (default 3000)",
         )
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument(

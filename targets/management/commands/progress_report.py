@@ -4,40 +4,36 @@ The contract is ../shared/WORKBOOK.md: CSV on standard output (unless --output),
 standard error, one row per unit and indicator, then the district's rows (单位编码 全区).
 """
 
-import csv
-import datetime as dt
-import os
 import sys
 from contextlib import nullcontext
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from common.commands import PortalCommand, as_of_in_year, output_file, year_arg
+from common.csvout import safe_writer
 from targets.exports import contract_workbook_bytes
 from targets.reports import CSV_HEADER, build_report, csv_rows
 from targets.selectors import year_settings
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = "输出截至某日各单位和全区的任务完成进度（CSV 或 xlsx）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--year", type=year_arg, required=True)
         parser.add_argument("--as-of", dest="as_of", required=True, help="YYYY-MM-DD")
         parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
-        parser.add_argument("--output", default=None, help="文件路径；缺省写到标准输出")
+        parser.add_argument(
+            "--output", type=output_file, default=None, help="文件路径；缺省写到标准输出"
+        )
 
     def handle(self, *args, year: int, as_of: str, format: str, output: str | None, **options):
-        try:
-            as_of_date = dt.date.fromisoformat(as_of)
-        except ValueError as exc:
-            raise CommandError(f"截至日期“{as_of}”格式不对，应为 YYYY-MM-DD。") from exc
+        as_of_date = as_of_in_year(as_of, year)
         try:  # a read: an unknown year is read with its defaults and created nowhere
             report = build_report(year_settings(year), as_of_date)
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
-        if output and not os.path.isdir(os.path.dirname(os.path.abspath(output))):
-            raise CommandError(f"输出文件夹不存在：{os.path.dirname(output) or '.'}，请先创建它。")
 
         if format == "xlsx":
             data = contract_workbook_bytes(report)
@@ -51,7 +47,7 @@ class Command(BaseCommand):
             with (
                 open(output, "w", encoding="utf-8", newline="") if output else nullcontext()
             ) as handle:
-                writer = csv.writer(handle or self.stdout, lineterminator="\n")
+                writer = safe_writer(handle or self.stdout, lineterminator="\n")
                 writer.writerow(CSV_HEADER)
                 try:
                     writer.writerows(csv_rows(report))

@@ -1,13 +1,12 @@
-from django.core.management.base import BaseCommand
-
+from common.commands import PortalCommand, year_arg
 from targets.rollups import rebuild
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = "从项目和到位资金记录重新计算完成数汇总（全部年度，或 --year 指定的年度）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", type=int, default=None)
+        parser.add_argument("--year", type=year_arg, default=None)
 
     def handle(self, *args, year: int | None, **options):
         rows = rebuild(year)

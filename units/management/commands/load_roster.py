@@ -1,19 +1,22 @@
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from common.commands import PortalCommand, existing_file
 from units.roster import RosterError, parse_roster
 from units.services import roster_load
 
 DEFAULT_ROSTER = Path(__file__).resolve().parents[2] / "data" / "roster.csv"
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = "载入责任单位名册（CSV：单位编码,单位名称,单位类型,类别[,排序]）；可重复执行。"
 
     def add_arguments(self, parser):
-        parser.add_argument("file", nargs="?", default=str(DEFAULT_ROSTER))
+        parser.add_argument(
+            "file", nargs="?", type=existing_file(what="名册文件"), default=str(DEFAULT_ROSTER)
+        )
 
     def handle(self, *args, file: str, **options):
         path = Path(file)

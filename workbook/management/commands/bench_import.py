@@ -25,10 +25,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
 from openpyxl import Workbook, load_workbook
 
+from common.commands import PortalCommand, positive_int
 from workbook.sheets import INFLOWS, PROJECTS, SHEETS
 
 YEAR = 2025
@@ -94,12 +95,12 @@ def bare_read(path: Path) -> tuple[float, int]:
     return time.perf_counter() - start, rows
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = "导入性能基准（仅限名称含 bench 的 PostgreSQL 库）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--projects", type=int, default=20_000)
-        parser.add_argument("--inflows", type=int, default=100_000)
+        parser.add_argument("--projects", type=positive_int, default=20_000)
+        parser.add_argument("--inflows", type=positive_int, default=100_000)
         parser.add_argument("--run-one", default=None, help=argparse_hidden())
 
     def handle(self, *args, projects: int, inflows: int, run_one: str | None, **options):

@@ -2,17 +2,18 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from common.commands import UNREADABLE_FILE_ERRORS, PortalCommand, existing_file
 from workbook.importer import import_workbook
 from workbook.sheets import SHEET_ORDER
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = "导入区县工作簿（单位、任务、项目、到位资金、抵押金）；有任何错误则不写入任何数据。"
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
+        parser.add_argument("file", type=existing_file(".xlsx"))
         parser.add_argument("--dry-run", action="store_true", help="只检查并统计，不写入")
         parser.add_argument(
             "--user",
@@ -31,7 +32,12 @@ class Command(BaseCommand):
             account = User.objects.filter(username=user, is_active=True).first()
             if account is None:
                 raise CommandError(f"账号 {user} 不存在或已停用。")
-        result = import_workbook(path, user=account, source_name=path.name, dry_run=dry_run)
+        try:
+            result = import_workbook(path, user=account, source_name=path.name, dry_run=dry_run)
+        except UNREADABLE_FILE_ERRORS as exc:
+            raise CommandError(
+                f"无法读取工作簿“{path.name}”：文件已损坏或不是有效的 xlsx，未写入任何数据。"
+            ) from exc
         for warning in result.warnings:
             self.stderr.write(f"提示 {warning}")
         if not result.ok:
