@@ -36,6 +36,13 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 # --- argument types (argparse ``type=``) -------------------------------------------------
 
 
+def _portal_check(function):
+    """Mark an argument type that PortalCommand also applies to call_command's keywords."""
+    function.portal_check = True
+    return function
+
+
+@_portal_check
 def year_arg(text: str) -> int:
     """A year the portal keeps: 2000–2100."""
     value = str(text).strip()
@@ -47,6 +54,7 @@ def year_arg(text: str) -> int:
     return int(value)
 
 
+@_portal_check
 def optional_year_arg(text: str) -> int | None:
     """``year``, or nothing when left empty."""
     return None if not str(text).strip() else year_arg(text)
@@ -59,6 +67,7 @@ def positive_int(text: str) -> int:
     return int(value)
 
 
+@_portal_check
 def output_file(text: str) -> str:
     """A file the command may write: its folder exists and is writable; not a folder."""
     path = Path(text)
@@ -101,7 +110,7 @@ def existing_file(*suffixes: str, what: str = "") -> Callable[[str], str]:
         return str(path)
 
     check.__name__ = "file"
-    return check
+    return _portal_check(check)
 
 
 # What reading a damaged file raises (a broken zip, malformed XML, a DTD refused by
@@ -179,6 +188,11 @@ class PortalCommand(BaseCommand):
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
+        self._argument_types = {
+            action.dest: action.type
+            for action in parser._actions
+            if getattr(action.type, "portal_check", False)
+        }
 
         def error(message):
             text = chinese_argument_error(str(message))
@@ -191,6 +205,14 @@ class PortalCommand(BaseCommand):
         return parser
 
     def execute(self, *args, **options):
+        # call_command(..., year=1800) passes options past argparse's ``type``: check them too.
+        for dest, check in getattr(self, "_argument_types", {}).items():
+            value = options.get(dest)
+            if value is not None:
+                try:
+                    options[dest] = check(str(value))
+                except ArgumentTypeError as exc:
+                    raise CommandError(chinese_argument_error(str(exc)), returncode=2) from exc
         try:
             return super().execute(*args, **options)
         except CommandError:
