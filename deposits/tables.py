@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,17 @@ class DepositBoardTable(tables.Table):
     def render_status_label(self, value, record):
         return format_html(
             '<span class="badge text-bg-{}">{}</span>', STATUS_CSS[record["status"]], value
+        )
+
+    def render_receipt_no(self, value, record):
+        """The receipt number links to the printable receipt (收据) of the payment."""
+        if not record.get("deposit_pk"):
+            return value
+        return format_html(
+            '<a href="{}" title="{}">{}</a>',
+            reverse("deposits:receipt", args=[record["year"], record["deposit_pk"]]),
+            _("查看、打印收据或作废"),
+            value,
         )
 
     def value_status_label(self, value):
