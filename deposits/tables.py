@@ -35,7 +35,7 @@ class DepositBoardTable(tables.Table):
             return value
         return format_html(
             '<a href="{}" title="{}">{}</a>',
-            reverse("deposits:receipt", args=[record["year"], record["deposit_pk"]]),
+            reverse("deposits:receipt", args=[record["deposit_pk"]]),
             _("查看、打印收据或作废"),
             value,
         )

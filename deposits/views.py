@@ -150,11 +150,11 @@ def pay(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-def _deposit_or_404(request: HttpRequest, year: int, pk: int) -> Deposit:
+def _deposit_or_404(request: HttpRequest, pk: int) -> Deposit:
     deposit = (
         Deposit.objects.for_user(request.user)
         .select_related("year", "unit", "recorded_by", "voided_by")
-        .filter(pk=pk, year__year=year)
+        .filter(pk=pk)
         .first()
     )
     if deposit is None:
@@ -163,9 +163,9 @@ def _deposit_or_404(request: HttpRequest, year: int, pk: int) -> Deposit:
 
 
 @role_required(*ALL_ROLES)
-def receipt(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     """A printable receipt (收据) for one payment; a voided one is marked void."""
-    deposit = _deposit_or_404(request, year, pk)
+    deposit = _deposit_or_404(request, pk)
     return render(
         request,
         "deposits/receipt.html",
@@ -180,9 +180,10 @@ def receipt(request: HttpRequest, year: int, pk: int) -> HttpResponse:
 
 
 @role_required(Role.FINANCE)
-def void(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+def void(request: HttpRequest, pk: int) -> HttpResponse:
     """作废 a wrong payment with a reason; the finance office then records it again."""
-    deposit = _deposit_or_404(request, year, pk)
+    deposit = _deposit_or_404(request, pk)
+    year = deposit.year.year
     form = VoidForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
