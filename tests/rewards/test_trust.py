@@ -7,6 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -251,3 +252,29 @@ def test_the_claim_page_says_who_may_act_next(filed_by_commerce, commerce, revie
     assert "审核通过，转财政局审批" in theirs
     services.claim_review(claim=claim, user=reviewer)
     assert "下一步：审批，由财政局办理" in page_of(logged_in(finance), url)
+
+
+def test_the_database_refuses_two_consecutive_steps_by_one_account(
+    filed_by_commerce, commerce, reviewer
+):
+    claim = filed_by_commerce
+    now = timezone.now()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.filter(pk=claim.pk).update(
+            status=ClaimStatus.REVIEWED, reviewed_by=commerce, reviewed_at=now
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.filter(pk=claim.pk).update(
+            status=ClaimStatus.REJECTED,
+            rejected_from=ClaimStatus.FILED,
+            rejected_by=commerce,
+            rejected_at=now,
+            reject_reason="x",
+        )
+    # a claim from before the rule (the upgrade marks it) keeps its history as it is
+    Claim.objects.filter(pk=claim.pk).update(steps_separated=False)
+    Claim.objects.filter(pk=claim.pk).update(
+        status=ClaimStatus.REVIEWED, reviewed_by=commerce, reviewed_at=now
+    )
+    claim.refresh_from_db()
+    assert claim.reviewed_by == commerce
