@@ -278,3 +278,11 @@ def test_the_database_refuses_two_consecutive_steps_by_one_account(
     )
     claim.refresh_from_db()
     assert claim.reviewed_by == commerce
+
+
+def test_the_project_page_says_why_a_project_cannot_claim(client_as, linked_project):
+    linked_project.capital_type, linked_project.origin = "domestic", "湖南省"
+    linked_project.save()
+    page = page_of(client_as("clerk"), linked_project.get_absolute_url())
+    assert "不属于引资奖励范围" in page
+    assert "项目还没有填写投产日期" in page
