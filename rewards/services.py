@@ -164,6 +164,7 @@ def project_referrer_create(
 ) -> ProjectReferrer:
     """Name the project's first referrer (第一引资人). There is only ever one per project."""
     project = Project.objects.select_for_update().get(pk=project.pk)
+    referrer = Referrer.objects.get(pk=referrer.pk)  # its registration date as stored now
     existing = selectors.first_referrer(project)
     if existing is not None:
         raise ValidationError(

@@ -19,6 +19,8 @@ from targets.forms import QuotaGridForm
 from targets.models import AssessmentYear, Indicator
 from targets.services import quotas_save, year_get_or_create
 from tests.factories import UnitFactory
+from tests.workbook.builder import build
+from workbook.importer import import_workbook
 
 YEAR = 2025
 
@@ -300,3 +302,35 @@ def test_the_quota_grid_page_names_the_lock(client_as, settled, unit_a, ind):
         reverse("targets:quotas", args=[YEAR]), {name: "1"}, follow=True
     )
     assert "任务数已锁定" in text_of(response)
+
+
+# --- the workbook holds the same rules -------------------------------------------------
+
+
+def test_an_import_refuses_a_wrong_amount_and_a_unit_that_owes_none(owing, tmp_path):
+    path = build(
+        tmp_path / "抵押金.xlsx",
+        {
+            "抵押金": [
+                [YEAR, "A01", 300, "2025-04-01", "R1"],
+                [YEAR, "B01", 3000, "2025-04-01", "R2"],
+            ]
+        },
+    )
+    result = import_workbook(path)
+    messages = [str(p) for p in result.errors]
+    assert messages == [
+        "抵押金!C2: 2025 年的风险抵押金是 3000.00 元，缴纳金额 300.00 元不符；"
+        "请核对票据后按 3000.00 元登记。",
+        "抵押金!B3: 乙镇 2025 年没有任务，不需要缴纳抵押金。",
+    ]
+    assert Deposit.objects.count() == 0
+    assert LedgerEntry.objects.count() == 0
+
+
+def test_the_receipt_links_from_the_board_even_without_a_receipt_number(
+    client_as, owing, unit_a, finance
+):
+    deposit = record(unit_a, finance, receipt_no="")
+    page = client_as("finance").get(reverse("deposits:board", args=[YEAR])).content.decode()
+    assert reverse("deposits:receipt", args=[deposit.pk]) in page
