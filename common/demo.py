@@ -912,12 +912,15 @@ def _write(planner: Planner, units: dict, users: dict, stdout) -> dict:
 
     quota_cells = _save_quotas(planner, units, commerce)
     _say(stdout, f"任务数 {quota_cells} 项")
+    money = _write_deposits(planner, users, stdout)
+    money.update(_write_rewards(planner, saved, units, users, stdout))
     return {
         "events": len(events),
         "projects": len(saved),
         "inflows": len(planner.inflows),
         "inflow_statuses": dict(statuses),
         "quotas": quota_cells,
+        **money,
     }
 
 
@@ -961,3 +964,185 @@ def district_totals(start: dt.date, end: dt.date, home_province: str = HOME_PROV
     for (_unit_id, code), amount in raw_period_totals(start, end, home_province).items():
         totals[code] += amount
     return totals
+
+
+# --- deposits and rewards: every finance page shows something on first start ------------
+
+FINANCE_USERNAME = "finance"
+CLAIM_STEP_LABELS = {
+    "filed": "已申报",
+    "reviewed": "已审核",
+    "approved": "已审批",
+    "paid": "已兑现",
+    "rejected": "已驳回",
+}
+CASHIER_USERNAME = "finance2"  # a second finance account: no one does two consecutive steps
+
+# Valid identity numbers (check digits by GB 11643 / GB 32100 / GB 11714), invented.
+DEMO_REFERRERS = [
+    ("individual", "陈志远", "430102198001031234", "陈先生 13907350001"),
+    ("individual", "林晓红", "43010219800219123X", "林女士 13907350002"),
+    ("enterprise", "深圳市前海招商顾问有限公司", "91110000600037341L", "王经理 0755-86000001"),
+    ("association", "郴州市广东商会", "12345678-8", "商会秘书处 0735-2000001"),
+]
+
+
+def _deposit_day(year: int, index: int) -> dt.date | None:
+    """Most units pay by 15 April, every fifth one late, every tenth one not at all."""
+    if index % 10 == 9:
+        return None
+    if index % 5 == 3:
+        return dt.date(year, 5, 6 + index % 20)
+    return dt.date(year, 3, 20) + dt.timedelta(days=index % 25)
+
+
+def _write_deposits(planner: Planner, users: dict, stdout) -> dict:
+    """Both years' deposits (on time, late, missing), letters, one voided entry recorded
+    again, and last year settled (so its quotas and deposits are locked)."""
+    from deposits import services as deposits
+    from targets.models import AssessmentYear
+
+    finance = users.get(FINANCE_USERNAME)
+    paid = voided = letters = 0
+    for year in (planner.year - 1, planner.year):
+        assessment_year = AssessmentYear.objects.get(year=year)
+        owing = deposits.owing_units(assessment_year).order_by("display_order", "code")
+        for index, unit in enumerate(owing):
+            day = _deposit_day(year, index)
+            if day is None:
+                continue
+            receipt = f"CZ{year}-{index + 1:03d}"
+            if index == 1 and year == planner.year:
+                # a clerk's slip at the cashier: the wrong receipt number, voided and re-entered
+                wrong = deposits.deposit_record(
+                    year=year,
+                    unit=unit,
+                    amount=assessment_year.deposit_amount,
+                    paid_on=day,
+                    receipt_no=receipt + "X",
+                    user=finance,
+                    reason=REASON,
+                )
+                deposits.deposit_void(
+                    deposit=wrong, user=finance, reason="票据号录错（多录了 X），作废后重新登记"
+                )
+                voided += 1
+            deposits.deposit_record(
+                year=year,
+                unit=unit,
+                amount=assessment_year.deposit_amount,
+                paid_on=day,
+                receipt_no=receipt,
+                user=finance,
+                reason=REASON,
+            )
+            deposits.letter_record(
+                year=year, unit=unit, signed_on=dt.date(year, 3, 18), user=finance
+            )
+            paid += 1
+            letters += 1
+    settlements, _created = deposits.settle_year(year=planner.year - 1, user=finance)
+    _say(
+        stdout,
+        f"风险抵押金 {paid} 笔（作废重登 {voided} 笔），责任状 {letters} 份；"
+        f"{planner.year - 1} 年已结算（{len(settlements)} 个单位）",
+    )
+    return {"deposits": paid, "voided_deposits": voided, "settlements": len(settlements)}
+
+
+def _write_rewards(planner: Planner, saved: dict, units: dict, users: dict, stdout) -> dict:
+    """Both years' reward rules, referrers registered (dated by the finance office from the
+    paper register), and claims at every step: filed, reviewed, approved, paid, rejected."""
+    from pathlib import Path
+
+    from django.core.exceptions import ValidationError
+
+    from rewards import services as rewards
+    from rewards.models import Referrer, RewardRule
+    from rewards.rule_file import parse_rule_file
+
+    commerce = users[COMMERCE_USERNAME]
+    finance = users.get(FINANCE_USERNAME)
+    cashier = users.get(CASHIER_USERNAME)  # absent: the payment is left to the system actor
+    clerks = {users[name].unit_id: users[name] for name in CLERK_USERNAMES if users[name].unit_id}
+
+    rule_text = (Path(rewards.__file__).parent / "data" / "example_rules.json").read_text("utf-8")
+    data, tiers = parse_rule_file(rule_text)
+    for year in (planner.year - 1, planner.year):
+        if not RewardRule.objects.filter(year__year=year).exists():
+            rewards.rule_save(year=year, data=data, tiers=tiers, user=finance, reason=REASON)
+
+    referrers = []
+    for kind, name, number, contact in DEMO_REFERRERS:
+        referrer = Referrer.objects.filter(id_number=number).first()
+        if referrer is None:
+            referrer = rewards.referrer_create(
+                user=commerce,
+                data={"kind": kind, "name": name, "id_number": number, "contact": contact},
+            )
+            rewards.referrer_registration_correct(
+                referrer=referrer,
+                registered_on=dt.date(planner.year - 1, 1, 4),
+                user=finance,
+                reason="演示数据：按纸质引资人登记表补录登记日期",
+            )
+            referrer.refresh_from_db()
+        referrers.append(referrer)
+
+    # Projects that count toward an indicator, signed after the referrers registered, big
+    # enough for the first fee tier; the units with a clerk first (the clerk files).
+    candidates = [
+        project
+        for planned, project in sorted(saved.items(), key=lambda kv: kv[0].code)
+        if project.signed_on is not None
+        and project.signed_on > dt.date(planner.year - 1, 1, 4)
+        and (project.capital_type == "foreign" or project.origin != HOME_PROVINCE)
+        and (project.registered_capital or 0) >= 1000
+    ]
+    candidates.sort(key=lambda p: (p.unit_id not in clerks, p.signed_on, p.code))
+    steps = ["paid", "approved", "reviewed", "filed", "rejected", "paid", "approved"]
+    made: dict[str, int] = defaultdict(int)
+    for index, (project, step) in enumerate(zip(candidates, steps, strict=False)):
+        referrer = referrers[index % len(referrers)]
+        filer = clerks.get(project.unit_id, commerce)
+        reviewer = commerce if filer != commerce else None
+        try:
+            with transaction.atomic():
+                _claim_to(rewards, project, referrer, step, filer, reviewer, finance, cashier)
+        except ValidationError:
+            continue  # not eligible after all: the demo shows what is
+        made[step] += 1
+    _say(
+        stdout,
+        "引资奖励：规则 2 个年度，引资人 %d 个，申报 %d 笔（%s）"
+        % (
+            len(referrers),
+            sum(made.values()),
+            "，".join(f"{CLAIM_STEP_LABELS[k]} {v}" for k, v in sorted(made.items())),
+        ),
+    )
+    return {"referrers": len(referrers), "claims": dict(made)}
+
+
+def _claim_to(rewards, project, referrer, step: str, filer, reviewer, finance, cashier) -> None:
+    """Name the first referrer and take a fee claim to ``step``, each step by another
+    account than the one before."""
+    rewards.project_referrer_create(user=filer, project=project, referrer=referrer)
+    claim = rewards.claim_file(user=filer, project=project, kind="fee")
+    if step == "rejected":
+        rewards.claim_reject(
+            claim=claim, user=reviewer, reason="推荐材料不全，请补充洽谈记录后重新申报"
+        )
+        return
+    if step == "filed":
+        return
+    claim = rewards.claim_review(claim=claim, user=reviewer)
+    if step in ("approved", "paid"):
+        claim = rewards.claim_approve(claim=claim, user=finance)
+    if step == "paid":
+        rewards.claim_pay(
+            claim=claim,
+            user=cashier,
+            paid_on=timezone.localdate(claim.approved_at),
+            voucher_no=f"JLZF-{project.code}",
+        )

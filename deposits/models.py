@@ -16,6 +16,12 @@ class UnitScoped(ScopedQuerySet):
     unit_lookup = "unit"
 
 
+class DepositQuerySet(UnitScoped):
+    def live(self):
+        """Payments that stand: not voided."""
+        return self.filter(voided_at__isnull=True)
+
+
 class Deposit(models.Model):
     """A unit's risk deposit (风险抵押金) for one year: paid once, in yuan."""
 
@@ -44,9 +50,21 @@ class Deposit(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    # A wrong payment is never edited: the finance office voids it with a reason (the ledger
+    # gets an entry of the opposite sign) and records the right one again.
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("作废人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    void_reason = models.CharField(_("作废原因"), max_length=300, blank=True)
 
     history = HistoricalRecords()
-    objects = UnitScoped.as_manager()
+    objects = DepositQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("抵押金缴纳")
@@ -55,14 +73,28 @@ class Deposit(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["year", "unit"],
-                name="deposits_one_payment_per_unit_year",
+                condition=models.Q(voided_at__isnull=True),
+                name="deposits_one_live_payment_per_unit_year",
                 violation_error_message=_("该单位本年度的抵押金已经登记过，不能重复缴纳。"),
             ),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="deposits_positive"),
+            models.CheckConstraint(
+                condition=models.Q(voided_at__isnull=True) | ~models.Q(void_reason=""),
+                name="deposits_void_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.year.year} {self.unit} {self.amount}"
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
+    @property
+    def receipt_number(self) -> str:
+        """The portal's own number for the printable receipt (收据编号)."""
+        return f"YJ{self.year.year}-{self.pk:06d}" if self.pk else ""
 
 
 def letter_upload_to(instance, filename: str) -> str:

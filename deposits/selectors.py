@@ -17,7 +17,7 @@ def board_rows(year: AssessmentYear, user, today: dt.date | None = None) -> list
     """One row per unit that owes or paid a deposit for ``year``, as far as ``user`` may see."""
     today = today or timezone.localdate()
     visible = Unit.objects.for_user(user)
-    deposits = {d.unit_id: d for d in Deposit.objects.filter(year=year, unit__in=visible)}
+    deposits = {d.unit_id: d for d in Deposit.objects.live().filter(year=year, unit__in=visible)}
     letters = {
         letter.unit_id: letter
         for letter in ResponsibilityLetter.objects.filter(year=year, unit__in=visible)
@@ -26,7 +26,9 @@ def board_rows(year: AssessmentYear, user, today: dt.date | None = None) -> list
         s.unit_id: s
         for s in Settlement.objects.filter(year=year, reversed_at__isnull=True, unit__in=visible)
     }
-    owing = set(visible.filter(quotas__year=year).values_list("pk", flat=True))
+    owing = set(
+        visible.filter(quotas__year=year, quotas__amount__gt=0).values_list("pk", flat=True)
+    )
     units = visible.filter(pk__in=owing | set(deposits)).order_by("display_order", "code")
     rows = []
     for unit in units:
@@ -39,6 +41,7 @@ def board_rows(year: AssessmentYear, user, today: dt.date | None = None) -> list
         rows.append(
             {
                 "unit": unit,
+                "year": year.year,
                 "code": unit.code,
                 "name": unit.name,
                 "kind": unit.get_kind_display(),
@@ -47,6 +50,7 @@ def board_rows(year: AssessmentYear, user, today: dt.date | None = None) -> list
                 "amount": deposit.amount if deposit else None,
                 "paid_on": deposit.paid_on if deposit else None,
                 "receipt_no": deposit.receipt_no if deposit else "",
+                "deposit_pk": deposit.pk if deposit else None,
                 "letter_signed_on": letter.signed_on if letter else None,
                 "outcome": settlement.get_outcome_display() if settlement else "",
             }
@@ -65,3 +69,13 @@ def board_totals(rows: list[dict], expected: Decimal) -> dict:
         "amount": sum((r["amount"] for r in paid), Decimal(0)),
         "expected": expected * len(rows),
     }
+
+
+def voided_deposits(year: AssessmentYear, user) -> list[Deposit]:
+    """The year's voided payments, kept with who voided them and why."""
+    return list(
+        Deposit.objects.for_user(user)
+        .filter(year=year, voided_at__isnull=False)
+        .select_related("unit", "voided_by")
+        .order_by("voided_at", "id")
+    )

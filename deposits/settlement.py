@@ -33,8 +33,10 @@ def settle(paid: Decimal | None, quotas: Iterable[tuple[Decimal, Decimal]]) -> A
     没收: paid and a quota missed → forfeit to the treasury;
     未缴纳: never paid → nothing either way;
     退还: paid but no quota that year → refund only.
+    A quota of zero is no task: it is left out, so a unit with only zero quotas that paid
+    gets 退还.
     """
-    quotas = list(quotas)
+    quotas = [(quota, actual) for quota, actual in quotas if quota > 0]
     if not paid:
         return Amounts(UNPAID, ZERO, ZERO, ZERO, ZERO)
     if not quotas:
@@ -53,3 +55,21 @@ def payment_status(paid_on: dt.date | None, due: dt.date, today: dt.date) -> str
     if paid_on is not None:
         return PAID if paid_on <= due else PAID_LATE
     return OVERDUE if today > due else UNPAID_STATUS
+
+
+def _figure(value) -> Decimal | None:
+    return None if value in (None, "") else Decimal(str(value))
+
+
+def same_figures(frozen: dict | None, live: dict | None) -> bool:
+    """Whether two {"quota", "actual"} figures are the same numbers (100.00 == 100)."""
+    if frozen is None or live is None:
+        return frozen is live
+    return all(_figure(frozen.get(k)) == _figure(live.get(k)) for k in ("quota", "actual"))
+
+
+def shortfall(quota: Decimal | None, actual: Decimal) -> Decimal | None:
+    """What is missing to 100% of a positive quota, exactly; None when met or no task."""
+    if quota is None or quota <= 0 or actual >= quota:
+        return None
+    return quota - actual

@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +15,8 @@ class DepositBoardTable(tables.Table):
         verbose_name=_("金额（元）"), attrs={"td": {"class": "text-end"}}, default="—"
     )
     paid_on = tables.DateColumn(verbose_name=_("缴纳日期"), format="Y-m-d", default="—")
-    receipt_no = tables.Column(verbose_name=_("票据号"), default="—")
+    # empty_values=(): a payment without a receipt number still links to its receipt
+    receipt_no = tables.Column(verbose_name=_("票据号"), default="—", empty_values=())
     letter_signed_on = tables.DateColumn(verbose_name=_("责任状签订"), format="Y-m-d", default="—")
     outcome = tables.Column(verbose_name=_("结算结果"), default="—")
 
@@ -27,6 +29,20 @@ class DepositBoardTable(tables.Table):
         return format_html(
             '<span class="badge text-bg-{}">{}</span>', STATUS_CSS[record["status"]], value
         )
+
+    def render_receipt_no(self, value, record):
+        """The receipt number links to the printable receipt (收据) of the payment."""
+        if not record.get("deposit_pk"):
+            return "—"
+        return format_html(
+            '<a href="{}" title="{}">{}</a>',
+            reverse("deposits:receipt", args=[record["deposit_pk"]]),
+            _("查看、打印收据或作废"),
+            value or _("收据"),
+        )
+
+    def value_receipt_no(self, value):
+        return value or "—"
 
     def value_status_label(self, value):
         return value

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from decimal import Decimal as D
 from io import BytesIO
 from urllib.parse import quote
 
@@ -17,10 +18,11 @@ from openpyxl import Workbook
 from common.forms import add_validation_error
 from common.permissions import role_required
 from common.roles import ALL_ROLES, Role
+from common.rounding import shown
 from common.xlsx import XLSX_CONTENT_TYPE, write_sheet, xlsx_response
 from deposits import selectors, services
 from deposits import settlement as arithmetic
-from deposits.forms import LetterForm, PaymentForm, ReverseForm
+from deposits.forms import DepositAmountForm, LetterForm, PaymentForm, ReverseForm, VoidForm
 from deposits.models import Deposit, ResponsibilityLetter
 from deposits.tables import DepositBoardTable
 from targets.models import MAX_YEAR, MIN_YEAR, Indicator
@@ -66,6 +68,7 @@ def board(request: HttpRequest, year: int) -> HttpResponse:
             "statuses": arithmetic.STATUS_LABELS,
             "years": range(year - 2, year + 2),
             "is_finance": request.user.role == Role.FINANCE,
+            "voided": selectors.voided_deposits(assessment_year, request.user),
         },
     )
 
@@ -86,22 +89,25 @@ def overdue(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
+def _owing_unpaid(assessment_year):
+    return services.owing_units(assessment_year).exclude(
+        pk__in=Deposit.objects.live().filter(year=assessment_year).values("unit_id")
+    )
+
+
 @role_required(Role.FINANCE)
 def pay(request: HttpRequest, year: int) -> HttpResponse:
     assessment_year = _year(year)
-    owing = services.owing_units(assessment_year).exclude(
-        pk__in=Deposit.objects.filter(year=assessment_year).values("unit_id")
-    )
     form = PaymentForm(
         request.POST or None,
-        units=owing,
+        units=_owing_unpaid(assessment_year),
         initial={"amount": assessment_year.deposit_amount, "paid_on": timezone.localdate()},
     )
     if request.method == "POST" and not form.is_valid() and "unit" in form.errors:
         # Name the real reason when the unit owes nothing or has paid already.
         unit_id = request.POST.get("unit", "")
         if unit_id.isdigit():
-            if Deposit.objects.filter(year=assessment_year, unit_id=unit_id).exists():
+            if Deposit.objects.live().filter(year=assessment_year, unit_id=unit_id).exists():
                 form.errors["unit"] = form.error_class(
                     [_("该单位本年度的抵押金已经登记过，不能重复缴纳。")]
                 )
@@ -122,11 +128,12 @@ def pay(request: HttpRequest, year: int) -> HttpResponse:
             )
             messages.success(
                 request,
-                _("已登记 %(u)s 缴纳 %(a)s 元（%(s)s）。")
+                _("已登记 %(u)s 缴纳 %(a)s 元（%(s)s）。收据编号 %(n)s。")
                 % {
                     "u": deposit.unit.name,
                     "a": deposit.amount,
                     "s": arithmetic.STATUS_LABELS[status],
+                    "n": deposit.receipt_number,
                 },
             )
             return redirect("deposits:board", year=year)
@@ -137,6 +144,110 @@ def pay(request: HttpRequest, year: int) -> HttpResponse:
             "form": form,
             "year": assessment_year,
             "title": _("登记 %(y)d 年风险抵押金缴纳") % {"y": year},
+            "multipart": False,
+            "locked": assessment_year.settled,
+        },
+    )
+
+
+def _deposit_or_404(request: HttpRequest, pk: int) -> Deposit:
+    deposit = (
+        Deposit.objects.for_user(request.user)
+        .select_related("year", "unit", "recorded_by", "voided_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if deposit is None:
+        raise Http404
+    return deposit
+
+
+@role_required(*ALL_ROLES)
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """A printable receipt (收据) for one payment; a voided one is marked void."""
+    deposit = _deposit_or_404(request, pk)
+    return render(
+        request,
+        "deposits/receipt.html",
+        {
+            "deposit": deposit,
+            "year": deposit.year,
+            "district": settings.DISTRICT_NAME,
+            "is_finance": request.user.role == Role.FINANCE,
+            "entries": deposit.entries.order_by("created_at", "id"),
+        },
+    )
+
+
+@role_required(Role.FINANCE)
+def void(request: HttpRequest, pk: int) -> HttpResponse:
+    """作废 a wrong payment with a reason; the finance office then records it again."""
+    deposit = _deposit_or_404(request, pk)
+    year = deposit.year.year
+    form = VoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.deposit_void(
+                deposit=deposit, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_validation_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("已作废 %(u)s 的缴纳记录 %(n)s，台账已记冲销；请重新登记正确的缴纳。")
+                % {"u": deposit.unit.name, "n": deposit.receipt_number},
+            )
+            return redirect("deposits:board", year=year)
+    return render(
+        request,
+        "deposits/form.html",
+        {
+            "form": form,
+            "year": deposit.year,
+            "title": _("作废 %(u)s %(y)d 年的缴纳记录 %(n)s（%(a)s 元）")
+            % {
+                "u": deposit.unit.name,
+                "y": year,
+                "n": deposit.receipt_number,
+                "a": deposit.amount,
+            },
+            "multipart": False,
+            "danger": True,
+        },
+    )
+
+
+@role_required(Role.FINANCE)
+def amount(request: HttpRequest, year: int) -> HttpResponse:
+    """The year's deposit amount: fixed once a payment of the year is recorded."""
+    assessment_year = _year(year)
+    form = DepositAmountForm(
+        request.POST or None, initial={"deposit_amount": assessment_year.deposit_amount}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.deposit_amount_set(
+                year=year,
+                amount=form.cleaned_data["deposit_amount"],
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            add_validation_error(form, error)
+        else:
+            if changed:
+                messages.success(request, _("已修改 %(y)d 年的风险抵押金金额。") % {"y": year})
+            else:
+                messages.info(request, _("金额没有变化，未做任何修改。"))
+            return redirect("deposits:board", year=year)
+    return render(
+        request,
+        "deposits/form.html",
+        {
+            "form": form,
+            "year": assessment_year,
+            "title": _("%(y)d 年风险抵押金金额") % {"y": year},
             "multipart": False,
         },
     )
@@ -169,15 +280,41 @@ def letter(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
+def _figure_rows(frozen: dict, live: dict | None, indicators: dict) -> list[dict]:
+    """One row per indicator with a positive quota: quota, actual, the exact shortfall
+    ("差 0.07 万美元", rounded once, when shown) and the live actual where it drifted."""
+    rows = []
+    for code, figures in frozen.items():
+        indicator = indicators.get(code)
+        measure = indicator.get_measure_display() if indicator else ""
+        quota, actual = D(figures["quota"]), D(figures["actual"])
+        gap = arithmetic.shortfall(quota, actual)
+        now = (live or {}).get(code)
+        live_actual = (
+            D(now["actual"]) if now and not arithmetic.same_figures(figures, now) else None
+        )
+        rows.append(
+            {
+                "name": indicator.name if indicator else code,
+                "measure": measure,
+                "quota": quota,
+                "actual": actual,
+                "shortfall": (_("差 %(x)s %(m)s") % {"x": shown(gap), "m": measure} if gap else ""),
+                "live_actual": live_actual,
+            }
+        )
+    return rows
+
+
 @role_required(*DISTRICT)
 def settlement(request: HttpRequest, year: int) -> HttpResponse:
     """The preview before confirming, or the recorded settlement and any drift since."""
     assessment_year = _year(year)
+    indicators = {i.code: i for i in Indicator.objects.all()}
     context = {
         "year": assessment_year,
         "is_finance": request.user.role == Role.FINANCE,
         "reverse_form": ReverseForm(),
-        "indicator_names": dict(Indicator.objects.values_list("code", "name")),
     }
     try:
         preview = {line.unit.pk: line for line in services.settlement_preview(year)}
@@ -188,8 +325,11 @@ def settlement(request: HttpRequest, year: int) -> HttpResponse:
     if recorded:
         lines = []
         for s in recorded:
-            names = context["indicator_names"]
-            changed = [names.get(code, code) for code in services.drift(s, preview.get(s.unit_id))]
+            live = preview.get(s.unit_id)
+            changed = [
+                indicators[code].name if code in indicators else code
+                for code in services.drift(s, live)
+            ]
             lines.append(
                 {
                     "unit": s.unit,
@@ -198,15 +338,20 @@ def settlement(request: HttpRequest, year: int) -> HttpResponse:
                     "refund": s.refund_amount,
                     "bonus": s.bonus_amount,
                     "forfeit": s.forfeit_amount,
-                    "figures": s.figures,
+                    "figures": _figure_rows(s.figures, live.figures if live else {}, indicators),
                     "drift": changed,
+                    "live_outcome": live.outcome_label if live and changed else "",
                 }
             )
+        # A unit that owes or paid now but is not in the settlement is drift too.
+        settled_units = {s.unit_id for s in recorded}
+        missing = [line for pk, line in preview.items() if pk not in settled_units]
         context.update(
             {
                 "recorded": recorded[0],
                 "lines": lines,
                 "drifted": [line for line in lines if line["drift"]],
+                "missing": missing,
             }
         )
     else:
@@ -218,14 +363,14 @@ def settlement(request: HttpRequest, year: int) -> HttpResponse:
                 "refund": line.amounts.refund,
                 "bonus": line.amounts.bonus,
                 "forfeit": line.amounts.forfeit,
-                "figures": line.figures,
+                "figures": _figure_rows(line.figures, None, indicators),
                 "drift": [],
             }
             for line in preview.values()
         ]
     lines = context["lines"]
     context["totals"] = {
-        key: sum((line[key] for line in lines), Decimal(0))
+        key: sum((line[key] for line in lines), D(0))
         for key in ("paid", "refund", "bonus", "forfeit")
     }
     return render(request, "deposits/settlement.html", context)

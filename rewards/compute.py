@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -293,3 +295,90 @@ def payee_of(
             ],
         )
     return employer_unit_name, True, []
+
+
+# --- scope: only projects that count toward an indicator -------------------------------
+
+
+def counts_toward_indicator(capital_type: str, origin: str, home_province: str) -> bool:
+    """Foreign projects count (外资 indicators); domestic ones only when the investor comes
+    from outside the year's home province (境内省外资金). The seed rewards 外来投资者."""
+    if capital_type == "foreign":
+        return True
+    return bool(origin) and origin != home_province
+
+
+def scope_problem(capital_type: str, origin: str, home_province: str) -> str | None:
+    if counts_toward_indicator(capital_type, origin, home_province):
+        return None
+    return _(
+        "项目是来自本省（%(home)s）的内资项目，不计入任何考核指标，"
+        "不属于引资奖励范围（只奖励外资项目和省外内资项目）。"
+    ) % {"home": home_province}
+
+
+# --- identity numbers ------------------------------------------------------------------
+
+
+def _org_code_valid(code: str) -> bool:
+    """A 9-character organisation code (组织机构代码, GB 11714) with its check character."""
+    code = code.replace("-", "")
+    if not re.fullmatch(r"[0-9A-Z]{8}[0-9X]", code):
+        return False
+    weights = (3, 7, 9, 10, 5, 8, 4, 2)
+    values = [int(c, 36) for c in code[:8]]
+    check = 11 - sum(w * v for w, v in zip(weights, values, strict=True)) % 11
+    expected = {10: "X", 11: "0"}.get(check, str(check))
+    return code[8] == expected
+
+
+def resident_id_valid(number: str) -> bool:
+    """A resident ID number (GB 11643): 18 characters, a real birth date and the right check
+    digit, all by python-stdnum. Not stdnum's birth-place check: it refuses a county code
+    that did not exist in the birth year (431002 北湖区 from 1994), yet people born earlier
+    and registered later carry it."""
+    number = ric.compact(number or "")
+    if len(number) != 18 or not number[:-1].isdigit():
+        return False
+    if number[-1] != ric.calc_check_digit(number):
+        return False
+    try:
+        ric.get_birth_date(number)
+    except ValidationError:
+        return False
+    return True
+
+
+def id_number_problems(kind: str, id_number: str) -> list[str]:
+    """Why an identity number is not acceptable for a referrer of ``kind``, in Chinese.
+
+    An individual gives a resident ID number (居民身份证号, GB 11643, its check digit and
+    birth date checked); an organisation its 统一社会信用代码 (GB 32100, check character) or,
+    for an organisation registered before that code, its 组织机构代码 (GB 11714)."""
+    value = "".join((id_number or "").split()).upper()
+    if kind == "individual":
+        if not resident_id_valid(value):
+            return [
+                _(
+                    "居民身份证号 %(n)s 无效：应为 18 位，出生日期有效，最后一位校验码"
+                    "（按 GB 11643 计算）正确；请核对证件后重新填写。"
+                )
+                % {"n": value}
+            ]
+        return []
+    if len(value) == 18:
+        if uscc.is_valid(value):
+            return []
+        return [
+            _("统一社会信用代码 %(n)s 的校验码不对（GB 32100），请核对营业执照后重新填写。")
+            % {"n": value}
+        ]
+    if _org_code_valid(value):
+        return []
+    return [
+        _(
+            "单位引资人应填写 18 位统一社会信用代码（或 9 位组织机构代码），"
+            "“%(n)s”不是有效的代码（校验位不对或位数不对）。"
+        )
+        % {"n": value}
+    ]

@@ -22,12 +22,13 @@ class ReferrerForm(forms.ModelForm):
         model = Referrer
         fields = [
             "kind", "name", "id_number", "contact", "bank_name", "bank_account",
-            "is_public_servant", "employer_unit", "registered_on", "note",
+            "is_public_servant", "employer_unit", "note",
         ]  # fmt: skip
-        widgets = {"registered_on": DateInput()}
         help_texts = {
-            "id_number": _("个人填居民身份证号，单位填统一社会信用代码。"),
-            "registered_on": _("引资人须在项目签约前登记，登记日期不能晚于签约日期。"),
+            "id_number": _(
+                "个人填 18 位居民身份证号，单位填统一社会信用代码；校验码会被核对。"
+                "登记日期为系统记录的当天，不能手填。"
+            ),
             "employer_unit": _("公职人员或专职招商人员必填：奖励归该单位。"),
         }
 
@@ -223,3 +224,15 @@ class ReasonForm(forms.Form):
 class PayForm(forms.Form):
     paid_on = forms.DateField(label=_("兑现日期"), widget=DateInput())
     voucher_no = forms.CharField(label=_("付款凭证号"), max_length=60)
+
+
+class RegistrationCorrectForm(forms.Form):
+    """The finance office corrects a referrer's registration date, with a reason."""
+
+    registered_on = forms.DateField(label=_("登记日期"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("更正原因"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("写明依据（如纸质登记表的日期）；原日期和原因都保留在历史记录中。"),
+    )

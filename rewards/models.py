@@ -522,6 +522,9 @@ class Claim(models.Model):
         _("驳回时所处环节"), max_length=10, choices=ClaimStatus.choices, blank=True
     )
     reject_reason = models.CharField(_("驳回原因"), max_length=300, blank=True)
+    # Claims filed from the second release on: no account performs two consecutive steps.
+    # Claims from before keep their history as it is (the migration sets False for them).
+    steps_separated = models.BooleanField(_("环节分离"), default=True, editable=False)
 
     history = HistoricalRecords(history_change_reason_field=_reason_field())
     objects = ClaimQuerySet.as_manager()
@@ -586,6 +589,25 @@ class Claim(models.Model):
                 condition=~models.Q(status=ClaimStatus.REJECTED)
                 | (models.Q(rejected_at__isnull=False) & ~models.Q(reject_reason="")),
                 name="rewards_claim_rejected_has_reason",
+            ),
+            # No account performs two consecutive steps (申报 → 审核 → 审批 → 兑现), nor
+            # rejects the step it has just performed. A NULL (the system actor) passes.
+            models.CheckConstraint(
+                condition=models.Q(steps_separated=False)
+                | (
+                    ~models.Q(reviewed_by=models.F("filed_by"))
+                    & ~models.Q(approved_by=models.F("reviewed_by"))
+                    & ~models.Q(paid_recorded_by=models.F("approved_by"))
+                    & ~models.Q(rejected_from=ClaimStatus.FILED, rejected_by=models.F("filed_by"))
+                    & ~models.Q(
+                        rejected_from=ClaimStatus.REVIEWED, rejected_by=models.F("reviewed_by")
+                    )
+                    & ~models.Q(
+                        rejected_from=ClaimStatus.APPROVED, rejected_by=models.F("approved_by")
+                    )
+                ),
+                name="rewards_claim_steps_by_different_accounts",
+                violation_error_message=_("同一账号不能连续办理同一申报的两个环节。"),
             ),
         ]
         indexes = [models.Index(fields=["status", "filed_at"])]

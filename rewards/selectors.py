@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from common.history import HistoryEntry, history_entries
 from common.roles import Role
-from projects.models import Project, Stage
+from projects.models import Project
 from rewards import compute
 from rewards.models import (
     Claim,
@@ -24,6 +25,7 @@ from rewards.models import (
     TaxRecord,
     mask_tail,
 )
+from targets.models import DEFAULT_HOME_PROVINCE, AssessmentYear
 
 
 def rule_for_year(year: int) -> RewardRule | None:
@@ -53,14 +55,61 @@ def tiers_of(rule: RewardRule) -> list[compute.Tier]:
 
 
 def production_date(project: Project) -> dt.date | None:
-    """When the project went into production: its latest move to 投产 in the stage log
-    (a correction that moved it back and forth counts from the last time)."""
-    change = (
-        project.stage_changes.filter(to_stage=Stage.PRODUCING)
-        .order_by("-changed_at", "-id")
-        .first()
-    )
-    return timezone.localdate(change.changed_at) if change else None
+    """When the project really went into production: its 投产日期 as entered on the project,
+    not the day someone recorded the stage (None: not yet entered)."""
+    return project.produced_on
+
+
+def home_province(year: int) -> str:
+    """The year's home province; a year nobody set up has the default."""
+    value = AssessmentYear.objects.filter(year=year).values_list("home_province", flat=True)
+    return value.first() or DEFAULT_HOME_PROVINCE
+
+
+def scope_problem(project: Project) -> str | None:
+    """Why the project is outside the reward's scope (it counts toward no indicator), or
+    None. The home province is that of the signing year, whose rule the project follows."""
+    year = project.signed_on.year if project.signed_on else timezone.localdate().year
+    return compute.scope_problem(project.capital_type, project.origin, home_province(year))
+
+
+def eligibility_notes(project: Project) -> list[str]:
+    """What the claim page says before anyone files: why the project cannot claim (yet)."""
+    notes = []
+    problem = scope_problem(project)
+    if problem:
+        notes.append(problem)
+    if project.produced_on is None:
+        notes.append(
+            _("项目还没有填写投产日期，暂不能申报税收奖励（税收奖励年度从投产日期起算）。")
+        )
+    return notes
+
+
+STEPS = {
+    ClaimStatus.FILED: ("filed_by", _("审核"), _("商务局")),
+    ClaimStatus.REVIEWED: ("reviewed_by", _("审批"), _("财政局")),
+    ClaimStatus.APPROVED: ("approved_by", _("兑现登记"), _("财政局")),
+}
+
+
+def may_act_next(claim: Claim, user) -> bool:
+    """No one performs two consecutive steps of one claim (申报 → 审核 → 审批 → 兑现):
+    the one who did the last step may not take (or reject) the next."""
+    step = STEPS.get(claim.status)
+    if step is None:
+        return False
+    previous = getattr(claim, f"{step[0]}_id")
+    return user is None or previous is None or previous != user.pk
+
+
+def next_step(claim: Claim) -> dict | None:
+    """Who may act next on the claim, for the claim page."""
+    step = STEPS.get(claim.status)
+    if step is None:
+        return None
+    field_name, action, office = step
+    return {"action": action, "office": office, "excluded": getattr(claim, field_name)}
 
 
 def tax_awarded(project: Project, *, excluding: Claim | None = None) -> Decimal:

@@ -33,9 +33,11 @@ from rewards.models import (
 )
 from targets.services import year_get_or_create
 
+# The registration date is not typed: it is the day the portal records the referrer, and only
+# the finance office corrects it, with a reason (referrer_registration_correct).
 REFERRER_FIELDS = (
     "kind", "name", "id_number", "contact", "bank_name", "bank_account",
-    "is_public_servant", "employer_unit", "registered_on", "note",
+    "is_public_servant", "employer_unit", "note",
 )  # fmt: skip
 RULE_FIELDS = (
     "fee_cap", "tax_rate", "tax_years", "tax_cap", "exclude_investor_partners",
@@ -86,11 +88,18 @@ def _check_linked_signing_dates(referrer: Referrer) -> None:
             )
 
 
+def _check_id_number(referrer: Referrer) -> None:
+    problems = compute.id_number_problems(referrer.kind, referrer.id_number)
+    if problems:
+        raise ValidationError({"id_number": problems})
+
+
 @transaction.atomic
 def referrer_create(*, user, data: dict) -> Referrer:
-    """Register a referrer (引资人登记)."""
-    referrer = Referrer(created_by=user)
+    """Register a referrer (引资人登记), dated the day the portal records it."""
+    referrer = Referrer(created_by=user, registered_on=timezone.localdate())
     assign_changed(referrer, _normalised(data), REFERRER_FIELDS)
+    _check_id_number(referrer)
     referrer.full_clean()
     stamp(referrer, user, "")
     referrer.save()
@@ -104,12 +113,35 @@ def referrer_update(*, referrer: Referrer, user, data: dict, reason: str = "") -
     changed = assign_changed(referrer, _normalised(data), REFERRER_FIELDS)
     if not changed:
         return []
-    if "registered_on" in changed and referrer.registered_on is not None:
-        _check_linked_signing_dates(referrer)
+    # Numbers stored before the check existed stay as they are; a changed one (or a changed
+    # kind) is checked.
+    if "id_number" in changed or "kind" in changed:
+        _check_id_number(referrer)
     referrer.full_clean()
     stamp(referrer, user, reason)
     referrer.save()
     return changed
+
+
+@transaction.atomic
+def referrer_registration_correct(*, referrer: Referrer, registered_on, user, reason: str) -> bool:
+    """The finance office corrects a registration date, with a reason (kept in the history).
+    The date cannot be in the future nor, for a first referrer, after the project's signing
+    where the rule requires registration before signing. Returns whether it changed."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("更正登记日期必须写明原因。")})
+    referrer = Referrer.objects.select_for_update().get(pk=referrer.pk)
+    if registered_on is None:
+        raise ValidationError({"registered_on": _("请填写登记日期。")})
+    if referrer.registered_on == registered_on:
+        return False
+    referrer.registered_on = registered_on
+    _check_linked_signing_dates(referrer)
+    referrer.full_clean()
+    stamp(referrer, user, _("更正登记日期：%(r)s") % {"r": reason})
+    referrer.save()
+    return True
 
 
 # --- first referrers -------------------------------------------------------------------
@@ -132,6 +164,7 @@ def project_referrer_create(
 ) -> ProjectReferrer:
     """Name the project's first referrer (第一引资人). There is only ever one per project."""
     project = Project.objects.select_for_update().get(pk=project.pk)
+    referrer = Referrer.objects.get(pk=referrer.pk)  # its registration date as stored now
     existing = selectors.first_referrer(project)
     if existing is not None:
         raise ValidationError(
@@ -434,6 +467,9 @@ def assess(
     if kind not in ClaimKind.values:
         raise ValidationError({"kind": _("奖励类别“%(k)s”无效。") % {"k": kind}})
     problems: list[str] = []
+    scope = selectors.scope_problem(project)
+    if scope:
+        problems.append(scope)
     link = selectors.first_referrer(project)
     if link is None:
         problems.append(_("项目 %(code)s 还没有登记第一引资人。") % {"code": project.code})
@@ -503,7 +539,9 @@ def _tax_result(project, rule, tax_year, claim, problems: list[str]) -> compute.
         )
     produced = selectors.production_date(project)
     if produced is None:
-        problems.append(_("阶段记录中没有投产日期，无法确定税收奖励年度。"))
+        problems.append(
+            _("项目还没有填写投产日期，暂不能申报税收奖励（税收奖励年度从投产日期起算）。")
+        )
     elif tax_year not in compute.reward_years(produced.year, rule.tax_years):
         years = compute.reward_years(produced.year, rule.tax_years)
         problems.append(
@@ -547,6 +585,18 @@ def _refuse_unless(claim: Claim, status: str, action: str) -> None:
     if claim.status != status:
         raise ValidationError(
             _("申报 %(n)s 当前状态是“%(s)s”，不能%(a)s。")
+            % {"n": claim.number, "s": claim.get_status_display(), "a": action}
+        )
+
+
+def _refuse_consecutive(claim: Claim, user, action: str) -> None:
+    """No account performs two consecutive steps of one claim (申报 → 审核 → 审批 → 兑现)."""
+    if not selectors.may_act_next(claim, user):
+        raise ValidationError(
+            _(
+                "申报 %(n)s 的上一步（%(s)s）是您办理的，同一账号不能连续办理两个环节，"
+                "请由本部门的其他人员%(a)s。"
+            )
             % {"n": claim.number, "s": claim.get_status_display(), "a": action}
         )
 
@@ -600,6 +650,7 @@ def claim_review(*, claim: Claim, user) -> Claim:
     """审核: the commerce bureau confirms the referral and sends the claim to finance."""
     claim = _locked(claim)
     _refuse_unless(claim, ClaimStatus.FILED, _("审核"))
+    _refuse_consecutive(claim, user, _("审核"))
     claim.status = ClaimStatus.REVIEWED
     claim.reviewed_by, claim.reviewed_at = user, timezone.now()
     stamp(claim, user, _("审核通过"))
@@ -613,6 +664,7 @@ def claim_approve(*, claim: Claim, user) -> Claim:
     recomputed with today's project, tax record and rule."""
     claim = _locked(claim)
     _refuse_unless(claim, ClaimStatus.REVIEWED, _("审批"))
+    _refuse_consecutive(claim, user, _("审批"))
     project = Project.objects.select_for_update().select_related("unit").get(pk=claim.project_id)
     try:
         assessment = assess(project=project, kind=claim.kind, tax_year=claim.tax_year, claim=claim)
@@ -644,6 +696,7 @@ def claim_pay(*, claim: Claim, user, paid_on, voucher_no: str) -> Claim:
     voucher_no = (voucher_no or "").strip()
     claim = _locked(claim)
     _refuse_unless(claim, ClaimStatus.APPROVED, _("登记兑现"))
+    _refuse_consecutive(claim, user, _("登记兑现"))
     errors = {}
     if not voucher_no:
         errors["voucher_no"] = _("请填写付款凭证号。")
@@ -681,6 +734,7 @@ def claim_reject(*, claim: Claim, user, reason: str) -> Claim:
             _("申报 %(n)s 当前状态是“%(s)s”，不能驳回。")
             % {"n": claim.number, "s": claim.get_status_display()}
         )
+    _refuse_consecutive(claim, user, _("驳回"))
     claim.rejected_from = claim.status
     claim.status = ClaimStatus.REJECTED
     claim.rejected_by, claim.rejected_at, claim.reject_reason = user, timezone.now(), reason

@@ -18,6 +18,11 @@ urlpatterns = [
     path("referrers/new/", views.referrer_create, name="referrer_create"),
     path("referrers/<int:pk>/", views.referrer_detail, name="referrer_detail"),
     path("referrers/<int:pk>/edit/", views.referrer_update, name="referrer_update"),
+    path(
+        "referrers/<int:pk>/registration/",
+        views.referrer_registration,
+        name="referrer_registration",
+    ),
     path("rules/", views.RuleListView.as_view(), name="rule_list"),
     path("rules/<int:year>/", views.rule_detail, name="rule_detail"),
     path("rules/<int:year>/edit/", views.rule_edit, name="rule_edit"),

@@ -39,6 +39,7 @@ from rewards.forms import (
     ProjectReferrerForm,
     ReasonForm,
     ReferrerForm,
+    RegistrationCorrectForm,
     RuleForm,
     TaxImportForm,
     TaxRecordForm,
@@ -118,6 +119,7 @@ def referrer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "links": selectors.referrer_projects(referrer, request.user),
             "history": selectors.referrer_history(referrer, reveal=reveal),
             "can_edit": request.user.role in REFERRER_EDITORS,
+            "can_correct_date": request.user.role == Role.FINANCE,
         },
     )
 
@@ -153,6 +155,37 @@ def referrer_create(request: HttpRequest) -> HttpResponse:
 @role_required(*REFERRER_EDITORS)
 def referrer_update(request: HttpRequest, pk: int) -> HttpResponse:
     return _referrer_form_view(request, get_object_or_404(Referrer, pk=pk))
+
+
+@role_required(Role.FINANCE)
+def referrer_registration(request: HttpRequest, pk: int) -> HttpResponse:
+    """更正登记日期: only the finance office, with a reason."""
+    referrer = get_object_or_404(Referrer, pk=pk)
+    form = RegistrationCorrectForm(
+        request.POST or None, initial={"registered_on": referrer.registered_on}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.referrer_registration_correct(
+                referrer=referrer, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_validation_error(form, error)
+        else:
+            if changed:
+                messages.success(request, _("已更正 %(n)s 的登记日期。") % {"n": referrer.name})
+            else:
+                messages.info(request, _("登记日期没有变化，未做任何修改。"))
+            return redirect(referrer)
+    return render(
+        request,
+        "rewards/form.html",
+        {
+            "form": form,
+            "title": _("更正引资人 %(n)s 的登记日期") % {"n": referrer.name},
+            "cancel_url": referrer.get_absolute_url(),
+        },
+    )
 
 
 # --- first referrer of a project -------------------------------------------------------
@@ -431,7 +464,12 @@ def claim_create(request: HttpRequest, project_pk: int) -> HttpResponse:
     return render(
         request,
         "rewards/claim_form.html",
-        {"form": form, "project": project, "link": selectors.first_referrer(project)},
+        {
+            "form": form,
+            "project": project,
+            "link": selectors.first_referrer(project),
+            "notes": selectors.eligibility_notes(project),
+        },
     )
 
 
@@ -440,6 +478,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _scoped_claim(request, pk)
     role = request.user.role
     holder = STEP_HOLDER.get(claim.status)
+    may = selectors.may_act_next(claim, request.user)
     return render(
         request,
         "rewards/claim_detail.html",
@@ -449,10 +488,12 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "c": claim.computation,
             "reveal": selectors.can_reveal(request.user),
             "history": history_entries(claim),
-            "can_review": role == Role.COMMERCE and claim.status == ClaimStatus.FILED,
-            "can_approve": role == Role.FINANCE and claim.status == ClaimStatus.REVIEWED,
-            "can_pay": role == Role.FINANCE and claim.status == ClaimStatus.APPROVED,
-            "can_reject": holder is not None and role == holder,
+            "can_review": role == Role.COMMERCE and claim.status == ClaimStatus.FILED and may,
+            "can_approve": role == Role.FINANCE and claim.status == ClaimStatus.REVIEWED and may,
+            "can_pay": role == Role.FINANCE and claim.status == ClaimStatus.APPROVED and may,
+            "can_reject": holder is not None and role == holder and may,
+            "next_step": selectors.next_step(claim),
+            "blocked": holder is not None and role == holder and not may,
             "reject_form": ReasonForm(),
             "pay_form": PayForm(initial={"paid_on": timezone.localdate()}),
         },

@@ -34,6 +34,27 @@ def year_get_or_create(year: int) -> AssessmentYear:
     return assessment_year
 
 
+def settled_message(year: int) -> str:
+    return _(
+        "%(y)d 年的风险抵押金已经结算，该年度的任务数已锁定，不能修改；"
+        "确需修改，请财政局先冲销结算（写明原因）。"
+    ) % {"y": year}
+
+
+def refuse_if_settled(assessment_year: AssessmentYear) -> None:
+    """A settled year's quotas and district tasks are locked (the deposits services set and
+    clear the flag under the year's row lock)."""
+    if assessment_year.settled:
+        raise ValidationError(settled_message(assessment_year.year))
+
+
+def year_lock(year: int) -> AssessmentYear:
+    """The year's row, locked until the end of the transaction: every write that depends on
+    whether the year is settled takes this lock, so it waits for a settlement in progress."""
+    pk = year_get_or_create(year).pk
+    return AssessmentYear.objects.select_for_update().get(pk=pk)
+
+
 @dataclass
 class GridSaveCounts:
     created: int = 0
@@ -53,13 +74,15 @@ def quotas_save(
 ) -> GridSaveCounts:
     """Save a whole year's grid at once: (unit id, indicator id) → amount; None clears it.
 
-    Unchanged cells are not written, so the history records only real changes.
+    Unchanged cells are not written, so the history records only real changes. A settled
+    year refuses any change (an unchanged grid still saves, changing nothing).
     """
-    assessment_year = year_get_or_create(year)
+    assessment_year = year_lock(year)
     counts = GridSaveCounts()
     existing = {(q.unit_id, q.indicator_id): q for q in Quota.objects.filter(year=assessment_year)}
     for key, amount in unit_values.items():
         _apply(
+            assessment_year,
             user,
             reason,
             counts,
@@ -72,6 +95,7 @@ def quotas_save(
     tasks = {t.indicator_id: t for t in DistrictTask.objects.filter(year=assessment_year)}
     for indicator_id, amount in district_values.items():
         _apply(
+            assessment_year,
             user,
             reason,
             counts,
@@ -82,12 +106,18 @@ def quotas_save(
     return counts
 
 
-def _apply(user, reason: str, counts: GridSaveCounts, current, amount, build) -> None:
+def _apply(
+    assessment_year, user, reason: str, counts: GridSaveCounts, current, amount, build
+) -> None:
     if amount is not None and amount < 0:
         raise ValidationError(_("任务数不能为负数。"))
+    if current is None and amount is None:
+        return
+    if current is not None and amount is not None and current.amount == amount:
+        counts.unchanged += 1
+        return
+    refuse_if_settled(assessment_year)
     if current is None:
-        if amount is None:
-            return
         row = build(amount)
         row.full_clean()
         stamp(row, user, reason)
@@ -97,14 +127,12 @@ def _apply(user, reason: str, counts: GridSaveCounts, current, amount, build) ->
         stamp(current, user, reason)
         current.delete()
         counts.deleted += 1
-    elif current.amount != amount:
+    else:
         current.amount = amount
         current.full_clean()
         stamp(current, user, reason)
         current.save()
         counts.updated += 1
-    else:
-        counts.unchanged += 1
 
 
 @transaction.atomic
@@ -113,7 +141,7 @@ def quotas_copy_from_previous(*, year: int, user=None) -> int:
 
     Cells that already hold a value are kept; returns how many cells were filled.
     """
-    target = year_get_or_create(year)
+    target = year_lock(year)
     source_quotas = list(Quota.objects.filter(year__year=year - 1, unit__is_active=True))
     source_tasks = list(DistrictTask.objects.filter(year__year=year - 1))
     if not source_quotas and not source_tasks:
@@ -131,6 +159,8 @@ def quotas_copy_from_previous(*, year: int, user=None) -> int:
         for t in source_tasks
         if t.indicator_id not in have_tasks
     ]
+    if new_rows:
+        refuse_if_settled(target)
     # save() one by one (not bulk_create) so that each new row enters the audit trail.
     for row in new_rows:
         stamp(row, user, _("复制 %(year)d 年任务") % {"year": year - 1})

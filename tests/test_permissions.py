@@ -4,11 +4,16 @@ A view missing from MATRIX fails ``test_every_url_is_in_the_matrix``: every new 
 be added here with its expected answers.
 """
 
+import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from deposits.services import deposit_record
+from targets.models import Indicator
+from targets.services import quotas_save
 from tests.conftest import ROLE_NAMES
 
 LOGIN = "login"  # anonymous users are redirected to the login page
@@ -77,6 +82,9 @@ MATRIX: dict[str, Case] = {
     "deposits:pay": Case(FINANCE_ONLY, literal_args=(2025,)),
     "deposits:letter": Case(FINANCE_ONLY, literal_args=(2025,)),
     "deposits:overdue": Case(DISTRICT_READ, literal_args=(2025,)),
+    "deposits:amount": Case(FINANCE_ONLY, literal_args=(2025,)),
+    "deposits:receipt": Case(UNIT_A_OBJECT, args="deposit_a"),
+    "deposits:void": Case(FINANCE_ONLY, args="deposit_a"),
     "deposits:settlement": Case(DISTRICT_READ, literal_args=(2025,)),
     "deposits:settlement_confirm": Case(POST_ONLY, literal_args=(2025,)),
     "deposits:settlement_reverse": Case(POST_ONLY, literal_args=(2025,)),
@@ -104,6 +112,7 @@ MATRIX: dict[str, Case] = {
     "rewards:referrer_create": Case(COMMERCE_ONLY),
     "rewards:referrer_detail": Case(SIGNED_IN, args="reward_referrer"),
     "rewards:referrer_update": Case(row(LOGIN, 403, 403, 200, 200, 403), args="reward_referrer"),
+    "rewards:referrer_registration": Case(FINANCE_ONLY, args="reward_referrer"),
     "rewards:rule_list": Case(SIGNED_IN),
     "rewards:rule_detail": Case(SIGNED_IN, literal_args=(2026,)),
     "rewards:rule_edit": Case(FINANCE_ONLY, literal_args=(2026,)),
@@ -132,6 +141,20 @@ MATRIX: dict[str, Case] = {
     "projects:event_update": Case(COMMERCE_ONLY, args="event"),
     "projects:home_province": Case(COMMERCE_ONLY, literal_args=(2026,)),
 }
+
+
+@pytest.fixture
+def deposit_a(unit_a, finance):
+    """Unit A's 2025 deposit (it carries a quota, so it owes one)."""
+    indicator = Indicator.objects.get(code="fdi_actual")
+    quotas_save(year=2025, unit_values={(unit_a.pk, indicator.pk): Decimal(1)}, district_values={})
+    return deposit_record(
+        year=2025,
+        unit=unit_a,
+        amount=Decimal(3000),
+        paid_on=datetime.date(2025, 4, 1),
+        user=finance,
+    )
 
 
 def _url_names(resolver: URLResolver, prefix: str = ""):

@@ -31,7 +31,7 @@ from deposits.models import Deposit
 from projects.models import Inflow, InflowStatus, Project, PromotionEvent, Stage, StageChange
 from targets import rollups
 from targets.models import CapitalType, DistrictTask, Indicator, Quota
-from targets.services import year_get_or_create
+from targets.services import refuse_if_settled, year_get_or_create, year_lock
 from units import services as unit_services
 from units.models import Unit
 from units.roster import CATEGORY_BY_LABEL, KIND_BY_LABEL
@@ -458,8 +458,17 @@ class Importer:
                 ).first()
                 new = Quota(year=assessment_year, unit=unit, indicator=indicator, amount=amount)
             target = current or new
+            # An unchanged row is 未变 before anything else, also in a settled year.
             if current is not None and current.amount == amount:
                 counts.unchanged += 1
+                continue
+            locked = self.__dict__.setdefault("_locked_years", {})
+            if year not in locked:
+                locked[year] = year_lock(year)
+            try:
+                refuse_if_settled(locked[year])
+            except ValidationError as error:
+                self.error(sheet, row.coord("amount"), " ".join(error.messages))
                 continue
             target.amount = amount
             stamp(target, self.user, self.reason)
@@ -924,31 +933,38 @@ class Importer:
                 continue
             if self._duplicate(sheet, row, "unit", (year, unit_code), seen):
                 continue
-            current = Deposit.objects.filter(year__year=year, unit=unit).first()
+            receipt = (receipt or "").strip()
+            current = Deposit.objects.live().filter(year__year=year, unit=unit).first()
+            if current is not None:
+                # A payment is never edited in place: the same row is 未变 (also in a settled
+                # year); other values are refused until finance voids the recorded one.
+                if (current.amount, current.paid_on, current.receipt_no) == (
+                    amount,
+                    paid_on,
+                    receipt,
+                ):
+                    counts.unchanged += 1
+                else:
+                    self.error(
+                        sheet,
+                        row.coord("amount"),
+                        f"{year} 年 {unit.name} 的抵押金已登记（{current.amount} 元，"
+                        f"{current.paid_on.isoformat()}，票据号 {current.receipt_no or '—'}），"
+                        "与本行不同：已登记，请财政局作废后重新登记",
+                    )
+                continue
             try:
                 with transaction.atomic():
-                    if current is None:
-                        deposit_services.deposit_record(
-                            year=year,
-                            unit=unit,
-                            amount=amount,
-                            paid_on=paid_on,
-                            receipt_no=receipt,
-                            user=self.user,
-                            reason=self.reason,
-                        )
-                        counts.created += 1
-                    elif deposit_services.deposit_update(
-                        deposit=current,
+                    deposit_services.deposit_record(
+                        year=year,
+                        unit=unit,
                         amount=amount,
                         paid_on=paid_on,
                         receipt_no=receipt,
                         user=self.user,
                         reason=self.reason,
-                    ):
-                        counts.updated += 1
-                    else:
-                        counts.unchanged += 1
+                    )
+                    counts.created += 1
             except ValidationError as error:
                 self._validation_errors(sheet, row, error, fields)
 

@@ -16,4 +16,5 @@ def project_rewards(context, project):
         "user": user,
         "can_file": user.role in (Role.UNIT_STAFF, Role.COMMERCE),
         "can_change_link": user.role == Role.COMMERCE,
+        "notes": selectors.eligibility_notes(project),
     }

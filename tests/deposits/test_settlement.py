@@ -450,13 +450,14 @@ def test_no_payment_is_recorded_in_a_settled_year(client_as, scenario, finance, 
             paid_on=dt.date(YEAR, 12, 1),
             user=finance,
         )
-    assert "2025 年已经结算，不能再修改抵押金。" in caught.value.messages
+    # (second release: the message says how to unlock the year)
+    assert services.settled_message(YEAR) in caught.value.messages
     response = client_as("finance").post(
         reverse("deposits:pay", args=[YEAR]),
         {"unit": scenario["C"].pk, "amount": "3000", "paid_on": "2025-12-01"},
     )
     assert response.status_code == 200
-    assert "2025 年已经结算，不能再修改抵押金。" in text_of(response)
+    assert services.settled_message(YEAR) in text_of(response)
     assert counts() == before
 
 
@@ -591,12 +592,10 @@ def test_the_command_csv_has_two_decimals(scenario, ind, finance):
     quotas_save(
         year=YEAR, unit_values={(unit.pk, ind["fdi_actual"].pk): D("5")}, district_values={}
     )
-    services.deposit_record(
-        year=YEAR, unit=unit, amount=D("2999.5"), paid_on=dt.date(YEAR, 4, 1), user=finance
-    )
+    # (second release: a payment is exactly the year's amount, so F01 owes and never paid)
     out, _err = run_command("--year", str(YEAR))
     rows = {row[0]: row for row in csv.reader(io.StringIO(out))}
-    assert rows["F01"] == ["F01", "己镇", "没收", "2999.50", "0.00", "0.00", "2999.50"]
+    assert rows["F01"] == ["F01", "己镇", "未缴纳", "0.00", "0.00", "0.00", "0.00"]
     for row in list(rows.values())[1:]:
         for amount in row[3:]:
             assert re.fullmatch(r"\d+\.\d\d", amount)
@@ -668,9 +667,12 @@ def test_money_verified_after_settlement_does_not_change_it_but_shows_as_drift(
     assert "结算后有 1 个单位的完成数据发生了变化" in alerts(page)
     lines = page_lines(page)
     assert lines["B01"][1:6] == ["没收", "3,000.00", "0.00", "0.00", "3,000.00"]
-    # the frozen figures
-    assert "实际到位内资（境内省外资金）：1000.00 / 999.99" in lines["B01"][0]
-    assert lines["B01"][6] == "已变动：实际到位内资（境内省外资金）"
+    # the frozen figures, the exact shortfall at settlement, and the live figure beside them
+    assert (
+        "实际到位内资（境内省外资金）：1,000.00 / 999.99 万元 （差 0.01 万元） 现为 1,000.00"
+        in lines["B01"][0]
+    )
+    assert lines["B01"][6] == "已变动：实际到位内资（境内省外资金） 按现在的数据应为“退还并奖励”"
     assert lines["A01"][6] == "—"
     # the command confirming again still prints the recorded outcome
     out, _err = run_command("--year", str(YEAR), "--confirm")

@@ -101,10 +101,12 @@ def test_quotas_may_be_any_iterable():
     assert settle(DEPOSIT, iter([])).outcome == REFUND
 
 
-def test_quota_of_zero_alone_is_met():
+def test_quota_of_zero_alone_is_no_task_refund_only():
+    # second release (DOMAIN.md): a quota of zero is no task, so a unit that paid with only
+    # zero quotas gets its deposit back and no bonus
     amounts = settle(DEPOSIT, [(D("0"), D("0"))])
-    assert amounts.outcome == REFUND_AND_BONUS
-    assert amounts.bonus == DEPOSIT
+    assert amounts.outcome == REFUND
+    assert (amounts.refund, amounts.bonus, amounts.forfeit) == (DEPOSIT, D(0), D(0))
 
 
 def test_quota_of_zero_does_not_rescue_a_missed_quota():

@@ -148,7 +148,7 @@ def test_3_finance_records_deposits_and_settles_a_past_year_once(roster, open_se
     quotas_save(
         year=year,
         unit_values={
-            (on_time.pk, indicator.pk): Decimal("0"),
+            (on_time.pk, indicator.pk): Decimal("2"),  # (a zero quota is no task: it owes none)
             (late.pk, indicator.pk): Decimal("3"),
         },
         district_values={},
@@ -283,13 +283,20 @@ def test_4_a_referral_fee_claim_goes_from_filing_to_payment(roster, open_session
         data={
             "kind": "enterprise",
             "name": "深圳湘商投资顾问有限公司",
-            "id_number": "91440300MA5EXAMPLE8",
+            "id_number": "91110000600037341L",  # a real check character (GB 32100)
             "contact": "王经理 13800000000",
             "bank_name": "工商银行深圳分行",
             "bank_account": "6222020200112233445",
-            "registered_on": dt.date(year, 1, 2),
         },
     )
+    # dated the day the portal records it; the finance office corrects it, with a reason
+    reward_services.referrer_registration_correct(
+        referrer=referrer,
+        registered_on=dt.date(year, 1, 2),
+        user=User.objects.get(username="finance"),
+        reason="按纸质登记表补录",
+    )
+    referrer.refresh_from_db()
     project = project_services.project_create(
         user=commerce,
         data={
@@ -329,10 +336,17 @@ def test_4_a_referral_fee_claim_goes_from_filing_to_payment(roster, open_session
     assert claim.status == "reviewed"
     bureau.close()
 
+    approver = open_session()
+    approver.login("finance")
+    approver.go(f"/rewards/claims/{claim.pk}/")
+    approver.page.get_by_role("button", name="复核资格并审批通过").click()
+    assert "已审批" in approver.text()
+    approver.close()
+
+    # no account performs two consecutive steps: a colleague records the payment
     finance = open_session()
-    finance.login("finance")
+    finance.login("finance2")
     finance.go(f"/rewards/claims/{claim.pk}/")
-    finance.page.get_by_role("button", name="复核资格并审批通过").click()
     finance.page.get_by_label("兑现日期").fill(dt.date.today().isoformat())
     finance.page.get_by_label("付款凭证号").fill("FK-2026-001")
     finance.page.get_by_role("button", name="登记兑现").click()

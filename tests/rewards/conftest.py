@@ -7,15 +7,18 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from common.roles import Role
 from projects.models import StageChange
 from rewards import services
-from tests.factories import ProjectFactory
+from tests.factories import ProjectFactory, UserFactory
 from tests.rewards.factories import ReferrerFactory, TaxRecordFactory, make_rule
 
 
 def set_production(project, on: datetime.date) -> None:
-    """Move the project to 投产 as of ``on`` (the stage log is what dates production)."""
+    """Move the project to 投产 as of ``on``: its 投产日期 is what dates production (second
+    release; the stage log only says when someone recorded it)."""
     project.stage = "producing"
+    project.produced_on = on
     project.save()
     change = StageChange.objects.create(project=project, from_stage="signed", to_stage="producing")
     moment = timezone.make_aware(datetime.datetime.combine(on, datetime.time(10)))
@@ -30,7 +33,7 @@ def rule_2026(db):
 @pytest.fixture
 def referrer(db):
     return ReferrerFactory(
-        name="李四", id_number="430102198001011234", bank_account="6222020200112233"
+        name="李四", id_number="430102198001031234", bank_account="6222020200112233"
     )
 
 
@@ -78,3 +81,15 @@ def project_2025(unit_a, clerk, db):
     TaxRecordFactory(project=project, year=2025, local_retained_tax=Decimal("120"))
     TaxRecordFactory(project=project, year=2026, local_retained_tax=Decimal("100"))
     return project
+
+
+@pytest.fixture
+def cashier(db):
+    """A second finance officer: no account performs two consecutive steps of one claim."""
+    return UserFactory(username="cashier", role=Role.FINANCE)
+
+
+@pytest.fixture
+def reviewer(db):
+    """A second commerce-bureau officer, to review what a colleague filed."""
+    return UserFactory(username="reviewer", role=Role.COMMERCE)

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, connections, transaction
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,7 +34,7 @@ def step(client, name: str, claim, data=None):
 
 
 def test_a_fee_claim_goes_from_the_clerk_to_payment(
-    client_as, clerk, commerce, finance, linked_project
+    client_as, clerk, commerce, finance, cashier, linked_project
 ):
     # 申报: the clerk files for their signed project (3,500 万元 → tier [3000, 5000) → 20,000).
     response = client_as("clerk").post(file_url(linked_project), {"kind": "fee"})
@@ -58,14 +59,15 @@ def test_a_fee_claim_goes_from_the_clerk_to_payment(
     )
     assert claim.payment_due_on == timezone.localdate() + datetime.timedelta(days=30)
 
-    # 已兑现: the finance office records the payment.
+    # 已兑现: another finance officer records the payment (second release: no account
+    # performs two consecutive steps of one claim).
     today = timezone.localdate().isoformat()
-    step(client_as("finance"), "pay", claim, {"paid_on": today, "voucher_no": "CZ-2026-0088"})
+    step(logged_in(cashier), "pay", claim, {"paid_on": today, "voucher_no": "CZ-2026-0088"})
     claim.refresh_from_db()
     assert (claim.status, claim.voucher_no, claim.paid_recorded_by) == (
         ClaimStatus.PAID,
         "CZ-2026-0088",
-        finance,
+        cashier,
     )
     assert claim.paid_on == timezone.localdate()
 
@@ -89,7 +91,8 @@ def test_the_fee_is_capped_by_the_rule(clerk, linked_project):
 
 
 def test_a_tax_claim_follows_once_a_tax_record_exists(client_as, clerk, producing_project):
-    response = client_as("commerce").post(
+    # (filed by the unit's clerk: the commerce bureau then reviews, never its own filing)
+    response = client_as("clerk").post(
         file_url(producing_project), {"kind": "tax", "tax_year": "2026"}
     )
     claim = Claim.objects.get()
@@ -319,6 +322,12 @@ def test_a_department_projects_reward_is_paid_by_the_district_treasury(
 # --- approval checks again -------------------------------------------------------------
 
 
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def _reviewed(clerk, commerce, project, **kwargs) -> Claim:
     claim = services.claim_file(user=clerk, project=project, **kwargs)
     return services.claim_review(claim=claim, user=commerce)
@@ -387,13 +396,13 @@ def test_each_step_in_order_only(clerk, commerce, finance, linked_project):
     ],
 )
 def test_whoever_holds_the_step_may_reject(
-    client_as, clerk, commerce, finance, linked_project, status, role, allowed
+    client_as, clerk, commerce, finance, cashier, linked_project, status, role, allowed
 ):
     claim = services.claim_file(user=clerk, project=linked_project, kind="fee")
     if status in ("reviewed", "approved"):
         services.claim_review(claim=claim, user=commerce)
     if status == "approved":
-        services.claim_approve(claim=claim, user=finance)
+        services.claim_approve(claim=claim, user=cashier)
     step(client_as(role), "reject", claim, {"reason": "不符合规定"})
     claim.refresh_from_db()
     assert (claim.status == "rejected") is allowed
@@ -422,10 +431,10 @@ def test_a_rejection_needs_a_reason(client_as, clerk, linked_project):
         services.claim_reject(claim=claim, user=None, reason="")
 
 
-def test_a_paid_claim_cannot_be_rejected(clerk, commerce, finance, linked_project):
+def test_a_paid_claim_cannot_be_rejected(clerk, commerce, finance, cashier, linked_project):
     claim = _reviewed(clerk, commerce, linked_project, kind="fee")
     services.claim_approve(claim=claim, user=finance)
-    services.claim_pay(claim=claim, user=finance, paid_on=timezone.localdate(), voucher_no="V1")
+    services.claim_pay(claim=claim, user=cashier, paid_on=timezone.localdate(), voucher_no="V1")
     with pytest.raises(ValidationError, match="当前状态是“已兑现”，不能驳回"):
         services.claim_reject(claim=claim, user=finance, reason="x")
 
@@ -440,13 +449,13 @@ def test_a_paid_claim_cannot_be_rejected(clerk, commerce, finance, linked_projec
     ],
 )
 def test_a_bad_payment_is_refused(
-    clerk, commerce, finance, linked_project, paid_on, voucher, message
+    clerk, commerce, finance, cashier, linked_project, paid_on, voucher, message
 ):
     claim = _reviewed(clerk, commerce, linked_project, kind="fee")
     services.claim_approve(claim=claim, user=finance)
     paid_on = timezone.localdate() if paid_on == "today" else paid_on
     with pytest.raises(ValidationError, match=message):
-        services.claim_pay(claim=claim, user=finance, paid_on=paid_on, voucher_no=voucher)
+        services.claim_pay(claim=claim, user=cashier, paid_on=paid_on, voucher_no=voucher)
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.APPROVED and claim.paid_on is None
 

@@ -131,20 +131,24 @@ def test_the_claims_export_is_scoped_with_chinese_headers(
 
 
 def test_the_payout_summary_groups_by_benefiting_treasury(
-    client_as, commerce, finance, clerk, unit_a
+    client_as, commerce, reviewer, finance, cashier, clerk, unit_a
 ):
     make_rule(2026)
     department = UnitFactory(code="D01", name="区发改局", kind="department")
     _claims(2, unit_a, clerk)
     _claims(1, department, commerce)
+    # (no account performs two consecutive steps: what commerce filed, a colleague reviews;
+    # what finance approved, a colleague pays)
     for claim in Claim.objects.all():
-        services.claim_review(claim=claim, user=commerce)
+        services.claim_review(
+            claim=claim, user=reviewer if claim.filed_by == commerce else commerce
+        )
         services.claim_approve(claim=claim, user=finance)
     first = Claim.objects.filter(project__unit=unit_a).first()
-    services.claim_pay(claim=first, user=finance, paid_on=timezone.localdate(), voucher_no="V1")
+    services.claim_pay(claim=first, user=cashier, paid_on=timezone.localdate(), voucher_no="V1")
     department_claim = Claim.objects.get(project__unit=department)
     services.claim_pay(
-        claim=department_claim, user=finance, paid_on=timezone.localdate(), voucher_no="V2"
+        claim=department_claim, user=cashier, paid_on=timezone.localdate(), voucher_no="V2"
     )
     year = timezone.localdate().year
     response = client_as("leadership").get(reverse("rewards:payouts"), {"year": year})
@@ -225,10 +229,10 @@ def test_every_form_field_has_a_label(client_as, project_a, role, url):
         assert f'for="{field_id}"' in page, field_id
 
 
-def test_claim_detail_action_forms_have_labels(client_as, clerk, commerce, finance, linked_project):
+def test_claim_detail_action_forms_have_labels(client_as, clerk, commerce, cashier, linked_project):
     claim = services.claim_file(user=clerk, project=linked_project, kind="fee")
     services.claim_review(claim=claim, user=commerce)
-    services.claim_approve(claim=claim, user=finance)
+    services.claim_approve(claim=claim, user=cashier)
     page = client_as("finance").get(claim.get_absolute_url()).content.decode()
     for field_id in ("id_paid_on", "id_voucher_no", "id_reason"):
         assert f'id="{field_id}"' in page and f'for="{field_id}"' in page
@@ -254,5 +258,5 @@ def test_the_admin_reads_rewards_records_with_numbers_masked(client, clerk, link
     for url in pages:
         response = client.get(url)
         assert response.status_code == 200, url
-        assert b"430102198001011234" not in response.content, url
+        assert b"430102198001031234" not in response.content, url
     assert client.get(reverse("admin:rewards_claim_add")).status_code == 403

@@ -7,13 +7,14 @@ from io import BytesIO
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from rewards import services
 from rewards.models import Referrer, mask_tail
 from tests.rewards.factories import ReferrerFactory
 
-ID = "430102198001011234"
+ID = "430102198001031234"
 ACCOUNT = "6222020200112233"
 
 
@@ -41,11 +42,13 @@ def test_mask_keeps_only_the_last_four_characters():
 def test_commerce_registers_a_referrer_and_the_history_names_them(client_as, commerce):
     response = client_as("commerce").post(
         reverse("rewards:referrer_create"),
-        referrer_data(id_number="43010219800101123x", bank_account="6222 0202-0011 2233"),
+        referrer_data(id_number="43010219800219123x", bank_account="6222 0202-0011 2233"),
     )
     referrer = Referrer.objects.get()
     assert response.status_code == 302 and response["Location"] == referrer.get_absolute_url()
-    assert referrer.id_number == "43010219800101123X"  # upper case, no spaces
+    assert referrer.id_number == "43010219800219123X"  # upper case, no spaces
+    # the registration date is the day the portal recorded it, whatever was posted
+    assert referrer.registered_on == timezone.localdate()
     assert referrer.bank_account == ACCOUNT
     assert referrer.created_by == commerce
     assert referrer.history.get().history_user == commerce
@@ -64,7 +67,10 @@ def test_only_district_offices_may_post_referrers(client_as, role):
         ({"kind": "enterprise", "is_public_servant": "on"}, "只有个人引资人才可能是公职人员"),
         ({"id_number": "12"}, "证件号码（身份证号或统一社会信用代码）只能包含"),
         ({"bank_account": "62AB"}, "银行账号应为 8–32 位数字"),
-        ({"registered_on": "2999-01-01"}, "晚于今天"),
+        ({"id_number": "430102198001031235"}, "最后一位校验码"),  # wrong check digit
+        ({"id_number": "430102198013031234"}, "出生日期有效"),  # no 13th month
+        ({"kind": "enterprise", "id_number": "91110000600037341A"}, "校验码不对"),
+        ({"kind": "enterprise", "id_number": "12345678"}, "不是有效的代码"),
         ({"name": ""}, "这个字段是必填项"),
     ],
 )
@@ -166,9 +172,10 @@ def test_the_search_does_not_find_by_number(client_as, referrer):
 
 
 def test_a_linked_referrer_cannot_be_redated_after_the_signing(client_as, linked_project, referrer):
-    response = client_as("commerce").post(
-        reverse("rewards:referrer_update", args=[referrer.pk]),
-        referrer_data(id_number="", bank_account="", registered_on="2026-02-01"),
+    # (second release: only the finance office corrects the date, with a reason)
+    response = client_as("finance").post(
+        reverse("rewards:referrer_registration", args=[referrer.pk]),
+        {"registered_on": "2026-02-01", "reason": "按纸质登记表更正"},
     )
     assert "登记日期不能改到签约日期之后" in response.content.decode()
     referrer.refresh_from_db()

@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from deposits.models import Deposit
+from deposits import services as deposit_services
+from deposits.models import Deposit, LedgerEntry
 from projects import services
 from projects.models import Inflow, Project, StageChange
 from targets import rollups
@@ -287,19 +288,34 @@ def test_a_clerks_imported_money_waits_for_verification(client_as, clerk, xlsx):
     assert a01["fdi_actual"].actual == D("0")  # pending money does not count
 
 
-def test_a_deposit_correction_by_import_is_in_the_history_and_the_ledger(
+def test_a_deposit_correction_by_import_is_refused_until_finance_voids_it(
     full_year, commerce, finance, xlsx
 ):
+    # Second release (WORKBOOK.md): a payment is never edited in place; an 抵押金 row whose key
+    # exists with other values is refused until the finance office voids the recorded one.
     assert run(full_year, user=commerce).ok
-    path = xlsx("更正抵押金.xlsx", {"抵押金": [[YEAR, "T01", 3500, "2025-04-10", "CZ-2025-001"]]})
+    row = [YEAR, "T01", 3000, "2025-04-12", "CZ-2025-009"]
+    path = xlsx("更正抵押金.xlsx", {"抵押金": [row]})
+    before = snapshot()
+    result = run(path, user=finance)
+    assert not result.ok
+    assert len(result.errors) == 1 and result.errors[0].cell == "C2"
+    assert "已登记，请财政局作废后重新登记" in result.errors[0].message
+    assert snapshot() == before
+    deposit = Deposit.objects.get(unit__code="T01")
+    deposit_services.deposit_void(deposit=deposit, user=finance, reason="日期和票据号录错")
     result = run(path, user=finance)
     assert result.ok, errors_of(result)
-    assert result.counts["抵押金"].updated == 1
-    deposit = Deposit.objects.get(unit__code="T01")
-    record = deposit.history.latest()
+    assert result.counts["抵押金"].created == 1
+    new = Deposit.objects.live().get(unit__code="T01")
+    record = new.history.latest()
     assert record.history_change_reason == "由 finance 从 更正抵押金.xlsx 导入"
-    assert record.history_user == finance and record.amount == D("3500")
-    assert sorted(e.amount for e in deposit.entries.all()) == [D("500"), D("3000")]
+    assert record.history_user == finance and new.receipt_no == "CZ-2025-009"
+    assert sorted(e.amount for e in LedgerEntry.objects.filter(unit__code="T01")) == [
+        D("-3000"),
+        D("3000"),
+        D("3000"),
+    ]
 
 
 def test_an_absent_optional_column_leaves_the_stored_values_alone(full_year, commerce, xlsx):

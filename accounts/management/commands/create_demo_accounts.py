@@ -13,6 +13,8 @@ DEMO_ACCOUNTS = [
     ("clerk2", Role.UNIT_STAFF, "T02", "石盖塘镇填报员"),
     ("commerce", Role.COMMERCE, None, "商务局"),
     ("finance", Role.FINANCE, None, "财政局"),
+    # a second finance account: no one performs two consecutive steps of a reward claim
+    ("finance2", Role.FINANCE, None, "财政局出纳"),
     ("leader", Role.LEADERSHIP, None, "区领导"),
 ]
 DEFAULT_PASSWORD = "demo-2026"
