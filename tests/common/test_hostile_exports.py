@@ -27,6 +27,7 @@ from openpyxl import Workbook, load_workbook
 
 from common.csvout import csv_safe
 from common.listing import ObjectListView
+from common.roles import Role
 from common.xlsx import FORMULA_TRIGGERS, is_formula_like
 from deposits import services as deposits
 from projects import services as projects
@@ -34,7 +35,7 @@ from rewards import services as rewards
 from rewards.models import Claim
 from targets.models import Indicator
 from targets.services import quotas_save
-from tests.factories import PromotionEventFactory, UnitFactory
+from tests.factories import PromotionEventFactory, UnitFactory, UserFactory
 from tests.rewards.factories import ReferrerFactory, make_rule
 from units.models import Unit
 
@@ -217,10 +218,13 @@ def hostile(db, commerce, finance, clerk):
         rewards.project_referrer_create(user=commerce, project=project, referrer=referrer)
     filed = rewards.claim_file(user=commerce, project=current[0], kind="fee")
     paid = rewards.claim_file(user=commerce, project=current[1], kind="fee")
-    paid = rewards.claim_review(claim=paid, user=commerce)
+    # No account performs two consecutive steps of one claim (DOMAIN.md).
+    reviewer = UserFactory(username="commerce2", role=Role.COMMERCE)
+    cashier = UserFactory(username="finance2", role=Role.FINANCE)
+    paid = rewards.claim_review(claim=paid, user=reviewer)
     paid = rewards.claim_approve(claim=paid, user=finance)
     rewards.claim_pay(
-        claim=paid, user=finance, paid_on=timezone.localdate(), voucher_no="=cmd-凭证"
+        claim=paid, user=cashier, paid_on=timezone.localdate(), voucher_no="=cmd-凭证"
     )
     Claim.objects.filter(pk=paid.pk).update(treasury=HOSTILE["eq"])
     for project in current[:2]:

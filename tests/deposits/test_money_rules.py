@@ -221,7 +221,7 @@ def test_a_voided_receipt_says_so(client_as, owing, unit_a, finance):
     services.deposit_void(deposit=deposit, user=finance, reason="重复登记")
     text = text_of(client_as("finance").get(reverse("deposits:receipt", args=[deposit.pk])))
     assert "本收据已作废" in text and "重复登记" in text
-    assert "-3,000.00" in text
+    assert "−3,000.00" in text  # pages write the minus sign as “−”
 
 
 # --- the year's amount -----------------------------------------------------------------
