@@ -35,12 +35,16 @@ def slip_reason(
             if quota_is_district
             else _("金额 %(a)s%(m)s 超过本单位全年任务 %(q)s%(m)s")
         )
-        reasons.append(template % {"a": amount, "q": quota, "m": measure})
+        reasons.append(template % {"a": _money(amount), "q": _money(quota), "m": measure})
     if contract is not None and contract > 0 and amount > contract * CONTRACT_MULTIPLE:
         reasons.append(
             _("金额 %(a)s%(m)s 超过合同金额 %(c)s%(m)s 的 10 倍")
-            % {"a": amount, "c": contract, "m": measure}
+            % {"a": _money(amount), "c": _money(contract), "m": measure}
         )
     if not reasons:
         return ""
     return _("%(why)s，可能是“万/亿”单位填错。") % {"why": "；".join(reasons)}
+
+
+def _money(value: Decimal) -> str:
+    return format(value, ".2f")
