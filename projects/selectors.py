@@ -1,5 +1,7 @@
 """Reads of projects and inflows, narrowed to what the user may see."""
 
+from collections import defaultdict
+
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
@@ -65,21 +67,22 @@ def duplicate_matches(projects: list[Project]) -> list[list[int]]:
         (p.pk or -(index + 1), p.unit_id, p.investor_credit_code, p.investor, p.name)
         for index, p in enumerate(projects)
     ]
+    # Indexed by what matches, so that a batch of thousands costs linear time.
+    by_credit: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    by_name: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for pk, unit_id, credit_code, investor, name in candidates:
+        if credit_code:
+            by_credit[credit_code].append((pk, unit_id))
+        if investor:
+            by_name[(investor, name)].append((pk, unit_id))
     out = []
     for index, project in enumerate(projects):
         me = project.pk or -(index + 1)
-        found = []
-        for pk, unit_id, credit_code, investor, name in candidates:
-            if pk == me or unit_id == project.unit_id:
-                continue
-            if project.investor_credit_code:
-                same = credit_code == project.investor_credit_code
-            else:
-                same = bool(project.investor) and (investor, name) == (
-                    project.investor,
-                    project.name,
-                )
-            if same:
-                found.append(pk)
-        out.append(found)
+        if project.investor_credit_code:
+            pool = by_credit.get(project.investor_credit_code, [])
+        elif project.investor:
+            pool = by_name.get((project.investor, project.name), [])
+        else:
+            pool = []
+        out.append([pk for pk, unit_id in pool if pk != me and unit_id != project.unit_id])
     return out

@@ -168,7 +168,9 @@ class Importer:
                         Problem(
                             name,
                             "",
-                            "不是可导入的工作表名称（单位、任务、项目、到位资金、抵押金），已忽略",
+                            _(
+                                "不是可导入的工作表名称（单位、任务、项目、到位资金、抵押金），已忽略"
+                            ),
                         )
                     )
             if not present:
@@ -176,8 +178,10 @@ class Importer:
                     Problem(
                         "",
                         "",
-                        "工作簿中没有可导入的工作表："
-                        "工作表应命名为 单位、任务、项目、到位资金 或 抵押金。",
+                        _(
+                            "工作簿中没有可导入的工作表："
+                            "工作表应命名为 单位、任务、项目、到位资金 或 抵押金。"
+                        ),
                     )
                 )
                 return self.result
@@ -185,7 +189,7 @@ class Importer:
             for name in present:
                 if name not in allowed:
                     self.result.errors.append(
-                        Problem(name, "", "您的角色不能导入这个工作表，请删除它后再上传。")
+                        Problem(name, "", _("您的角色不能导入这个工作表，请删除它后再上传。"))
                     )
             if self.result.errors:
                 return self.result
@@ -236,17 +240,18 @@ class Importer:
             self.error(
                 name,
                 merged[0].split(":")[0],
-                f"表头有合并单元格（{', '.join(merged)}），请取消合并，每列一个表头",
+                _("表头有合并单元格（%(cells)s），请取消合并，每列一个表头")
+                % {"cells": ", ".join(merged)},
             )
             return
         rows = iter_rows(sheet)
         header = next(rows, None)
         if header is None:
-            self.error(name, "A1", "工作表是空的，没有表头")
+            self.error(name, "A1", _("工作表是空的，没有表头"))
             return
         number, header_values = header
         if number != 1:
-            self.error(name, "A1", "第 1 行应为表头")
+            self.error(name, "A1", _("第 1 行应为表头"))
             return
         cells = [Cell(value, 1, index) for index, value in enumerate(header_values, start=1)]
         by_header: dict[str, int] = {}
@@ -255,14 +260,16 @@ class Importer:
             if not text:
                 continue
             if text in by_header:
-                self.error(name, cell.coordinate, f"表头“{text}”重复")
+                self.error(name, cell.coordinate, _("表头“%(v)s”重复") % {"v": text})
                 continue
             by_header[text] = index
         known = {column.header for column in columns}
         for text, index in by_header.items():
             if text not in known:
                 self.result.warnings.append(
-                    Problem(name, cells[index].coordinate, f"未知的列“{text}”，已忽略")
+                    Problem(
+                        name, cells[index].coordinate, _("未知的列“%(v)s”，已忽略") % {"v": text}
+                    )
                 )
         missing = [
             column.header
@@ -270,7 +277,7 @@ class Importer:
             if column.required and column.header not in by_header
         ]
         if missing:
-            self.error(name, "A1", f"缺少必填列：{'、'.join(missing)}")
+            self.error(name, "A1", _("缺少必填列：%(v)s") % {"v": "、".join(missing)})
             return
         handler = getattr(self, f"_sheet_{SHEET_KEYS[name]}")
         chunk: list[Row] = []
@@ -296,25 +303,32 @@ class Importer:
             value = row.values[position] if position is not None and position < width else None
             if value is None:
                 if column.required:
-                    self.error(sheet, row.coord(column.key), f"“{column.header}”不能为空")
+                    self.error(
+                        sheet, row.coord(column.key), _("“%(v)s”不能为空") % {"v": column.header}
+                    )
                     ok = False
                 continue
             if isinstance(value, str):
                 if len(value) > 1 and value[0] == "=":
                     # read-only openpyxl gives a formula as its text
-                    self.error(sheet, row.coord(column.key), "是公式，请复制后“粘贴为数值”再导入")
+                    self.error(
+                        sheet, row.coord(column.key), _("是公式，请复制后“粘贴为数值”再导入")
+                    )
                     ok = False
                     continue
                 if len(value) > max(column.max_length, 200):
                     self.error(
                         sheet,
                         row.coord(column.key),
-                        f"内容过长（{len(value)} 字），最多 {column.max_length} 字",
+                        _("内容过长（%(n)d 字），最多 %(max)d 字")
+                        % {"n": len(value), "max": column.max_length},
                     )
                     ok = False
                     continue
                 if column.required and not value.strip():
-                    self.error(sheet, row.coord(column.key), f"“{column.header}”不能为空")
+                    self.error(
+                        sheet, row.coord(column.key), _("“%(v)s”不能为空") % {"v": column.header}
+                    )
                     ok = False
         return ok
 
@@ -342,7 +356,7 @@ class Importer:
 
     def _duplicate(self, sheet: str, row: Row, key_cell: str, key, seen: dict) -> bool:
         if key in seen:
-            self.error(sheet, row.coord(key_cell), f"与第 {seen[key]} 行重复")
+            self.error(sheet, row.coord(key_cell), _("与第 %(n)d 行重复") % {"n": seen[key]})
             return True
         seen[key] = row.number
         return False
@@ -371,14 +385,14 @@ class Importer:
                 self.error(
                     sheet,
                     row.coord("kind"),
-                    f"单位类型“{kind_label}”无效，应为 乡镇/街道/园区/区直单位",
+                    _("单位类型“%(v)s”无效，应为 乡镇/街道/园区/区直单位") % {"v": kind_label},
                 )
                 continue
             if category_label and category_label not in CATEGORY_BY_LABEL:
                 self.error(
                     sheet,
                     row.coord("category"),
-                    f"类别“{category_label}”无效，应为 一类单位/重点乡镇 或留空",
+                    _("类别“%(v)s”无效，应为 一类单位/重点乡镇 或留空") % {"v": category_label},
                 )
                 continue
             data = {
