@@ -428,11 +428,13 @@ def _prepare_inflows(
             item.warnings.append(("amount", reason))
 
 
-def _raise_for(item: BulkItem, *, confirm_large: bool, slip_field: str) -> None:
-    """A form's single record: refuse with every error; an unconfirmed slip is refused too."""
+def _raise_for(item: BulkItem, *, confirm_large: bool | None, slip_field: str) -> None:
+    """A single record: refuse with every error. A slip is refused while a form's "我已核对金额"
+    is unticked (``confirm_large=False``); callers without a form (commands, the demo: None)
+    save it flagged, as the import does. Either way the flag stays for the verifier."""
     if item.errors:
         raise item.as_error()
-    if item.slip and not confirm_large:
+    if item.slip and confirm_large is False:
         hint = _("如确认无误，请勾选“我已核对金额”后再保存。")
         raise LikelySlipError({slip_field: "%s%s" % (item.slip, hint)})
 
@@ -471,7 +473,9 @@ def _flag_counterparts(ids: set[int], user, reason: str) -> None:
 
 
 @transaction.atomic
-def project_create(*, user, data: dict, confirm_large: bool = False, reason: str = "") -> Project:
+def project_create(
+    *, user, data: dict, confirm_large: bool | None = None, reason: str = ""
+) -> Project:
     """Register a project; its first stage enters the stage log."""
     item = BulkItem(data=data)
     _prepare_projects([item], user=user)
@@ -489,7 +493,7 @@ def project_create(*, user, data: dict, confirm_large: bool = False, reason: str
 
 @transaction.atomic
 def project_update(
-    *, project: Project, user, data: dict, confirm_large: bool = False, reason: str = ""
+    *, project: Project, user, data: dict, confirm_large: bool | None = None, reason: str = ""
 ) -> list[str]:
     """Apply changes; a stage change is logged with who and when. Returns the changed fields."""
     current = Project.objects.select_for_update().get(pk=project.pk)
@@ -593,7 +597,7 @@ def _locked(inflow: Inflow) -> Inflow:
 
 @transaction.atomic
 def inflow_create(
-    *, user, project: Project, data: dict, confirm_large: bool = False, reason: str = ""
+    *, user, project: Project, data: dict, confirm_large: bool | None = None, reason: str = ""
 ) -> Inflow:
     """Log money that arrived; it waits for the commerce bureau's verification."""
     item = BulkItem(data={**data, "project": project})
@@ -606,7 +610,7 @@ def inflow_create(
 
 
 @transaction.atomic
-def inflow_update(*, inflow: Inflow, user, data: dict, confirm_large: bool = False) -> Inflow:
+def inflow_update(*, inflow: Inflow, user, data: dict, confirm_large: bool | None = None) -> Inflow:
     """The unit's own edit, allowed while 待核实 or 退回; a returned inflow is resubmitted."""
     current = _locked(inflow)
     if not current.editable_by_unit:
@@ -679,7 +683,7 @@ def inflow_return(*, inflow: Inflow, user, reason: str) -> Inflow:
 
 @transaction.atomic
 def inflow_correct(
-    *, inflow: Inflow, user, data: dict, reason: str, confirm_large: bool = False
+    *, inflow: Inflow, user, data: dict, reason: str, confirm_large: bool | None = None
 ) -> list[str]:
     """The commerce bureau corrects verified money; the history keeps the old values."""
     reason = (reason or "").strip()

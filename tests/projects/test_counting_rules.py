@@ -358,8 +358,16 @@ def test_the_district_task_is_the_yardstick_when_the_unit_has_no_quota(commerce,
     )
     with pytest.raises(services.LikelySlipError, match="超过全区全年任务"):
         services.inflow_create(
-            user=commerce, project=project_a, data=dict(inflow_post(amount="60000"))
+            user=commerce,
+            project=project_a,
+            data=dict(inflow_post(amount="60000")),
+            confirm_large=False,
         )
+    # a caller without a form (a command, the demo) saves it, flagged for the verifier
+    saved = services.inflow_create(
+        user=commerce, project=project_a, data=dict(inflow_post(amount="60000"))
+    )
+    assert saved.amount_flagged and "超过全区全年任务" in saved.amount_flag_reason
 
 
 def test_without_quota_or_task_only_the_contract_judges(commerce, unit_a):
@@ -370,7 +378,10 @@ def test_without_quota_or_task_only_the_contract_judges(commerce, unit_a):
     assert not inflow.amount_flagged  # exactly 10×: fine
     with pytest.raises(services.LikelySlipError, match=re.escape("合同金额 100.00万元 的 10 倍")):
         services.inflow_create(
-            user=commerce, project=project, data=dict(inflow_post(amount="1000.01", voucher_no="2"))
+            user=commerce,
+            project=project,
+            data=dict(inflow_post(amount="1000.01", voucher_no="2")),
+            confirm_large=False,
         )
     bare = ProjectFactory(unit=unit_a, contract_amount=None)
     big = services.inflow_create(
