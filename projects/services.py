@@ -233,12 +233,13 @@ def money_refusal(project: Project, *, new: bool) -> str:
 
 
 def _vouchers_taken(vouchers: set[str]) -> dict[str, set[int]]:
-    """凭证号 → ids of the live inflows holding it (voided and pre-rule duplicates free it)."""
+    """凭证号 → ids of the live inflows holding it (only voiding frees one; a pre-rule
+    duplicate still holds its 凭证号 against a new claim)."""
     taken: dict[str, set[int]] = defaultdict(set)
     if vouchers:
         for voucher, pk in (
             Inflow.objects.exclude(status=InflowStatus.VOIDED)
-            .filter(legacy_voucher_duplicate=False, voucher_no__in=vouchers)
+            .filter(voucher_no__in=vouchers)
             .values_list("voucher_no", "pk")
         ):
             taken[voucher].add(pk)

@@ -517,3 +517,15 @@ def test_the_migration_keeps_earlier_duplicate_vouchers_and_lists_them(client):
     client.force_login(UserFactory(username="commerce", role="commerce"))
     queue = client.get(reverse("projects:verification")).content.decode()
     assert "凭证号重复（规则实施前登记）待处理" in queue and "OLD-1" in queue
+
+
+def test_a_pre_rule_duplicate_still_holds_its_voucher(commerce, unit_b, project_a):
+    first = InflowFactory(project=project_a, voucher_no="OLD")
+    InflowFactory(
+        project=ProjectFactory(unit=unit_b), voucher_no="OLD", legacy_voucher_duplicate=True
+    )
+    services.inflow_delete(inflow=first, user=commerce)
+    with pytest.raises(ValidationError, match="已登记过"):
+        services.inflow_create(
+            user=commerce, project=project_a, data=dict(inflow_post(voucher_no="OLD"))
+        )
