@@ -529,3 +529,29 @@ def test_a_pre_rule_duplicate_still_holds_its_voucher(commerce, unit_b, project_
         services.inflow_create(
             user=commerce, project=project_a, data=dict(inflow_post(voucher_no="OLD"))
         )
+
+
+def test_the_queue_query_count_does_not_grow_with_flags(client_as, unit_a, unit_b):
+    def flagged_pairs(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            ProjectFactory(
+                unit=unit_a, investor=f"投资方{i}", name=f"同名{i}", duplicate_flagged=True
+            )
+            ProjectFactory(
+                unit=unit_b, investor=f"投资方{i}", name=f"同名{i}", duplicate_flagged=True
+            )
+            InflowFactory(
+                project=ProjectFactory(unit=unit_b),
+                voucher_no=f"L{i}",
+                legacy_voucher_duplicate=True,
+            )
+
+    client = client_as("commerce")
+    flagged_pairs(1, 0)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("projects:verification")).status_code == 200
+    flagged_pairs(4, 1)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("projects:verification")).content.decode()
+    assert "同名4" in page and "L4" in page
+    assert len(many.captured_queries) == len(few.captured_queries)
