@@ -475,7 +475,8 @@ def test_the_admin_shows_projects_and_inflows_but_changes_nothing(client, projec
 # --- records made before the rule ---------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: a later serialized test must find the database as it was created
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_keeps_earlier_duplicate_vouchers_and_lists_them(client):
     executor = MigrationExecutor(connection)
     executor.migrate([("projects", "0002_second_release_fields")])
