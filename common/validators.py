@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError as StdnumError
 
 # Magic numbers of the evidence formats we accept: what the file *is*, not what it is called.
 _SIGNATURES = {
@@ -42,6 +44,25 @@ def validate_evidence_file(upload) -> None:
         raise ValidationError(_("文件内容不是有效的 PDF 或图片（扩展名与内容不符）。"))
 
 
+def normalize_credit_code(value: str) -> str:
+    """A 统一社会信用代码 without spaces or hyphens, upper case (as stdnum compacts it)."""
+    return uscc.compact(value) if value else ""
+
+
+def validate_credit_code(value: str) -> None:
+    """A 统一社会信用代码 (GB 32100-2015) with a valid check digit, checked by python-stdnum."""
+    if not value:
+        return
+    try:
+        uscc.validate(value)
+    except StdnumError:
+        raise ValidationError(
+            _("统一社会信用代码“%(v)s”无效（应为 18 位，最后一位校验码需正确），请核对营业执照。")
+            % {"v": value}
+        ) from None
+
+
 def is_likely_slip(amount: Decimal | None) -> bool:
-    """An amount above the threshold is probably a 万/亿 slip and must be confirmed."""
+    """A fixed threshold, kept only for 任务 rows; money is judged by projects.slips
+    against the figures around it (the unit's quota, the project's contract)."""
     return amount is not None and amount > settings.AMOUNT_SLIP_THRESHOLD

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import Inflow, Project, PromotionEvent
+from common.validators import normalize_credit_code
+from projects.models import CHOSEN_STAGES, Inflow, Project, PromotionEvent
 from projects.origins import PROVINCES, REGIONS
 from units.models import Unit
 
@@ -26,9 +27,12 @@ class DateInput(forms.DateInput):
 
 class ConfirmLargeMixin(forms.Form):
     confirm_large = forms.BooleanField(
-        label=_("确认金额无误"),
+        label=_("我已核对金额"),
         required=False,
-        help_text=_("金额异常偏大（可能“万/亿”填错）时，核对无误后勾选此项再保存。"),
+        help_text=_(
+            "金额超过本单位全年任务或合同金额的 10 倍时（可能“万/亿”填错），核对无误后勾选此项"
+            "再保存；这笔金额会标记给商务局核实。"
+        ),
     )
 
 
@@ -38,11 +42,17 @@ class ProjectForm(ConfirmLargeMixin, forms.ModelForm):
     class Meta:
         model = Project
         fields = [
-            "code", "name", "capital_type", "unit", "investor", "origin", "industry", "stage",
-            "signed_on", "approved_on", "contract_amount", "registered_capital",
-            "total_investment", "is_park_project", "event", "referrer_name",
+            "code", "name", "capital_type", "unit", "investor", "investor_credit_code", "origin",
+            "industry", "stage", "signed_on", "approved_on", "started_on", "produced_on",
+            "contract_amount", "registered_capital", "total_investment", "is_park_project",
+            "event", "referrer_name",
         ]  # fmt: skip
-        widgets = {"signed_on": DateInput(), "approved_on": DateInput()}
+        widgets = {
+            "signed_on": DateInput(),
+            "approved_on": DateInput(),
+            "started_on": DateInput(),
+            "produced_on": DateInput(),
+        }
         help_texts = {
             "code": _("全区唯一，如 2026-WZ-001。"),
             "capital_type": _("外资项目的合同金额和到位资金以万美元计，内资项目以万元计。"),
@@ -53,12 +63,17 @@ class ProjectForm(ConfirmLargeMixin, forms.ModelForm):
             "approved_on": _("外资项目按批准日期计入“新批外资项目”和“合同利用外资”。"),
             "signed_on": _("内资项目按签约日期计入“引进内资项目”。"),
             "is_park_project": _("由湘南国际物流园引进的项目。"),
+            "investor_credit_code": _(
+                "18 位，见投资方营业执照；用于发现其他单位重复登记的同一项目（重复统计）。"
+            ),
         }
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["industry"].widget.attrs["list"] = "industry-options"
+        # 已撤回 is set only by the commerce bureau resolving a 重复统计.
+        self.fields["stage"].choices = [(s.value, s.label) for s in CHOSEN_STAGES]
         if user is not None and user.is_unit_staff:
             # A clerk's projects always belong to the clerk's own unit.
             del self.fields["unit"]
@@ -72,6 +87,9 @@ class ProjectForm(ConfirmLargeMixin, forms.ModelForm):
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip()
 
+    def clean_investor_credit_code(self) -> str:
+        return normalize_credit_code(self.cleaned_data["investor_credit_code"].strip())
+
     def _post_clean(self):
         if "unit" not in self.fields and self.user is not None:
             self.instance.unit_id = self.user.unit_id
@@ -84,7 +102,7 @@ class InflowForm(ConfirmLargeMixin, forms.ModelForm):
         fields = ["arrived_on", "amount", "voucher_no", "evidence"]
         widgets = {"arrived_on": DateInput()}
         help_texts = {
-            "voucher_no": _("银行进账单号、验资报告编号等；同一项目内不能重复。"),
+            "voucher_no": _("银行进账单号、验资报告编号等；同一凭证号在全区只能登记一次。"),
             "evidence": _("验资报告、银行进账单或外汇登记的扫描件：PDF、JPG 或 PNG。"),
         }
 

@@ -9,7 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.scoping import ScopedQuerySet
-from common.validators import validate_evidence_file, validate_not_future
+from common.validators import (
+    validate_credit_code,
+    validate_evidence_file,
+    validate_not_future,
+)
 from projects.origins import PROVINCE_SET, REGION_SET
 from targets.models import CapitalType
 
@@ -24,12 +28,19 @@ class Stage(models.TextChoices):
     STARTED = "started", _("开工")
     PRODUCING = "producing", _("投产")
     TERMINATED = "terminated", _("终止")
+    # Not a step of the life cycle: the commerce bureau took the project out of the figures
+    # as a 重复统计 of another unit's project (DOMAIN.md). Kept, with the reason, for history.
+    WITHDRAWN = "withdrawn", _("已撤回（重复统计）")
 
 
 # Stages at or after signing: the project has a contract. A tuple, not a set: the order
 # ends up in a migration and must not change from run to run.
 SIGNED_STAGES = (Stage.SIGNED, Stage.STARTED, Stage.PRODUCING)
 STAGE_ORDER = [Stage.INTENTION, Stage.NEGOTIATION, Stage.SIGNED, Stage.STARTED, Stage.PRODUCING]
+# Stages before signing: no contract, so no money (DOMAIN.md "Settled rules").
+UNSIGNED_STAGES = (Stage.INTENTION, Stage.NEGOTIATION)
+# Stages a user may pick in a form or a workbook; 撤回 is set only by resolving a 重复统计.
+CHOSEN_STAGES = tuple(stage for stage in Stage if stage != Stage.WITHDRAWN)
 
 
 class PromotionEvent(models.Model):
@@ -81,7 +92,11 @@ class Project(models.Model):
     )
     investor = models.CharField(_("投资方"), max_length=200, blank=True)
     investor_credit_code = models.CharField(
-        _("投资方统一社会信用代码"), max_length=18, blank=True, db_index=True
+        _("投资方统一社会信用代码"),
+        max_length=18,
+        blank=True,
+        db_index=True,
+        validators=[validate_credit_code],
     )
     origin = models.CharField(_("来源地"), max_length=30)
     industry = models.CharField(_("行业"), max_length=50, blank=True)
@@ -117,6 +132,10 @@ class Project(models.Model):
         related_name="projects",
     )
     referrer_name = models.CharField(_("引资人"), max_length=100, blank=True)
+    # 重复统计: another unit has the same investor's project; it counts until the commerce
+    # bureau resolves it (one keeps it, the other's is withdrawn with withdrawn_reason).
+    duplicate_flagged = models.BooleanField(_("疑似重复统计"), default=False)
+    withdrawn_reason = models.CharField(_("撤回原因"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登记人"),
@@ -165,6 +184,12 @@ class Project(models.Model):
                 | models.Q(signed_on__isnull=False),
                 name="projects_project_signed_has_date",
             ),
+            # A withdrawn project says why; no other project carries a withdrawal reason.
+            models.CheckConstraint(
+                condition=(models.Q(stage=Stage.WITHDRAWN) & ~models.Q(withdrawn_reason=""))
+                | (~models.Q(stage=Stage.WITHDRAWN) & models.Q(withdrawn_reason="")),
+                name="projects_project_withdrawn_has_reason",
+            ),
         ]
         indexes = [
             models.Index(fields=["unit", "capital_type"]),
@@ -200,6 +225,14 @@ class Project(models.Model):
             errors["approved_on"] = _(
                 "外资项目已开工或投产，必须填写批准日期；没有批准日期的外资项目不计入新批外资项目。"
             )
+        for name in ("started_on", "produced_on"):
+            value = getattr(self, name)
+            if value and self.signed_on and value < self.signed_on:
+                errors[name] = _("%(field)s %(d)s 早于签约日期 %(s)s。") % {
+                    "field": self._meta.get_field(name).verbose_name,
+                    "d": value.isoformat(),
+                    "s": self.signed_on.isoformat(),
+                }
         if self.pk and self.signed_on and "signed_on" not in errors:
             earliest = (
                 self.inflows.exclude(status=InflowStatus.VOIDED)
@@ -304,6 +337,12 @@ class Inflow(models.Model):
     )
     verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
     void_reason = models.CharField(_("作废原因"), max_length=300, blank=True)
+    # A likely 万/亿 slip, confirmed by the person who entered it; the verifier sees why.
+    amount_flagged = models.BooleanField(_("金额待核对"), default=False)
+    amount_flag_reason = models.CharField(_("金额核对提示"), max_length=300, blank=True)
+    # Recorded before a 凭证号 counted once in the district and sharing one with an earlier
+    # inflow: it stays and keeps counting, listed as 待处理 for the commerce bureau.
+    legacy_voucher_duplicate = models.BooleanField(_("凭证号重复（规则前登记）"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登记人"),
@@ -322,10 +361,17 @@ class Inflow(models.Model):
         verbose_name_plural = _("到位资金")
         ordering = ["-arrived_on", "-id"]
         constraints = [
+            # A 凭证号 counts once in the district; only a voided inflow frees it.
             models.UniqueConstraint(
-                fields=["project", "voucher_no"],
-                name="projects_inflow_voucher_unique",
-                violation_error_message=_("该项目已登记过这个凭证号，不能重复登记。"),
+                fields=["voucher_no"],
+                condition=~models.Q(status=InflowStatus.VOIDED)
+                & models.Q(legacy_voucher_duplicate=False),
+                name="projects_inflow_voucher_once",
+                violation_error_message=_("这个凭证号已登记过，同一凭证号在全区只能登记一次。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_flagged=True) | models.Q(amount_flag_reason=""),
+                name="projects_inflow_flag_reason_only_when_flagged",
             ),
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0), name="projects_inflow_positive"

@@ -1,48 +1,443 @@
 """Every write to projects, promotion events and inflows.
 
-Views and the workbook import both come through here, so one set of rules applies: model
-validation (``full_clean``) plus the workflow's state rules below. Role checks are the
-views' job; these functions check the state an object must be in.
+The web forms, the workbook import (through the bulk services at the end) and the admin
+(read-only) all come through here, so one set of rules applies: model validation
+(``full_clean``) plus DOMAIN.md's counting rules, which live in ``_prepare_projects`` and
+``_prepare_inflows`` and nowhere else:
+
+- money only on a signed project; a 终止 project takes no new money; a stage does not move back
+  below 签约 while verified money exists;
+- a 凭证号 counts once in the district (only a voided inflow frees it);
+- the same investor's project in another unit is flagged 重复统计 for the commerce bureau;
+- a likely 万/亿 slip (above the unit's whole-year quota, else the district's task, or above
+  10× the contract) needs a confirmation in a form, and stays flagged for the verifier.
+
+Every rule is checked per batch (one query per rule, whatever the batch's size), so the
+import of many rows costs what the form's one row costs. Role checks are the views' job;
+these functions check the state an object must be in.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from common.services import assign_changed, stamp
-from common.validators import is_likely_slip
-from projects.models import Inflow, InflowStatus, Project, PromotionEvent, StageChange
+from common.services import stamp
+from common.validators import normalize_credit_code
+from projects.models import (
+    UNSIGNED_STAGES,
+    Inflow,
+    InflowStatus,
+    Project,
+    PromotionEvent,
+    Stage,
+    StageChange,
+)
+from projects.selectors import duplicate_matches
+from projects.slips import slip_reason
+from targets import indicators as codes
+from targets import rollups
+from targets.models import CapitalType, DistrictTask, Quota
 from targets.rollups import inflow_contributions, project_with_inflows, track
 
 PROJECT_FIELDS = (
-    "code", "name", "capital_type", "unit", "investor", "origin", "industry", "stage",
-    "signed_on", "approved_on", "contract_amount", "registered_capital", "total_investment",
-    "is_park_project", "event", "referrer_name",
+    "code", "name", "capital_type", "unit", "investor", "investor_credit_code", "origin",
+    "industry", "stage", "signed_on", "approved_on", "started_on", "produced_on",
+    "contract_amount", "registered_capital", "total_investment", "is_park_project", "event",
+    "referrer_name",
 )  # fmt: skip
+PROJECT_WRITABLE = [f for f in PROJECT_FIELDS if f != "code"]
 INFLOW_FIELDS = ("arrived_on", "amount", "voucher_no", "evidence")
-SLIP_CHECKED = ("contract_amount", "registered_capital", "total_investment", "amount")
+# A change of one of these may make a project the same as another unit's.
+DUPLICATE_KEYS = {"investor_credit_code", "investor", "name", "unit"}
 
 
 class LikelySlipError(ValidationError):
-    """An amount above AMOUNT_SLIP_THRESHOLD that the user has not confirmed."""
+    """A likely 万/亿 slip that the user has not confirmed."""
 
 
-def _check_slips(data: dict, confirm_large: bool) -> None:
-    if confirm_large:
-        return
-    errors = {
-        name: _(
-            "金额 %(v)s 异常偏大，可能是“万/亿”单位填错；如确认无误，请勾选“确认金额无误”后再保存。"
-        )
-        % {"v": data[name]}
-        for name in SLIP_CHECKED
-        if name in data and is_likely_slip(data[name])
+@dataclass
+class BulkItem:
+    """One record to create (``current`` is None) or update, and what became of it.
+
+    ``errors`` and ``warnings`` are (field name or None, message): the caller maps the field
+    back to where the value came from (a form field, a workbook cell).
+    """
+
+    data: dict
+    current: Any = None
+    obj: Any = None
+    action: str = ""  # "created", "updated", "unchanged"; "" while refused
+    changed: list[str] = field(default_factory=list)
+    errors: list[tuple[str | None, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    slip: str = ""
+    matches: list[int] = field(default_factory=list)  # ids of another unit's same project
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and self.obj is not None
+
+    def refuse(self, name: str | None, message: str) -> None:
+        self.errors.append((name, message))
+
+    def refuse_all(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            for name, errors in error.error_dict.items():
+                for message in ValidationError(errors).messages:
+                    self.errors.append((None if name == "__all__" else name, message))
+        else:
+            self.errors.extend((None, message) for message in error.messages)
+
+    def as_error(self) -> ValidationError:
+        by_field: dict[str, list[str]] = defaultdict(list)
+        for name, message in self.errors:
+            by_field[name or "__all__"].append(message)
+        return ValidationError(dict(by_field))
+
+
+def _copy(instance):
+    """A detached copy of a model instance, so that the original keeps the old values."""
+    clone = type(instance)()
+    clone.__dict__.update({k: v for k, v in instance.__dict__.items() if k != "_state"})
+    clone._state.adding = False
+    clone._state.db = instance._state.db
+    return clone
+
+
+def _value(instance, name: str):
+    """A field's current value, foreign keys by id (no query)."""
+    if name in ("unit", "event", "project"):
+        return getattr(instance, f"{name}_id")
+    return getattr(instance, name)
+
+
+def _id(value):
+    return value.pk if hasattr(value, "pk") else value
+
+
+# --- the rules' look-ups, one query per batch --------------------------------------------
+
+
+def _yardsticks(keys: set[tuple[int, int, str]]) -> dict[tuple, tuple]:
+    """(unit id, year, indicator code) → (whole-year figure, is the district's): the unit's
+    positive quota, else the district's positive task; absent when there is neither."""
+    if not keys:
+        return {}
+    unit_ids = {k[0] for k in keys}
+    years = {k[1] for k in keys}
+    indicators = {k[2] for k in keys}
+    quotas = {
+        (unit_id, year, code): amount
+        for unit_id, year, code, amount in Quota.objects.filter(
+            unit_id__in=unit_ids, year__year__in=years, indicator__code__in=indicators
+        ).values_list("unit_id", "year__year", "indicator__code", "amount")
     }
-    if errors:
-        raise LikelySlipError(errors)
+    tasks = {
+        (year, code): amount
+        for year, code, amount in DistrictTask.objects.filter(
+            year__year__in=years, indicator__code__in=indicators
+        ).values_list("year__year", "indicator__code", "amount")
+    }
+    out = {}
+    for key in keys:
+        quota = quotas.get(key)
+        if quota is not None and quota > 0:
+            out[key] = (quota, False)
+        elif tasks.get(key[1:]) is not None and tasks[key[1:]] > 0:
+            out[key] = (tasks[key[1:]], True)
+    return out
+
+
+def _money_indicator(project: Project) -> str:
+    return (
+        codes.FDI_ACTUAL if project.capital_type == CapitalType.FOREIGN else codes.DOMESTIC_ACTUAL
+    )
+
+
+def _contract_day(project: Project):
+    return project.approved_on or project.signed_on
+
+
+def inflow_slip_reasons(inflows: list[Inflow]) -> list[str]:
+    """For each inflow, why its amount looks like a 万/亿 slip ("" when it does not)."""
+    keys = {
+        (i.project.unit_id, i.arrived_on.year, _money_indicator(i.project))
+        for i in inflows
+        if i.arrived_on
+    }
+    sticks = _yardsticks(keys)
+    out = []
+    for inflow in inflows:
+        project = inflow.project
+        key = (project.unit_id, inflow.arrived_on.year, _money_indicator(project))
+        quota, district = sticks.get(key, (None, False)) if inflow.arrived_on else (None, False)
+        out.append(
+            slip_reason(
+                inflow.amount,
+                quota=quota,
+                quota_is_district=district,
+                contract=project.contract_amount,
+                measure=project.money_measure,
+            )
+        )
+    return out
+
+
+def project_slip_reasons(projects: list[Project]) -> list[str]:
+    """A foreign project's contract amount counts toward 合同利用外资: judged against that
+    quota. Other amounts count toward nothing, so there is nothing to judge them against."""
+    keys = {
+        (p.unit_id, _contract_day(p).year, codes.FDI_CONTRACT)
+        for p in projects
+        if p.capital_type == CapitalType.FOREIGN and _contract_day(p)
+    }
+    sticks = _yardsticks(keys)
+    out = []
+    for project in projects:
+        day = _contract_day(project)
+        if project.capital_type != CapitalType.FOREIGN or day is None:
+            out.append("")
+            continue
+        quota, district = sticks.get((project.unit_id, day.year, codes.FDI_CONTRACT), (None, 0))
+        out.append(
+            slip_reason(
+                project.contract_amount,
+                quota=quota,
+                quota_is_district=district,
+                measure=project.money_measure,
+            )
+        )
+    return out
+
+
+def money_refusal(project: Project, *, new: bool) -> str:
+    """Why the project cannot take this money ("" when it can)."""
+    if project.stage == Stage.WITHDRAWN:
+        return _("项目已作为重复统计撤回，不能登记或修改到位资金。")
+    if project.stage == Stage.TERMINATED and new:
+        return _("项目已终止，不能再登记新的到位资金（已计入的保留）。")
+    if project.signed_on is None or project.stage in UNSIGNED_STAGES:
+        return _("项目尚未签约（当前阶段：%(stage)s），签约并填写签约日期后才能登记到位资金。") % {
+            "stage": project.get_stage_display()
+        }
+    return ""
+
+
+def _vouchers_taken(vouchers: set[str]) -> dict[str, set[int]]:
+    """凭证号 → ids of the live inflows holding it (only voiding frees one; a pre-rule
+    duplicate still holds its 凭证号 against a new claim)."""
+    taken: dict[str, set[int]] = defaultdict(set)
+    if vouchers:
+        for voucher, pk in (
+            Inflow.objects.exclude(status=InflowStatus.VOIDED)
+            .filter(voucher_no__in=vouchers)
+            .values_list("voucher_no", "pk")
+        ):
+            taken[voucher].add(pk)
+    return taken
+
+
+def _duplicate_warning(project: Project) -> tuple[str, str]:
+    if project.investor_credit_code:
+        return (
+            "investor_credit_code",
+            _(
+                "其他单位已登记同一投资方（统一社会信用代码 %(code)s）的项目，"
+                "已列入商务局“重复统计”核查；核查前照常计入。"
+            )
+            % {"code": project.investor_credit_code},
+        )
+    return (
+        "name",
+        _(
+            "其他单位已登记投资方“%(investor)s”的同名项目，"
+            "已列入商务局“重复统计”核查；核查前照常计入。"
+        )
+        % {"investor": project.investor},
+    )
+
+
+# --- the rules, for one record or many -----------------------------------------------------
+
+
+def _prepare_projects(items: list[BulkItem], *, user) -> None:
+    """Build each project, validate it and apply the rules; nothing is written."""
+    for item in items:
+        data = dict(item.data)
+        if "investor_credit_code" in data:
+            data["investor_credit_code"] = normalize_credit_code(data["investor_credit_code"])
+        current = item.current
+        if current is None:
+            obj = Project(created_by=user, **data)
+            item.changed = list(data)
+        else:
+            if current.stage == Stage.WITHDRAWN:
+                item.refuse(None, _("项目已作为重复统计撤回，不能再修改。"))
+                continue
+            obj = _copy(current)
+            item.changed = [n for n in data if _value(obj, n) != _id(data[n])]
+            if not item.changed:
+                item.action = "unchanged"
+                continue
+            for name in item.changed:
+                setattr(obj, name, data[name])
+        item.obj = obj
+        if obj.stage == Stage.WITHDRAWN and (current is None or current.stage != obj.stage):
+            item.refuse("stage", _("“已撤回”只能由商务局在处理重复统计时设定。"))
+        try:
+            # Foreign keys come resolved (from the form or a batched look-up).
+            obj.full_clean(
+                exclude=["unit", "event", "created_by"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as error:
+            item.refuse_all(error)
+    live = [i for i in items if i.ok]
+    back = [
+        i
+        for i in live
+        if i.current is not None
+        and i.obj.stage in UNSIGNED_STAGES
+        and i.current.stage not in UNSIGNED_STAGES
+    ]
+    if back:
+        with_money = set(
+            Inflow.objects.filter(
+                project_id__in=[i.obj.pk for i in back], status=InflowStatus.VERIFIED
+            ).values_list("project_id", flat=True)
+        )
+        for item in back:
+            if item.obj.pk in with_money:
+                item.refuse(
+                    "stage",
+                    _(
+                        "项目已有已核实的到位资金，阶段不能退回到“%(stage)s”；"
+                        "如确需退回，请先由商务局作废这些资金。"
+                    )
+                    % {"stage": item.obj.get_stage_display()},
+                )
+    live = [i for i in live if i.ok]
+    judged = [i for i in live if i.current is None or "contract_amount" in i.changed]
+    for item, reason in zip(judged, project_slip_reasons([i.obj for i in judged]), strict=True):
+        if reason:
+            item.slip = reason
+            item.warnings.append(("contract_amount", reason))
+    compared = [i for i in live if i.current is None or DUPLICATE_KEYS & set(i.changed)]
+    for item, found in zip(compared, duplicate_matches([i.obj for i in compared]), strict=True):
+        if found:
+            item.matches = [pk for pk in found if pk > 0]
+            item.obj.duplicate_flagged = True
+            item.warnings.append(_duplicate_warning(item.obj))
+            if "duplicate_flagged" not in item.changed:
+                item.changed.append("duplicate_flagged")
+
+
+def _prepare_inflows(
+    items: list[BulkItem], *, user, may_verify: bool = False, resubmit: bool = False
+) -> None:
+    """Build each inflow, validate it and apply the rules; nothing is written.
+
+    ``data`` holds project, arrived_on, amount, voucher_no (evidence optional) and, from the
+    import, status: "verified" to verify on the way in (the commerce bureau only).
+    """
+    now = timezone.now()
+    for item in items:
+        data = dict(item.data)
+        wanted = data.pop("status", None)
+        project = data["project"]
+        current = item.current
+        if current is None:
+            refusal = money_refusal(project, new=True)
+            obj = Inflow(created_by=user, status=InflowStatus.PENDING, **data)
+            item.changed = list(data)
+        else:
+            same = all(_value(current, n) == _id(v) for n, v in data.items())
+            # The unit's save of a returned inflow resubmits it, changed or not.
+            resubmitted = resubmit and current.status == InflowStatus.RETURNED
+            if same and (not wanted or wanted == current.status) and not resubmitted:
+                item.action = "unchanged"
+                continue
+            if current.status == InflowStatus.VOIDED:
+                item.refuse("voucher_no", _("这笔到位资金已作废，不能修改；请重新登记。"))
+                continue
+            if current.status == InflowStatus.VERIFIED and not may_verify:
+                item.refuse("amount", _("这笔到位资金已核实，只有商务局可以更正。"))
+                continue
+            if current.status == InflowStatus.VERIFIED and wanted == InflowStatus.PENDING:
+                item.refuse("status", _("已核实的到位资金不能改回待核实。"))
+                continue
+            refusal = money_refusal(project, new=False)
+            obj = _copy(current)
+            item.changed = [n for n, v in data.items() if _value(current, n) != _id(v)]
+            for name in item.changed:
+                setattr(obj, name, data[name])
+            if current.status == InflowStatus.RETURNED:
+                obj.status = InflowStatus.PENDING  # fixed and resubmitted
+        if refusal:
+            item.refuse("project", refusal)
+            continue
+        if wanted == InflowStatus.VERIFIED and obj.status != InflowStatus.VERIFIED:
+            if not may_verify:
+                item.refuse("status", _("只有商务局可以核实到位资金。"))
+                continue
+            obj.status = InflowStatus.VERIFIED
+            obj.verified_by, obj.verified_at, obj.return_reason = user, now, ""
+        item.obj = obj
+        try:
+            obj.full_clean(
+                exclude=["project", "created_by", "verified_by"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as error:
+            item.refuse_all(error)
+    live = [i for i in items if i.ok]
+    claimed = [i for i in live if i.current is None or "voucher_no" in i.changed]
+    taken = _vouchers_taken({i.obj.voucher_no for i in claimed})
+    in_batch: dict[str, BulkItem] = {}
+    for item in claimed:
+        voucher = item.obj.voucher_no
+        holders = taken.get(voucher, set()) - {item.obj.pk}
+        if holders or voucher in in_batch:
+            item.refuse(
+                "voucher_no",
+                _(
+                    "凭证号“%(v)s”已登记过，同一凭证号在全区只能登记一次；"
+                    "请核对凭证号，如确有错误请联系商务局。"
+                )
+                % {"v": voucher},
+            )
+        else:
+            in_batch[voucher] = item
+    live = [i for i in live if i.ok]
+    judged = [i for i in live if i.current is None or {"amount", "arrived_on"} & set(i.changed)]
+    for item, reason in zip(judged, inflow_slip_reasons([i.obj for i in judged]), strict=True):
+        item.obj.amount_flagged = bool(reason)
+        item.obj.amount_flag_reason = reason[:300]
+        if reason:
+            item.slip = reason
+            item.warnings.append(("amount", reason))
+
+
+def _raise_for(item: BulkItem, *, confirm_large: bool | None, slip_field: str) -> None:
+    """A single record: refuse with every error. A slip is refused while a form's "我已核对金额"
+    is unticked (``confirm_large=False``); callers without a form (commands, the demo: None)
+    save it flagged, as the import does. Either way the flag stays for the verifier."""
+    if item.errors:
+        raise item.as_error()
+    if item.slip and confirm_large is False:
+        hint = _("如确认无误，请勾选“我已核对金额”后再保存。")
+        raise LikelySlipError({slip_field: "%s%s" % (item.slip, hint)})
 
 
 # --- promotion events ------------------------------------------------------------------
@@ -60,46 +455,137 @@ def event_save(*, event: PromotionEvent | None = None, name: str, held_on, place
 # --- projects --------------------------------------------------------------------------
 
 
+def _flag_counterparts(ids: set[int], user, reason: str) -> None:
+    """Another unit's project that matches a new one is flagged too (the bureau sees both)."""
+    if not ids:
+        return
+    others = list(Project.objects.filter(pk__in=ids, duplicate_flagged=False))
+    if not others:
+        return
+    for other in others:  # the flag counts nothing: the rollup stays as it is
+        other.duplicate_flagged = True
+    bulk_update_with_history(
+        others,
+        Project,
+        fields=["duplicate_flagged"],
+        default_user=user,
+        default_change_reason=_("疑似重复统计：%(why)s") % {"why": reason or _("其他单位登记")},
+    )
+
+
 @transaction.atomic
-def project_create(*, user, data: dict, confirm_large: bool = False, reason: str = "") -> Project:
+def project_create(
+    *, user, data: dict, confirm_large: bool | None = None, reason: str = ""
+) -> Project:
     """Register a project; its first stage enters the stage log."""
-    _check_slips(data, confirm_large)
-    project = Project(created_by=user)
-    assign_changed(project, data, PROJECT_FIELDS)
-    project.full_clean()
+    item = BulkItem(data=data)
+    _prepare_projects([item], user=user)
+    _raise_for(item, confirm_large=confirm_large, slip_field="contract_amount")
+    project = item.obj
     stamp(project, user, reason)
     with track(lambda ctx: project_with_inflows(project, ctx)):
         project.save()
     StageChange.objects.create(
         project=project, from_stage="", to_stage=project.stage, changed_by=user, note=reason
     )
+    _flag_counterparts(set(item.matches), user, project.code)
     return project
 
 
 @transaction.atomic
 def project_update(
-    *, project: Project, user, data: dict, confirm_large: bool = False, reason: str = ""
+    *, project: Project, user, data: dict, confirm_large: bool | None = None, reason: str = ""
 ) -> list[str]:
     """Apply changes; a stage change is logged with who and when. Returns the changed fields."""
-    project = Project.objects.select_for_update().get(pk=project.pk)
-    old_stage = project.stage
-    with track(lambda ctx: project_with_inflows(project, ctx)):
-        changed = assign_changed(project, data, PROJECT_FIELDS)
-        if not changed:
-            return []
-        _check_slips({k: data[k] for k in changed}, confirm_large)
-        project.full_clean()
-        stamp(project, user, reason)
-        project.save()
-    if project.stage != old_stage:
+    current = Project.objects.select_for_update().get(pk=project.pk)
+    item = BulkItem(data=data, current=current)
+    _prepare_projects([item], user=user)
+    if item.action == "unchanged":
+        return []
+    _raise_for(item, confirm_large=confirm_large, slip_field="contract_amount")
+    # project_with_inflows reads the stored project before the save (track's first call).
+    with track(lambda ctx: project_with_inflows(Project.objects.get(pk=current.pk), ctx)):
+        stamp(item.obj, user, reason)
+        item.obj.save()
+    if item.obj.stage != current.stage:
         StageChange.objects.create(
-            project=project,
-            from_stage=old_stage,
-            to_stage=project.stage,
+            project=item.obj,
+            from_stage=current.stage,
+            to_stage=item.obj.stage,
             changed_by=user,
             note=reason,
         )
-    return changed
+    _flag_counterparts(set(item.matches), user, item.obj.code)
+    return item.changed
+
+
+@transaction.atomic
+def duplicate_withdraw(*, project: Project, user, reason: str) -> Project:
+    """The commerce bureau resolves a 重复统计: this unit's project stops counting.
+
+    Its money is voided with the reason (which frees the 凭证号 for the unit that keeps the
+    project); the project stays, at 已撤回, with the reason in its history and stage log.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("撤回重复统计的项目必须写明原因。")})
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.stage == Stage.WITHDRAWN:
+        raise ValidationError(_("项目已经撤回。"))
+    old_stage = project.stage
+    note = _("重复统计撤回：%(reason)s") % {"reason": reason}
+    with track(lambda ctx: project_with_inflows(project, ctx)):
+        for inflow in project.inflows.exclude(status=InflowStatus.VOIDED):
+            inflow.status = InflowStatus.VOIDED
+            inflow.void_reason = note[:300]
+            stamp(inflow, user, note)
+            inflow.save()
+        project.stage = Stage.WITHDRAWN
+        project.withdrawn_reason = reason[:300]
+        project.duplicate_flagged = False
+        stamp(project, user, note)
+        project.save()
+    StageChange.objects.create(
+        project=project, from_stage=old_stage, to_stage=project.stage, changed_by=user, note=note
+    )
+    _clear_settled_flags(project, user)
+    return project
+
+
+def _clear_settled_flags(withdrawn: Project, user) -> None:
+    """A flagged project whose every match is now withdrawn is no longer a duplicate."""
+    others = list(
+        Project.objects.filter(duplicate_flagged=True).filter(
+            Q(investor_credit_code=withdrawn.investor_credit_code)
+            if withdrawn.investor_credit_code
+            else Q(investor=withdrawn.investor, name=withdrawn.name)
+        )
+    )
+    settled = [
+        other for other, found in zip(others, duplicate_matches(others), strict=True) if not found
+    ]
+    for other in settled:
+        other.duplicate_flagged = False
+    if settled:
+        bulk_update_with_history(
+            settled,
+            Project,
+            fields=["duplicate_flagged"],
+            default_user=user,
+            default_change_reason=_("重复统计已处理：%(code)s 已撤回") % {"code": withdrawn.code},
+        )
+
+
+@transaction.atomic
+def duplicate_keep(*, project: Project, user, reason: str = "") -> Project:
+    """The commerce bureau checked a 重复统计 flag: this project stays and counts."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if not project.duplicate_flagged:
+        raise ValidationError(_("这个项目没有待处理的重复统计标记。"))
+    project.duplicate_flagged = False
+    stamp(project, user, _("重复统计核查：保留。%(reason)s") % {"reason": (reason or "").strip()})
+    project.save(update_fields=["duplicate_flagged", "updated_at"])
+    return project
 
 
 # --- inflows ---------------------------------------------------------------------------
@@ -112,36 +598,36 @@ def _locked(inflow: Inflow) -> Inflow:
 
 @transaction.atomic
 def inflow_create(
-    *, user, project: Project, data: dict, confirm_large: bool = False, reason: str = ""
+    *, user, project: Project, data: dict, confirm_large: bool | None = None, reason: str = ""
 ) -> Inflow:
     """Log money that arrived; it waits for the commerce bureau's verification."""
-    _check_slips(data, confirm_large)
-    inflow = Inflow(project=project, created_by=user, status=InflowStatus.PENDING)
-    assign_changed(inflow, data, INFLOW_FIELDS)
-    inflow.full_clean()
+    item = BulkItem(data={**data, "project": project})
+    _prepare_inflows([item], user=user)
+    _raise_for(item, confirm_large=confirm_large, slip_field="amount")
+    inflow = item.obj
     stamp(inflow, user, reason)
     inflow.save()  # pending: nothing counts yet, so the rollup is untouched
     return inflow
 
 
 @transaction.atomic
-def inflow_update(*, inflow: Inflow, user, data: dict, confirm_large: bool = False) -> Inflow:
+def inflow_update(*, inflow: Inflow, user, data: dict, confirm_large: bool | None = None) -> Inflow:
     """The unit's own edit, allowed while 待核实 or 退回; a returned inflow is resubmitted."""
-    inflow = _locked(inflow)
-    if not inflow.editable_by_unit:
+    current = _locked(inflow)
+    if not current.editable_by_unit:
         raise ValidationError(
             _("这笔到位资金的状态是“%(status)s”，不能再修改；如有错误请联系商务局更正。")
-            % {"status": inflow.get_status_display()}
+            % {"status": current.get_status_display()}
         )
-    changed = assign_changed(inflow, data, INFLOW_FIELDS)
-    _check_slips({k: data[k] for k in changed}, confirm_large)
-    resubmitted = inflow.status == InflowStatus.RETURNED
-    if resubmitted:
-        inflow.status = InflowStatus.PENDING
-    inflow.full_clean()
-    stamp(inflow, user, _("修改后重新提交") if resubmitted else "")
-    inflow.save()  # never verified before or after: the rollup is untouched
-    return inflow
+    item = BulkItem(data={**data, "project": current.project}, current=current)
+    _prepare_inflows([item], user=user, resubmit=True)
+    if item.action == "unchanged":
+        return current
+    _raise_for(item, confirm_large=confirm_large, slip_field="amount")
+    resubmitted = current.status == InflowStatus.RETURNED
+    stamp(item.obj, user, _("修改后重新提交") if resubmitted else "")
+    item.obj.save()  # never verified before or after: the rollup is untouched
+    return item.obj
 
 
 @transaction.atomic
@@ -164,6 +650,9 @@ def inflow_verify(*, inflow: Inflow, user) -> Inflow:
             _("只有待核实的到位资金可以核实（当前状态：%(status)s）。")
             % {"status": inflow.get_status_display()}
         )
+    refusal = money_refusal(inflow.project, new=False)
+    if refusal:
+        raise ValidationError(refusal)
     with track(lambda ctx: inflow_contributions(inflow, inflow.project, ctx)):
         inflow.status = InflowStatus.VERIFIED
         inflow.verified_by = user
@@ -195,24 +684,25 @@ def inflow_return(*, inflow: Inflow, user, reason: str) -> Inflow:
 
 @transaction.atomic
 def inflow_correct(
-    *, inflow: Inflow, user, data: dict, reason: str, confirm_large: bool = False
+    *, inflow: Inflow, user, data: dict, reason: str, confirm_large: bool | None = None
 ) -> list[str]:
     """The commerce bureau corrects verified money; the history keeps the old values."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("更正已核实的到位资金必须写明原因。")})
-    inflow = _locked(inflow)
-    if inflow.status != InflowStatus.VERIFIED:
+    current = _locked(inflow)
+    if current.status != InflowStatus.VERIFIED:
         raise ValidationError(_("只有已核实的到位资金需要更正；其他状态请直接修改。"))
-    with track(lambda ctx: inflow_contributions(inflow, inflow.project, ctx)):
-        changed = assign_changed(inflow, data, INFLOW_FIELDS)
-        if not changed:
-            return []
-        _check_slips({k: data[k] for k in changed}, confirm_large)
-        inflow.full_clean()
-        stamp(inflow, user, _("更正：%(reason)s") % {"reason": reason})
-        inflow.save()
-    return changed
+    item = BulkItem(data={**data, "project": current.project}, current=current)
+    _prepare_inflows([item], user=user, may_verify=True)
+    if item.action == "unchanged":
+        return []
+    _raise_for(item, confirm_large=confirm_large, slip_field="amount")
+    project = current.project
+    with track(lambda ctx: inflow_contributions(Inflow.objects.get(pk=current.pk), project, ctx)):
+        stamp(item.obj, user, _("更正：%(reason)s") % {"reason": reason})
+        item.obj.save()
+    return [name for name in item.changed if name != "project"]
 
 
 @transaction.atomic
@@ -230,3 +720,132 @@ def inflow_void(*, inflow: Inflow, user, reason: str) -> Inflow:
         stamp(inflow, user, _("作废：%(reason)s") % {"reason": reason})
         inflow.save()
     return inflow
+
+
+# --- bulk (the workbook import) ------------------------------------------------------------
+
+
+def project_bulk_save(
+    *, items: list[BulkItem], user, reason: str, delta: rollups.Delta
+) -> list[BulkItem]:
+    """Validate a batch of projects by the same rules as the form, write the valid ones.
+
+    A slip or a 重复统计 candidate is a warning (the row is saved and stays flagged); every
+    other broken rule is an error on the item. Rollup changes are added to ``delta``
+    (applied once at the end with :func:`bulk_finish`).
+    """
+    _prepare_projects(items, user=user)
+    ctx = rollups.Context()
+    to_create = [i for i in items if i.ok and i.current is None]
+    to_update = [i for i in items if i.ok and i.current is not None]
+    if to_create:
+        created = bulk_create_with_history(
+            [i.obj for i in to_create],
+            Project,
+            batch_size=500,
+            default_user=user,
+            default_change_reason=reason,
+        )
+        for item, project in zip(to_create, created, strict=True):
+            item.obj, item.action = project, "created"
+            delta.add(rollups.project_contributions(project, ctx))
+        StageChange.objects.bulk_create(
+            [
+                StageChange(
+                    project=p, from_stage="", to_stage=p.stage, changed_by=user, note=reason
+                )
+                for p in created
+            ],
+            batch_size=1000,
+        )
+    if to_update:
+        verified = defaultdict(list)
+        for inflow in Inflow.objects.filter(
+            project_id__in=[i.obj.pk for i in to_update], status=InflowStatus.VERIFIED
+        ).only("id", "status", "arrived_on", "amount", "project_id"):
+            verified[inflow.project_id].append(inflow)
+        now = timezone.now()
+        logs = []
+        for item in to_update:
+            old, new = item.current, item.obj
+            delta.remove(rollups.project_contributions(old, ctx))
+            delta.add(rollups.project_contributions(new, ctx))
+            for inflow in verified[new.pk]:
+                delta.remove(rollups.inflow_contributions(inflow, old, ctx))
+                delta.add(rollups.inflow_contributions(inflow, new, ctx))
+            if old.stage != new.stage:
+                logs.append(
+                    StageChange(
+                        project=new,
+                        from_stage=old.stage,
+                        to_stage=new.stage,
+                        changed_by=user,
+                        note=reason,
+                    )
+                )
+            new.updated_at = now
+            item.action = "updated"
+        bulk_update_with_history(
+            [i.obj for i in to_update],
+            Project,
+            fields=[*PROJECT_WRITABLE, "duplicate_flagged", "updated_at"],
+            batch_size=500,
+            default_user=user,
+            default_change_reason=reason,
+        )
+        StageChange.objects.bulk_create(logs, batch_size=1000)
+    matched = {pk for i in items if i.action in ("created", "updated") for pk in i.matches}
+    _flag_counterparts(matched, user, reason)
+    return items
+
+
+def inflow_bulk_save(
+    *, items: list[BulkItem], user, reason: str, delta: rollups.Delta, may_verify: bool
+) -> list[BulkItem]:
+    """Validate a batch of inflows by the same rules as the form, write the valid ones
+    (see :func:`project_bulk_save`). ``may_verify``: the commerce bureau or the command
+    line, who may import money as 已核实."""
+    _prepare_inflows(items, user=user, may_verify=may_verify)
+    ctx = rollups.Context()
+    to_create = [i for i in items if i.ok and i.current is None]
+    to_update = [i for i in items if i.ok and i.current is not None]
+    if to_create:
+        created = bulk_create_with_history(
+            [i.obj for i in to_create],
+            Inflow,
+            batch_size=1000,
+            default_user=user,
+            default_change_reason=reason,
+        )
+        for item, inflow in zip(to_create, created, strict=True):
+            item.obj, item.action = inflow, "created"
+            delta.add(rollups.inflow_contributions(inflow, inflow.project, ctx))
+    if to_update:
+        for item in to_update:
+            delta.remove(rollups.inflow_contributions(item.current, item.current.project, ctx))
+            delta.add(rollups.inflow_contributions(item.obj, item.obj.project, ctx))
+            item.action = "updated"
+        bulk_update_with_history(
+            [i.obj for i in to_update],
+            Inflow,
+            fields=[
+                "arrived_on",
+                "amount",
+                "voucher_no",
+                "status",
+                "verified_by",
+                "verified_at",
+                "return_reason",
+                "amount_flagged",
+                "amount_flag_reason",
+            ],
+            batch_size=1000,
+            default_user=user,
+            default_change_reason=reason,
+        )
+    return items
+
+
+def bulk_finish(delta: rollups.Delta) -> None:
+    """Apply an import's net rollup change, once, at the end."""
+    rollups.apply_bulk(delta.before(), delta.after(), rollups.Context())

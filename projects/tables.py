@@ -86,6 +86,9 @@ class InflowTable(tables.Table):
 
 
 class VerificationTable(InflowTable):
+    amount_flag_reason = tables.Column(
+        verbose_name=_("金额核对提示"), empty_values=(), attrs={"td": {"class": "text-danger"}}
+    )
     actions = tables.TemplateColumn(
         template_name="projects/_verify_actions.html",
         verbose_name=_("操作"),
@@ -101,6 +104,7 @@ class VerificationTable(InflowTable):
             "capital_type",
             "amount",
             "voucher_no",
+            "amount_flag_reason",
             "created_at",
         )
         sequence = (
@@ -110,6 +114,7 @@ class VerificationTable(InflowTable):
             "capital_type",
             "amount",
             "voucher_no",
+            "amount_flag_reason",
             "created_at",
             "actions",
         )

@@ -29,7 +29,12 @@ from projects.forms import (
     ReasonForm,
 )
 from projects.models import Inflow, InflowStatus, Project, PromotionEvent
-from projects.selectors import inflow_for_user, project_for_user
+from projects.selectors import (
+    duplicate_queue,
+    inflow_for_user,
+    legacy_voucher_queue,
+    project_for_user,
+)
 from projects.tables import InflowTable, ProjectTable, PromotionEventTable, VerificationTable
 
 EDITORS = (Role.UNIT_STAFF, Role.COMMERCE)
@@ -115,6 +120,16 @@ def _project_form_view(request, project: Project | None):
                     project=project, user=request.user, data=data, confirm_large=confirm
                 )
                 messages.success(request, _("已保存项目 %(code)s。") % {"code": project.code})
+            project.refresh_from_db(fields=["duplicate_flagged"])
+            if project.duplicate_flagged:
+                # Another unit's project is not named: the bureau sees both, the clerk neither.
+                messages.warning(
+                    request,
+                    _(
+                        "其他单位已登记同一投资方的项目，本项目已列入商务局“重复统计”核查；"
+                        "核查前照常计入。"
+                    ),
+                )
             return redirect(project)
         except (ValidationError, IntegrityError) as error:
             add_validation_error(form, error)
@@ -146,12 +161,60 @@ class InflowListView(ObjectListView):
 
 
 class VerificationQueueView(ObjectListView):
+    """Pending money first come first served, and above it what else waits for the bureau:
+    重复统计 candidates and 凭证号 shared by inflows recorded before the rule (待处理)."""
+
     allowed_roles = frozenset({Role.COMMERCE})
     queryset = Inflow.objects.filter(status=InflowStatus.PENDING).select_related("project__unit")
     filterset_class = VerificationFilter
     table_class = VerificationTable
+    template_name = "projects/verification_queue.html"
     title = gettext_lazy("到位资金核实（待核实，先到先审）")
     export_name = "pending-inflows"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["duplicates"] = duplicate_queue()
+        context["legacy_vouchers"] = legacy_voucher_queue()
+        context["reason_form"] = ReasonForm()
+        return context
+
+
+@require_POST
+@role_required(Role.COMMERCE)
+def duplicate_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _scoped_project(request, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("撤回重复统计的项目必须写明原因。"))
+        return redirect("projects:verification")
+    try:
+        services.duplicate_withdraw(
+            project=project, user=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(
+            request,
+            _("已撤回 %(code)s：它不再计入完成数，原因记入变更历史。") % {"code": project.code},
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("projects:verification")
+
+
+@require_POST
+@role_required(Role.COMMERCE)
+def duplicate_keep(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _scoped_project(request, pk)
+    try:
+        services.duplicate_keep(
+            project=project, user=request.user, reason=request.POST.get("reason", "")
+        )
+        messages.success(
+            request, _("已保留 %(code)s，重复统计标记已清除。") % {"code": project.code}
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("projects:verification")
 
 
 @role_required(*ALL_ROLES)

@@ -125,6 +125,8 @@ MATRIX: dict[str, Case] = {
     "projects:create": Case(UNIT_EDITORS),
     "projects:detail": Case(UNIT_A_OBJECT, args="project_a"),
     "projects:update": Case(UNIT_A_EDIT, args="project_a"),
+    "projects:duplicate_withdraw": Case(POST_ONLY, args="project_a"),
+    "projects:duplicate_keep": Case(POST_ONLY, args="project_a"),
     "projects:inflow_create": Case(UNIT_A_EDIT, args="project_a"),
     "projects:inflow_list": Case(SIGNED_IN),
     "projects:verification": Case(COMMERCE_ONLY),

@@ -11,24 +11,24 @@ history rows ("由 <user> 从 <file> 导入") and the rollup kept right.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import transaction
+from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from common.roles import Role
 from common.services import stamp
 from common.validators import is_likely_slip
 from deposits import services as deposit_services
 from deposits.models import Deposit
-from projects.models import Inflow, InflowStatus, Project, PromotionEvent, Stage, StageChange
+from projects import services as project_services
+from projects.models import Inflow, InflowStatus, Project, PromotionEvent, Stage
+from projects.services import BulkItem
 from targets import rollups
 from targets.models import CapitalType, DistrictTask, Indicator, Quota
 from targets.services import refuse_if_settled, year_get_or_create, year_lock
@@ -84,10 +84,21 @@ class SheetCounts:
 
 
 @dataclass
+class RowChange:
+    """What one row did: for the preview's list of the rows an import creates and changes."""
+
+    sheet: str
+    row: int
+    action: str  # "created" or "updated"
+    label: str  # the row's key, e.g. the 项目编号
+
+
+@dataclass
 class ImportResult:
     counts: dict[str, SheetCounts] = field(default_factory=dict)
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    changes: list[RowChange] = field(default_factory=list)
     dry_run: bool = False
 
     @property
@@ -127,17 +138,17 @@ class Row:
 
 
 class Importer:
-    def __init__(self, *, user=None, source_name: str, dry_run: bool = False, max_errors=500):
+    def __init__(self, *, user=None, source_name: str, dry_run: bool = False):
         self.user = user
         self.source_name = source_name
         self.dry_run = dry_run
-        self.max_errors = max_errors
         self.result = ImportResult(dry_run=dry_run)
-        who = user.username if user is not None else "命令行"
+        who = user.username if user is not None else _("命令行")
         # The history's reason column holds 100 characters: shorten a long file name.
-        room = 100 - len(f"由 {who} 从  导入")
+        template = _("由 %(who)s 从 %(file)s 导入")
+        room = 100 - len(template % {"who": who, "file": ""})
         name = source_name if len(source_name) <= room else source_name[: room - 1] + "…"
-        self.reason = f"由 {who} 从 {name} 导入"
+        self.reason = template % {"who": who, "file": name}
         # Net rollup change per (unit, indicator, day): bounded by the calendar, not the file.
         self.delta = rollups.Delta()
 
@@ -157,7 +168,9 @@ class Importer:
                         Problem(
                             name,
                             "",
-                            "不是可导入的工作表名称（单位、任务、项目、到位资金、抵押金），已忽略",
+                            _(
+                                "不是可导入的工作表名称（单位、任务、项目、到位资金、抵押金），已忽略"
+                            ),
                         )
                     )
             if not present:
@@ -165,8 +178,10 @@ class Importer:
                     Problem(
                         "",
                         "",
-                        "工作簿中没有可导入的工作表："
-                        "工作表应命名为 单位、任务、项目、到位资金 或 抵押金。",
+                        _(
+                            "工作簿中没有可导入的工作表："
+                            "工作表应命名为 单位、任务、项目、到位资金 或 抵押金。"
+                        ),
                     )
                 )
                 return self.result
@@ -174,12 +189,11 @@ class Importer:
             for name in present:
                 if name not in allowed:
                     self.result.errors.append(
-                        Problem(name, "", "您的角色不能导入这个工作表，请删除它后再上传。")
+                        Problem(name, "", _("您的角色不能导入这个工作表，请删除它后再上传。"))
                     )
             if self.result.errors:
                 return self.result
             with transaction.atomic():
-                self.ctx = rollups.Context()
                 # Rows this import creates get ids above these: a later row with the same key
                 # is a duplicate within the file, found without keeping every key in memory.
                 self.first_new_id = {
@@ -195,7 +209,7 @@ class Importer:
                     self.result.counts[name] = SheetCounts()
                     self._run_sheet(name, book[name], Path(path))
                 if self.result.ok:
-                    rollups.apply_bulk(self.delta.before(), self.delta.after(), rollups.Context())
+                    project_services.bulk_finish(self.delta)
                 if not self.result.ok or self.dry_run:
                     transaction.set_rollback(True)
         finally:
@@ -216,10 +230,8 @@ class Importer:
     # --- sheets --------------------------------------------------------------------------
 
     def error(self, sheet: str, cell: str, message: str) -> None:
-        if len(self.result.errors) < self.max_errors:
-            self.result.errors.append(Problem(sheet, cell, message))
-        elif len(self.result.errors) == self.max_errors:
-            self.result.errors.append(Problem("", "", "错误太多，只列出前面的部分。"))
+        """Every error is listed, however many (WORKBOOK.md)."""
+        self.result.errors.append(Problem(sheet, cell, message))
 
     def _run_sheet(self, name: str, sheet, path: Path) -> None:
         columns = SHEETS[name]
@@ -228,17 +240,18 @@ class Importer:
             self.error(
                 name,
                 merged[0].split(":")[0],
-                f"表头有合并单元格（{', '.join(merged)}），请取消合并，每列一个表头",
+                _("表头有合并单元格（%(cells)s），请取消合并，每列一个表头")
+                % {"cells": ", ".join(merged)},
             )
             return
         rows = iter_rows(sheet)
         header = next(rows, None)
         if header is None:
-            self.error(name, "A1", "工作表是空的，没有表头")
+            self.error(name, "A1", _("工作表是空的，没有表头"))
             return
         number, header_values = header
         if number != 1:
-            self.error(name, "A1", "第 1 行应为表头")
+            self.error(name, "A1", _("第 1 行应为表头"))
             return
         cells = [Cell(value, 1, index) for index, value in enumerate(header_values, start=1)]
         by_header: dict[str, int] = {}
@@ -247,14 +260,16 @@ class Importer:
             if not text:
                 continue
             if text in by_header:
-                self.error(name, cell.coordinate, f"表头“{text}”重复")
+                self.error(name, cell.coordinate, _("表头“%(v)s”重复") % {"v": text})
                 continue
             by_header[text] = index
         known = {column.header for column in columns}
         for text, index in by_header.items():
             if text not in known:
                 self.result.warnings.append(
-                    Problem(name, cells[index].coordinate, f"未知的列“{text}”，已忽略")
+                    Problem(
+                        name, cells[index].coordinate, _("未知的列“%(v)s”，已忽略") % {"v": text}
+                    )
                 )
         missing = [
             column.header
@@ -262,7 +277,7 @@ class Importer:
             if column.required and column.header not in by_header
         ]
         if missing:
-            self.error(name, "A1", f"缺少必填列：{'、'.join(missing)}")
+            self.error(name, "A1", _("缺少必填列：%(v)s") % {"v": "、".join(missing)})
             return
         handler = getattr(self, f"_sheet_{SHEET_KEYS[name]}")
         chunk: list[Row] = []
@@ -288,25 +303,32 @@ class Importer:
             value = row.values[position] if position is not None and position < width else None
             if value is None:
                 if column.required:
-                    self.error(sheet, row.coord(column.key), f"“{column.header}”不能为空")
+                    self.error(
+                        sheet, row.coord(column.key), _("“%(v)s”不能为空") % {"v": column.header}
+                    )
                     ok = False
                 continue
             if isinstance(value, str):
                 if len(value) > 1 and value[0] == "=":
                     # read-only openpyxl gives a formula as its text
-                    self.error(sheet, row.coord(column.key), "是公式，请复制后“粘贴为数值”再导入")
+                    self.error(
+                        sheet, row.coord(column.key), _("是公式，请复制后“粘贴为数值”再导入")
+                    )
                     ok = False
                     continue
                 if len(value) > max(column.max_length, 200):
                     self.error(
                         sheet,
                         row.coord(column.key),
-                        f"内容过长（{len(value)} 字），最多 {column.max_length} 字",
+                        _("内容过长（%(n)d 字），最多 %(max)d 字")
+                        % {"n": len(value), "max": column.max_length},
                     )
                     ok = False
                     continue
                 if column.required and not value.strip():
-                    self.error(sheet, row.coord(column.key), f"“{column.header}”不能为空")
+                    self.error(
+                        sheet, row.coord(column.key), _("“%(v)s”不能为空") % {"v": column.header}
+                    )
                     ok = False
         return ok
 
@@ -334,7 +356,7 @@ class Importer:
 
     def _duplicate(self, sheet: str, row: Row, key_cell: str, key, seen: dict) -> bool:
         if key in seen:
-            self.error(sheet, row.coord(key_cell), f"与第 {seen[key]} 行重复")
+            self.error(sheet, row.coord(key_cell), _("与第 %(n)d 行重复") % {"n": seen[key]})
             return True
         seen[key] = row.number
         return False
@@ -363,14 +385,14 @@ class Importer:
                 self.error(
                     sheet,
                     row.coord("kind"),
-                    f"单位类型“{kind_label}”无效，应为 乡镇/街道/园区/区直单位",
+                    _("单位类型“%(v)s”无效，应为 乡镇/街道/园区/区直单位") % {"v": kind_label},
                 )
                 continue
             if category_label and category_label not in CATEGORY_BY_LABEL:
                 self.error(
                     sheet,
                     row.coord("category"),
-                    f"类别“{category_label}”无效，应为 一类单位/重点乡镇 或留空",
+                    _("类别“%(v)s”无效，应为 一类单位/重点乡镇 或留空") % {"v": category_label},
                 )
                 continue
             data = {
@@ -480,15 +502,8 @@ class Importer:
 
     # 项目 ------------------------------------------------------------------------------
 
-    PROJECT_FIELDS = {
-        "code": "code", "name": "name", "capital_type": "capital_type", "unit": "unit",
-        "investor": "investor", "origin": "origin", "industry": "industry", "stage": "stage",
-        "signed_on": "signed_on", "approved_on": "approved_on",
-        "contract_amount": "contract_amount", "registered_capital": "registered_capital",
-        "total_investment": "total_investment", "is_park_project": "is_park_project",
-        "event": "event", "referrer_name": "referrer_name",
-    }  # fmt: skip
-    PROJECT_WRITABLE = [f for f in PROJECT_FIELDS if f != "code"]
+    # Field name (in a service's ValidationError) → column key: the same names.
+    PROJECT_CELLS = {name: name for name in project_services.PROJECT_FIELDS}
 
     def _sheet_projects(self, sheet: str, rows: list[Row]) -> None:
         seen: dict = {}  # duplicates inside this chunk; earlier chunks are found in the DB
@@ -496,10 +511,10 @@ class Importer:
         events = self.__dict__.setdefault(
             "_events", {e.name: e for e in PromotionEvent.objects.order_by("held_on")}
         )
-        counts = self.result.counts[sheet]
         codes = [values.parse_text(r.raw("code"), 1000) for r in rows]
         existing = {p.code: p for p in Project.objects.filter(code__in=codes)}
-        to_create, to_update, stage_logs = [], [], []
+        items: list[BulkItem] = []
+        placed: list[tuple[Row, str]] = []
         for row in rows:
             parsed = self._parse_project(sheet, row, units, events)
             if parsed is None:
@@ -512,71 +527,69 @@ class Importer:
                 self.error(
                     sheet,
                     row.coord("unit"),
-                    f"不能导入其他单位（{parsed['unit'].code}）的项目，只能导入本单位的项目",
+                    _("不能导入其他单位（%(unit)s）的项目，只能导入本单位的项目")
+                    % {"unit": parsed["unit"].code},
                 )
                 continue
             current = existing.get(code)
             if current is not None and (
                 current.pk > self.first_new_id["project"] or code in self.touched["project"]
             ):
-                self.error(sheet, row.coord("code"), "与本文件前面的行重复（项目编号相同）")
+                self.error(sheet, row.coord("code"), _("与本文件前面的行重复（项目编号相同）"))
                 continue
             if current is not None and clerk_unit is not None and current.unit_id != clerk_unit.pk:
-                self.error(sheet, row.coord("code"), f"项目编号 {code} 已属于其他单位")
-                continue
-            slips = [
-                k
-                for k in ("contract_amount", "registered_capital", "total_investment")
-                if is_likely_slip(parsed[k])
-            ]
-            for key in slips:
                 self.error(
-                    sheet, row.coord(key), f"金额 {parsed[key]} 异常偏大，可能是“万/亿”单位填错"
+                    sheet, row.coord("code"), _("项目编号 %(code)s 已属于其他单位") % {"code": code}
                 )
-            if slips:
                 continue
             if current is None:
-                project = Project(created_by=self.user, **parsed)
+                data = parsed
             else:
-                project = _copy(current)
-                changed = [
-                    f
-                    for f in self.PROJECT_WRITABLE
-                    if f in self.present and _field(project, f) != _id(parsed[f])
-                ]
-                if not changed:
-                    counts.unchanged += 1
-                    self.touched["project"].add(code)
-                    continue
-                for name in changed:
-                    setattr(project, name, parsed[name])
-            try:
-                # Foreign keys were resolved from batched look-ups above; excluding them
-                # spares full_clean one existence query per key and row.
-                project.full_clean(
-                    exclude=["unit", "event", "created_by"],
-                    validate_unique=False,
-                    validate_constraints=False,
-                )
-            except ValidationError as error:
-                self._validation_errors(sheet, row, error, self.PROJECT_FIELDS)
-                continue
-            if current is None:
-                to_create.append(project)
-            else:
-                to_update.append((current, project))
+                # An optional column left out of the sheet leaves the stored values alone.
+                data = {k: v for k, v in parsed.items() if k != "code" and k in self.present}
                 self.touched["project"].add(code)
-        self._write_projects(sheet, to_create, to_update, stage_logs, counts)
+            items.append(BulkItem(data=data, current=current))
+            placed.append((row, code))
+        project_services.project_bulk_save(
+            items=items, user=self.user, reason=self.reason, delta=self.delta
+        )
+        for item, (row, code) in zip(items, placed, strict=True):
+            self._report(sheet, row, item, self.PROJECT_CELLS, code)
+
+    def _report(self, sheet: str, row: Row, item: BulkItem, cells: dict, label: str) -> None:
+        """What a service made of one row: its errors and warnings on the row's cells, the
+        count, and the row's entry in the list of changes."""
+        for name, message in item.errors:
+            key = cells.get(name) if name else None
+            self.error(sheet, row.coord(key) if key else f"A{row.number}", message)
+        for name, message in item.warnings:
+            key = cells.get(name)
+            coord = row.coord(key) if key and row.has(key) else f"A{row.number}"
+            self.result.warnings.append(Problem(sheet, coord, message))
+        counts = self.result.counts[sheet]
+        if item.action == "unchanged":
+            counts.unchanged += 1
+        elif item.action in ("created", "updated"):
+            if item.action == "created":
+                counts.created += 1
+            else:
+                counts.updated += 1
+            self.result.changes.append(RowChange(sheet, row.number, item.action, label))
 
     def _parse_project(self, sheet: str, row: Row, units: dict, events: dict) -> dict | None:
         data = {
             "code": self._value(sheet, row, "code", values.parse_text, 40),
             "name": self._value(sheet, row, "name", values.parse_text, 200),
             "investor": self._value(sheet, row, "investor", values.parse_text, 200),
+            "investor_credit_code": self._value(
+                sheet, row, "investor_credit_code", values.parse_text, 30
+            ),
             "origin": self._value(sheet, row, "origin", values.parse_text, 30),
             "industry": self._value(sheet, row, "industry", values.parse_text, 50),
             "signed_on": self._value(sheet, row, "signed_on", values.parse_date),
             "approved_on": self._value(sheet, row, "approved_on", values.parse_date),
+            "started_on": self._value(sheet, row, "started_on", values.parse_date),
+            "produced_on": self._value(sheet, row, "produced_on", values.parse_date),
             "contract_amount": self._value(sheet, row, "contract_amount", values.parse_decimal),
             "registered_capital": self._value(
                 sheet, row, "registered_capital", values.parse_decimal
@@ -593,18 +606,20 @@ class Importer:
         unit_code = (unit_code or "").upper()
         if type_label is not None and type_label not in CAPITAL_BY_LABEL:
             self.error(
-                sheet, row.coord("capital_type"), f"类型“{type_label}”无效，应为 外资 或 内资"
+                sheet,
+                row.coord("capital_type"),
+                _("类型“%(v)s”无效，应为 外资 或 内资") % {"v": type_label},
             )
             ok = False
         unit = units.get(unit_code)
         if unit is None and unit_code:
-            self.error(sheet, row.coord("unit"), f"单位编码“{unit_code}”不存在")
+            self.error(sheet, row.coord("unit"), _("单位编码“%(v)s”不存在") % {"v": unit_code})
             ok = False
         if stage_label and stage_label not in STAGE_BY_LABEL:
             self.error(
                 sheet,
                 row.coord("stage"),
-                f"阶段“{stage_label}”无效，应为 意向/洽谈/签约/开工/投产/终止",
+                _("阶段“%(v)s”无效，应为 意向/洽谈/签约/开工/投产/终止") % {"v": stage_label},
             )
             ok = False
         event = None
@@ -614,32 +629,13 @@ class Importer:
                 self.error(
                     sheet,
                     row.coord("event"),
-                    f"招商活动“{event_name}”不存在，请先由商务局在系统中新增",
+                    _("招商活动“%(v)s”不存在，请先由商务局在系统中新增") % {"v": event_name},
                 )
-                ok = False
-        origin = data["origin"]
-        if ok and origin:
-            from projects.origins import PROVINCE_SET, REGION_SET
-
-            capital = CAPITAL_BY_LABEL[type_label]
-            if capital == CapitalType.FOREIGN and origin not in REGION_SET:
-                self.error(
-                    sheet, row.coord("origin"), f"外资项目的来源地“{origin}”不在国家和地区列表中"
-                )
-                ok = False
-            elif capital == CapitalType.DOMESTIC and origin not in PROVINCE_SET:
-                self.error(
-                    sheet,
-                    row.coord("origin"),
-                    f"内资项目的来源地“{origin}”不是省级行政区名称（如 广东省）",
-                )
-                ok = False
-        for key in ("contract_amount", "registered_capital", "total_investment"):
-            if data[key] is not None and data[key] < 0:
-                self.error(sheet, row.coord(key), "金额不能为负数")
                 ok = False
         if not ok:
             return None
+        for key in ("investor", "investor_credit_code", "industry", "referrer_name"):
+            data[key] = data[key] or ""
         data.update(
             {
                 "capital_type": CAPITAL_BY_LABEL[type_label],
@@ -651,106 +647,29 @@ class Importer:
         )
         return data
 
-    def _write_projects(self, sheet, to_create, to_update, stage_logs, counts) -> None:
-        ctx = self.ctx
-        if to_create:
-            try:
-                with transaction.atomic():
-                    created = bulk_create_with_history(
-                        to_create,
-                        Project,
-                        batch_size=500,
-                        default_user=self.user,
-                        default_change_reason=self.reason,
-                    )
-                    StageChange.objects.bulk_create(
-                        [
-                            StageChange(
-                                project=p,
-                                from_stage="",
-                                to_stage=p.stage,
-                                changed_by=self.user,
-                                note=self.reason,
-                            )
-                            for p in created
-                        ],
-                        batch_size=1000,
-                    )
-            except IntegrityError as exc:
-                self.error(sheet, "", f"写入项目时数据库拒绝：{exc}")
-                return
-            counts.created += len(created)
-            for project in created:
-                self.delta.add(rollups.project_contributions(project, ctx))
-        if to_update:
-            ids = [old.pk for old, _new in to_update]
-            inflows_by_project = defaultdict(list)
-            for inflow in Inflow.objects.filter(
-                project_id__in=ids, status=InflowStatus.VERIFIED
-            ).only("id", "status", "arrived_on", "amount", "project_id"):
-                inflows_by_project[inflow.project_id].append(inflow)
-            new_objects = []
-            logs = []
-            for old, new in to_update:
-                for project in (old,):
-                    self.delta.remove(rollups.project_contributions(project, ctx))
-                    for inflow in inflows_by_project[project.pk]:
-                        self.delta.remove(rollups.inflow_contributions(inflow, project, ctx))
-                self.delta.add(rollups.project_contributions(new, ctx))
-                for inflow in inflows_by_project[new.pk]:
-                    self.delta.add(rollups.inflow_contributions(inflow, new, ctx))
-                if old.stage != new.stage:
-                    logs.append(
-                        StageChange(
-                            project=new,
-                            from_stage=old.stage,
-                            to_stage=new.stage,
-                            changed_by=self.user,
-                            note=self.reason,
-                        )
-                    )
-                new_objects.append(new)
-            try:
-                with transaction.atomic():
-                    bulk_update_with_history(
-                        new_objects,
-                        Project,
-                        fields=self.PROJECT_WRITABLE,
-                        batch_size=500,
-                        default_user=self.user,
-                        default_change_reason=self.reason,
-                    )
-                    StageChange.objects.bulk_create(logs)
-            except IntegrityError as exc:
-                self.error(sheet, "", f"更新项目时数据库拒绝：{exc}")
-                return
-            counts.updated += len(new_objects)
-
     # 到位资金 ----------------------------------------------------------------------------
 
-    INFLOW_FIELDS = {
-        "arrived_on": "arrived_on",
-        "amount": "amount",
-        "voucher_no": "voucher_no",
-        "project": "project",
-        "status": "status",
-    }
+    INFLOW_CELLS = {name: name for name in ("arrived_on", "amount", "voucher_no", "status")}
+    INFLOW_CELLS["project"] = "project"
 
     def _sheet_inflows(self, sheet: str, rows: list[Row]) -> None:
         seen: dict = {}  # duplicates inside this chunk; earlier chunks are found in the DB
-        counts = self.result.counts[sheet]
         codes = {values.parse_text(r.raw("project"), 1000) for r in rows}
         projects = {
             p.code: p for p in Project.objects.filter(code__in=codes).select_related("unit")
         }
         vouchers = {values.parse_text(r.raw("voucher_no"), 1000) for r in rows}
-        existing = {
-            (i.project_id, i.voucher_no): i
-            for i in Inflow.objects.filter(project__in=projects.values(), voucher_no__in=vouchers)
-        }
+        existing: dict[tuple, Inflow] = {}
+        for inflow in Inflow.objects.filter(
+            project__in=projects.values(), voucher_no__in=vouchers
+        ).order_by("pk"):
+            key = (inflow.project_id, inflow.voucher_no)
+            # A voided inflow's 凭证号 may be used again: the live one is the row's record.
+            if key not in existing or inflow.status != InflowStatus.VOIDED:
+                existing[key] = inflow
         may_verify = self.user is None or self.user.role == Role.COMMERCE
-        now = timezone.now()
-        to_create, to_update = [], []
+        items: list[BulkItem] = []
+        placed: list[tuple[Row, str]] = []
         for row in rows:
             code = self._value(sheet, row, "project", values.parse_text, 40)
             arrived_on = self._value(sheet, row, "arrived_on", values.parse_date)
@@ -762,7 +681,7 @@ class Importer:
                 self.error(
                     sheet,
                     row.coord("project"),
-                    f"项目编号“{code}”不存在（也不在本工作簿的“项目”表中）",
+                    _("项目编号“%(code)s”不存在（也不在本工作簿的“项目”表中）") % {"code": code},
                 )
                 continue
             if row.failed or project is None:
@@ -774,24 +693,20 @@ class Importer:
                 self.error(
                     sheet,
                     row.coord("project"),
-                    f"项目 {code} 属于其他单位（{project.unit.code}），不能导入",
+                    _("项目 %(code)s 属于其他单位（%(unit)s），不能导入")
+                    % {"code": code, "unit": project.unit.code},
                 )
                 continue
             if status_label and status_label not in STATUS_BY_LABEL:
                 self.error(
                     sheet,
                     row.coord("status"),
-                    f"核实状态“{status_label}”无效，应为 已核实 或 待核实",
+                    _("核实状态“%(v)s”无效，应为 已核实 或 待核实") % {"v": status_label},
                 )
                 continue
-            status = STATUS_BY_LABEL.get(status_label, InflowStatus.PENDING)
+            status = STATUS_BY_LABEL.get(status_label) if status_label else None
             if status == InflowStatus.VERIFIED and not may_verify:
-                self.error(sheet, row.coord("status"), "只有商务局可以导入“已核实”的到位资金")
-                continue
-            if is_likely_slip(amount):
-                self.error(
-                    sheet, row.coord("amount"), f"金额 {amount} 异常偏大，可能是“万/亿”单位填错"
-                )
+                self.error(sheet, row.coord("status"), _("只有商务局可以导入“已核实”的到位资金"))
                 continue
             current = existing.get((project.pk, voucher))
             if current is not None and (
@@ -799,109 +714,31 @@ class Importer:
                 or (project.pk, voucher) in self.touched["inflow"]
             ):
                 self.error(
-                    sheet, row.coord("voucher_no"), "与本文件前面的行重复（项目编号和凭证号相同）"
+                    sheet,
+                    row.coord("voucher_no"),
+                    _("与本文件前面的行重复（项目编号和凭证号相同）"),
                 )
                 continue
-            if current is None:
-                inflow = Inflow(
-                    project=project,
-                    arrived_on=arrived_on,
-                    amount=amount,
-                    voucher_no=voucher,
-                    status=status,
-                    created_by=self.user,
-                )
-                if status == InflowStatus.VERIFIED:
-                    inflow.verified_by, inflow.verified_at = self.user, now
-            else:
-                same = (
-                    current.arrived_on == arrived_on
-                    and current.amount == amount
-                    and (not status_label or current.status == status)
-                )
-                if same:
-                    counts.unchanged += 1
-                    self.touched["inflow"].add((project.pk, voucher))
-                    continue
-                if current.status == InflowStatus.VOIDED:
-                    self.error(
-                        sheet, row.coord("voucher_no"), "这笔到位资金已作废，不能通过导入修改"
-                    )
-                    continue
-                if current.status == InflowStatus.VERIFIED:
-                    if not may_verify:
-                        self.error(
-                            sheet, row.coord("amount"), "这笔到位资金已核实，只有商务局可以更正"
-                        )
-                        continue
-                    if status_label and status != InflowStatus.VERIFIED:
-                        self.error(sheet, row.coord("status"), "已核实的到位资金不能改回待核实")
-                        continue
-                inflow = _copy(current)
-                inflow.project = project
-                inflow.arrived_on, inflow.amount = arrived_on, amount
-                if current.status == InflowStatus.RETURNED:
-                    inflow.status = InflowStatus.PENDING  # fixed and resubmitted
-                if status == InflowStatus.VERIFIED and current.status != InflowStatus.VERIFIED:
-                    inflow.status = InflowStatus.VERIFIED
-                    inflow.verified_by, inflow.verified_at = self.user, now
-                    inflow.return_reason = ""
-            try:
-                inflow.full_clean(
-                    exclude=["project", "created_by", "verified_by"],
-                    validate_unique=False,
-                    validate_constraints=False,
-                )
-            except ValidationError as error:
-                self._validation_errors(sheet, row, error, self.INFLOW_FIELDS)
-                continue
-            if current is None:
-                to_create.append(inflow)
-            else:
-                to_update.append((current, inflow))
+            if current is not None:
                 self.touched["inflow"].add((project.pk, voucher))
-        ctx = self.ctx
-        if to_create:
-            try:
-                with transaction.atomic():
-                    created = bulk_create_with_history(
-                        to_create,
-                        Inflow,
-                        batch_size=1000,
-                        default_user=self.user,
-                        default_change_reason=self.reason,
-                    )
-            except IntegrityError as exc:
-                self.error(sheet, "", f"写入到位资金时数据库拒绝：{exc}")
-                return
-            counts.created += len(created)
-            for inflow in created:
-                self.delta.add(rollups.inflow_contributions(inflow, inflow.project, ctx))
-        if to_update:
-            for old, new in to_update:
-                self.delta.remove(rollups.inflow_contributions(old, old.project, ctx))
-                self.delta.add(rollups.inflow_contributions(new, new.project, ctx))
-            try:
-                with transaction.atomic():
-                    bulk_update_with_history(
-                        [new for _old, new in to_update],
-                        Inflow,
-                        fields=[
-                            "arrived_on",
-                            "amount",
-                            "status",
-                            "verified_by",
-                            "verified_at",
-                            "return_reason",
-                        ],
-                        batch_size=1000,
-                        default_user=self.user,
-                        default_change_reason=self.reason,
-                    )
-            except IntegrityError as exc:
-                self.error(sheet, "", f"更新到位资金时数据库拒绝：{exc}")
-                return
-            counts.updated += len(to_update)
+            data = {
+                "project": project,
+                "arrived_on": arrived_on,
+                "amount": amount,
+                "voucher_no": voucher,
+                "status": status,
+            }
+            items.append(BulkItem(data=data, current=current))
+            placed.append((row, f"{code} {voucher}"))
+        project_services.inflow_bulk_save(
+            items=items,
+            user=self.user,
+            reason=self.reason,
+            delta=self.delta,
+            may_verify=may_verify,
+        )
+        for item, (row, label) in zip(items, placed, strict=True):
+            self._report(sheet, row, item, self.INFLOW_CELLS, label)
 
     # 抵押金 ------------------------------------------------------------------------------
 
@@ -976,26 +813,6 @@ SHEET_KEYS = {
     INFLOWS: "inflows",
     DEPOSITS: "deposits",
 }
-
-
-def _copy(instance):
-    """A detached copy of a model instance, so that the original keeps the old values."""
-    clone = type(instance)()
-    clone.__dict__.update({k: v for k, v in instance.__dict__.items() if k != "_state"})
-    clone._state.adding = False
-    clone._state.db = instance._state.db
-    return clone
-
-
-def _id(value):
-    return value.pk if hasattr(value, "pk") else value
-
-
-def _field(instance, name: str):
-    """A field's current value, foreign keys by id (no query)."""
-    if name in ("unit", "event"):
-        return getattr(instance, f"{name}_id")
-    return getattr(instance, name)
 
 
 def import_workbook(

@@ -16,7 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from common.xlsx import append_row
 from common.xlsx_reader import NOTES_SHEET, WorkbookError, check_file
-from projects.models import Stage
+from projects.models import CHOSEN_STAGES
 from targets.models import CapitalType, Indicator
 from units.models import Unit, UnitCategory, UnitKind
 from workbook.sheets import DEPOSITS, EXAMPLES, INFLOWS, PROJECTS, QUOTAS, SHEETS, UNITS
@@ -71,7 +71,7 @@ def _choices() -> dict[str, list[str]]:
         "单位类型": [str(label) for _v, label in UnitKind.choices],
         "类别": [str(label) for v, label in UnitCategory.choices if v],
         "类型": [str(label) for _v, label in CapitalType.choices],
-        "阶段": [str(label) for _v, label in Stage.choices],
+        "阶段": [str(stage.label) for stage in CHOSEN_STAGES],
         "园区项目": ["是", "否"],
         "核实状态": ["已核实", "待核实"],
         "指标": list(Indicator.objects.order_by("display_order").values_list("code", flat=True)),

@@ -48,6 +48,10 @@ SHEETS: dict[str, list[Column]] = {
         Column("园区项目", "is_park_project", False, 5),
         Column("招商活动", "event", False, 100),
         Column("引资人", "referrer_name", False, 100),
+        # added in the second release
+        Column("投资方统一社会信用代码", "investor_credit_code", False, 30),
+        Column("开工日期", "started_on"),
+        Column("投产日期", "produced_on"),
     ],
     INFLOWS: [
         Column("项目编号", "project", True, 40),
@@ -70,7 +74,7 @@ EXAMPLES: dict[str, list] = {
     UNITS: ["T01", "郴江镇", "乡镇", "重点乡镇"],
     QUOTAS: [2026, "T01", "fdi_actual", 300],
     PROJECTS: ["2026-WZ-001", "国润房地产", "外资", "T01", "国润集团", "香港", "房地产开发", "签约",
-               "2026-02-03", "2026-02-20", 500, 3000, 12000, "否", "", ""],
+               "2026-02-03", "2026-02-20", 500, 3000, 12000, "否", "", "", "", "", ""],
     INFLOWS: ["2026-WZ-001", "2026-03-01", 200, "YH-0001", "待核实"],
     DEPOSITS: [2026, "T01", 3000, "2026-04-10", "CZ-2026-001"],
 }  # fmt: skip

@@ -172,8 +172,9 @@ def test_the_rollup_is_what_a_rebuild_makes_after_an_import(district, commerce, 
             # P-D turns out to come from the home province: it stops counting
             ["P-D", "项目P-D", "内资", "A01", "", "湖南省", "", "签约",
              "2025-01-10", None, None, None, None, "否", "", ""],
-            # P-I goes back to 意向: it stops counting as a project, its money still counts
-            ["P-I", "项目P-I", "内资", "A01", "", "北京市", "", "意向",
+            # P-I is terminated: it keeps what it counted (going back to 意向 is refused
+            # while verified money exists, DOMAIN.md)
+            ["P-I", "项目P-I", "内资", "A01", "", "北京市", "", "终止",
              "2025-01-10", None, None, None, None, "否", "", ""],
             # a new foreign project, approved in April
             ["P-N", "项目P-N", "外资", "A01", "", "美国", "", "开工",
@@ -201,7 +202,7 @@ def test_the_rollup_is_what_a_rebuild_makes_after_an_import(district, commerce, 
     assert rows["A01"]["fdi_contract"].actual == D("300")
     assert rows["A01"]["foreign_projects"].actual == D("1")
     assert rows["A01"]["domestic_actual"].actual == D("700")  # P-I's money, not P-D's
-    assert rows["A01"]["domestic_projects"].actual == D("0")
+    assert rows["A01"]["domestic_projects"].actual == D("1")  # P-I, terminated, still counts
 
 
 def test_a_second_import_leaves_the_rollup_alone(full_year, commerce):

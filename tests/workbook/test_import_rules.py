@@ -431,12 +431,12 @@ def test_a_negative_amount_is_an_error(existing, commerce, xlsx, sheet, column, 
     refused(path, expected, commerce)
 
 
+# A slip in 项目 or 到位资金 is a warning now, judged against the unit's quota (DOMAIN.md):
+# see tests/workbook/test_import_counting_rules.py. 任务 keeps its fixed threshold for now.
 @pytest.mark.parametrize(
     ("sheet", "column", "expected"),
     [
-        ("项目", 10, "项目!K2: 金额 50000.00 异常偏大，可能是“万/亿”单位填错"),
         ("任务", 3, "任务!D2: 任务数 50000.00 异常偏大，可能是“万/亿”单位填错"),
-        ("到位资金", 2, "到位资金!C2: 金额 50000.00 异常偏大，可能是“万/亿”单位填错"),
     ],
 )
 def test_a_likely_wan_yi_slip_is_an_error(
