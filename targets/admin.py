@@ -19,7 +19,9 @@ class AssessmentYearAdmin(SimpleHistoryAdmin):
     )
     # Changing the home province recounts the year's figures: that is a projects service
     # with its own page (/projects/home-province/<year>/), which targets cannot call.
-    readonly_fields = ("home_province_link",)
+    # The deposit amount is locked once a payment is recorded and while the year is settled:
+    # finance changes it on its own page (/deposits/<year>/amount/), under the year's lock.
+    readonly_fields = ("home_province_link", "deposit_amount")
     exclude = ("home_province",)
 
     @admin.display(description=_("本省"))
