@@ -4,6 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import ReadOnlyAdminMixin
 from targets.models import DEFAULT_HOME_PROVINCE, AssessmentYear, DistrictTask, Indicator, Quota
 
 
@@ -43,8 +44,10 @@ class IndicatorAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "measure", "capital_type", "display_order")
 
 
+# Quotas decide figures and deposits: they change on the quota grid or by import, through
+# targets.services (the settled year's lock, the history's reason), never in the admin.
 @admin.register(Quota)
-class QuotaAdmin(SimpleHistoryAdmin):
+class QuotaAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ("year", "unit", "indicator", "amount")
     list_filter = ("year", "indicator")
     search_fields = ("unit__name", "unit__code")
@@ -52,6 +55,6 @@ class QuotaAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DistrictTask)
-class DistrictTaskAdmin(SimpleHistoryAdmin):
+class DistrictTaskAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ("year", "indicator", "amount")
     list_filter = ("year",)

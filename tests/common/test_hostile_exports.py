@@ -194,7 +194,11 @@ def hostile(db, commerce, finance, clerk):
             inflow = projects.inflow_create(
                 user=commerce,
                 project=project,
-                data={"arrived_on": dt.date(year, 3, 1), "amount": D("600"), "voucher_no": f"V{n}"},
+                data={
+                    "arrived_on": dt.date(year, 3, 1),
+                    "amount": D("600"),
+                    "voucher_no": f"V{year}-{n}",
+                },
             )
             if year == YEAR or n % 2:
                 projects.inflow_verify(inflow=inflow, user=commerce)
