@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 ZERO = Decimal(0)
 
 REFUND_AND_BONUS, FORFEIT, UNPAID, REFUND = "refund_bonus", "forfeit", "unpaid", "refund"
@@ -47,7 +49,13 @@ def settle(paid: Decimal | None, quotas: Iterable[tuple[Decimal, Decimal]]) -> A
 
 
 PAID, PAID_LATE, UNPAID_STATUS, OVERDUE = "paid", "paid_late", "unpaid", "overdue"
-STATUS_LABELS = {PAID: "已缴", PAID_LATE: "逾期缴纳", UNPAID_STATUS: "未缴", OVERDUE: "逾期未缴"}
+# gettext_noop: plain Chinese values; pages translate them where they show them.
+STATUS_LABELS = {
+    PAID: gettext_noop("已缴"),
+    PAID_LATE: gettext_noop("逾期缴纳"),
+    UNPAID_STATUS: gettext_noop("未缴"),
+    OVERDUE: gettext_noop("逾期未缴"),
+}
 
 
 def payment_status(paid_on: dt.date | None, due: dt.date, today: dt.date) -> str:

@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 STATUS_CSS = {"paid": "success", "paid_late": "warning", "unpaid": "secondary", "overdue": "danger"}
@@ -27,7 +28,7 @@ class DepositBoardTable(tables.Table):
 
     def render_status_label(self, value, record):
         return format_html(
-            '<span class="badge text-bg-{}">{}</span>', STATUS_CSS[record["status"]], value
+            '<span class="badge text-bg-{}">{}</span>', STATUS_CSS[record["status"]], gettext(value)
         )
 
     def render_receipt_no(self, value, record):
@@ -45,7 +46,7 @@ class DepositBoardTable(tables.Table):
         return value or "—"
 
     def value_status_label(self, value):
-        return value
+        return gettext(value)
 
     def value_amount(self, value):
         return value

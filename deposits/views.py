@@ -132,7 +132,7 @@ def pay(request: HttpRequest, year: int) -> HttpResponse:
                 % {
                     "u": deposit.unit.name,
                     "a": deposit.amount,
-                    "s": arithmetic.STATUS_LABELS[status],
+                    "s": _(arithmetic.STATUS_LABELS[status]),
                     "n": deposit.receipt_number,
                 },
             )

@@ -6,6 +6,7 @@ from decimal import Decimal
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from common.rounding import shown
 
@@ -43,11 +44,13 @@ def cumulative_chart(
         f'class="progress-chart" role="img" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
-    desc = "；".join(
-        f"{m}月末 {_fmt(v)}{measure}" for m, v in enumerate(actual, start=1) if v is not None
+    desc = _("；").join(
+        _("%(m)d月末 %(v)s%(u)s") % {"m": m, "v": _fmt(v), "u": measure}
+        for m, v in enumerate(actual, start=1)
+        if v is not None
     )
     if quota:
-        desc = f"年度任务 {_fmt(quota)}{measure}；" + desc
+        desc = _("年度任务 %(q)s%(u)s") % {"q": _fmt(quota), "u": measure} + _("；") + desc
     parts.append(f"<desc>{escape(desc)}</desc>")
     # axes and grid
     parts.append(
@@ -63,9 +66,10 @@ def cumulative_chart(
             f'fill="#495057">{escape(_fmt(level))}</text>'
         )
     for month in (3, 6, 9, 12):
+        tick = _("%(m)d月") % {"m": month}
         parts.append(
             f'<text x="{x(month):.1f}" y="{HEIGHT - 10}" font-size="10" text-anchor="middle" '
-            f'fill="#495057">{month}月</text>'
+            f'fill="#495057">{escape(tick)}</text>'
         )
     if quota:
         parts.append(

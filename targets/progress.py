@@ -11,6 +11,8 @@ import calendar
 import datetime as dt
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 from common.rounding import shown_percent, shown_points
 
 HUNDRED = Decimal(100)
@@ -81,8 +83,14 @@ DEFAULT_LAG_THRESHOLD = Decimal("0.80")
 RANKING_CAP = Decimal("1.2")  # until the year's assessment scheme exists: 封顶 120%
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
-STATUS_LABELS = {GREEN: "达到序时进度", YELLOW: "落后序时进度", RED: "严重滞后"}
-FALLING_LABEL = "同比下降"
+# gettext_noop: the values stay the Chinese literals the commands print (WORKBOOK.md); pages
+# translate them where they show them.
+STATUS_LABELS = {
+    GREEN: gettext_noop("达到序时进度"),
+    YELLOW: gettext_noop("落后序时进度"),
+    RED: gettext_noop("严重滞后"),
+}
+FALLING_LABEL = gettext_noop("同比下降")
 
 
 def status_colour(

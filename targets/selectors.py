@@ -218,7 +218,10 @@ def park_share(year: int, as_of: dt.date) -> list[dict]:
     start = dt.date(year, 1, 1)
     rows = []
     signed = Project.objects.filter(signed_on__range=(start, as_of))
-    for capital, label, measure in (("foreign", "外资", "万美元"), ("domestic", "内资", "万元")):
+    for capital, label, measure in (
+        ("foreign", _("外资"), _("万美元")),
+        ("domestic", _("内资"), _("万元")),
+    ):
         projects = signed.filter(capital_type=capital)
         totals = projects.aggregate(
             n=Count("id"),
@@ -234,13 +237,13 @@ def park_share(year: int, as_of: dt.date) -> list[dict]:
             )
         )
         for what, park, whole, unit in (
-            ("签约项目数", totals["park_n"], totals["n"], "个"),
-            ("合同金额", totals["park_contract"] or 0, totals["contract"] or 0, measure),
-            ("已核实到位资金", money["park"] or 0, money["total"] or 0, measure),
+            (_("%(kind)s签约项目数"), totals["park_n"], totals["n"], _("个")),
+            (_("%(kind)s合同金额"), totals["park_contract"] or 0, totals["contract"] or 0, measure),
+            (_("%(kind)s已核实到位资金"), money["park"] or 0, money["total"] or 0, measure),
         ):
             rows.append(
                 {
-                    "label": f"{label}{what}",
+                    "label": what % {"kind": label},
                     "unit": unit,
                     "park": Decimal(park or 0),
                     "total": Decimal(whole or 0),

@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.rounding import shown_percent
@@ -15,7 +16,7 @@ class StatusColumn(tables.Column):
         rate, status, falling = value
         if rate is None:
             return "—"
-        label = progress.STATUS_LABELS.get(status, "")
+        label = gettext(progress.STATUS_LABELS[status]) if status else ""
         html = format_html(
             '<span class="status-{}">{}</span> <small class="text-muted">{}</small>',
             status or "none",
@@ -24,7 +25,8 @@ class StatusColumn(tables.Column):
         )
         if falling:  # its own marker: a fall year on year never changes the status
             html += format_html(
-                ' <small class="badge text-bg-light border">{}</small>', progress.FALLING_LABEL
+                ' <small class="badge text-bg-light border">{}</small>',
+                gettext(progress.FALLING_LABEL),
             )
         return html
 
