@@ -30,7 +30,7 @@ def test_1_a_clerk_logs_a_project_and_an_inflow_with_evidence(roster, open_sessi
     page.get_by_label("项目编号").fill("2026-NZ-101")
     page.get_by_label("项目名称").fill("湘粤商贸物流中心")
     page.get_by_label("类型").select_option(label="内资")
-    page.get_by_label("投资方").fill("广州湘粤物流有限公司")
+    page.get_by_label("投资方", exact=True).fill("广州湘粤物流有限公司")
     page.get_by_label("来源地").select_option("广东省")
     page.get_by_label("行业").fill("商贸物流")
     page.get_by_label("签约日期").fill("2026-03-02")
@@ -154,6 +154,20 @@ def test_3_finance_records_deposits_and_settles_a_past_year_once(roster, open_se
         district_values={},
         user=None,
     )
+    # The on-time unit meets its quota: two domestic projects from outside the province.
+    for n in (1, 2):
+        project_services.project_create(
+            user=None,
+            data={
+                "code": f"NZ-E2E-{n}",
+                "name": f"省外内资项目{n}",
+                "capital_type": "domestic",
+                "unit": on_time,
+                "origin": "广东省",
+                "stage": "signed",
+                "signed_on": dt.date(year, 3, n),
+            },
+        )
     finance = open_session()
     page = finance.login("finance")
     page.goto(f"{finance.base}/deposits/{year}/")
