@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.validators import normalize_credit_code
-from projects.models import CHOSEN_STAGES, Inflow, Project, PromotionEvent
+from projects.models import CHOSEN_STAGES, Inflow, Project, PromotionEvent, Stage
 from projects.origins import PROVINCES, REGIONS
 from units.models import Unit
 
@@ -79,13 +79,45 @@ class ProjectForm(ConfirmLargeMixin, forms.ModelForm):
             del self.fields["unit"]
         else:
             self.fields["unit"].queryset = Unit.objects.active()
+        if not self.instance.pk:
+            del self.fields["reason"]  # nothing recorded yet that a reason could explain
         if self.instance.pk:
             measure = self.instance.money_measure
             self.fields["contract_amount"].label = _("合同金额（%(m)s）") % {"m": measure}
         self.industry_options = INDUSTRIES
 
+    reason = forms.CharField(
+        label=_("修改原因"),
+        max_length=100,
+        required=False,
+        help_text=_("修改已登记的开工日期或投产日期时必填，记入修改历史。"),
+    )
+
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        # Moving a project to 开工/投产 here records the day it happened (the tax reward's
+        # years run from 投产日期). Older records and imports may lack it (DOMAIN.md).
+        stage = cleaned.get("stage")
+        before = self.instance.stage if self.instance.pk else None
+        if stage != before:
+            needed = {
+                Stage.STARTED: ("started_on",),
+                Stage.PRODUCING: ("started_on", "produced_on"),
+            }
+            for name in needed.get(stage, ()):
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(
+                        name,
+                        _("项目进入“%(stage)s”阶段，请填写%(field)s。")
+                        % {
+                            "stage": Stage(stage).label,
+                            "field": Project._meta.get_field(name).verbose_name,
+                        },
+                    )
+        return cleaned
 
     def clean_investor_credit_code(self) -> str:
         return normalize_credit_code(self.cleaned_data["investor_credit_code"].strip())

@@ -233,6 +233,16 @@ class Project(models.Model):
                     "d": value.isoformat(),
                     "s": self.signed_on.isoformat(),
                 }
+        if (
+            self.started_on
+            and self.produced_on
+            and self.produced_on < self.started_on
+            and "produced_on" not in errors
+        ):
+            errors["produced_on"] = _("投产日期 %(p)s 早于开工日期 %(s)s。") % {
+                "p": self.produced_on.isoformat(),
+                "s": self.started_on.isoformat(),
+            }
         if self.pk and self.signed_on and "signed_on" not in errors:
             earliest = (
                 self.inflows.exclude(status=InflowStatus.VOIDED)

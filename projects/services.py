@@ -502,6 +502,7 @@ def project_update(
     _prepare_projects([item], user=user)
     if item.action == "unchanged":
         return []
+    _require_reason_for_stage_dates(current, item.obj, reason)
     _raise_for(item, confirm_large=confirm_large, slip_field="contract_amount")
     # project_with_inflows reads the stored project before the save (track's first call).
     with track(lambda ctx: project_with_inflows(Project.objects.get(pk=current.pk), ctx)):
@@ -517,6 +518,27 @@ def project_update(
         )
     _flag_counterparts(set(item.matches), user, item.obj.code)
     return item.changed
+
+
+STAGE_DATES = ("started_on", "produced_on")
+
+
+def _require_reason_for_stage_dates(current: Project, changed: Project, reason: str) -> None:
+    """A recorded 开工/投产日期 decides the tax reward's years: changing it needs a reason,
+    which the history keeps (entering a date for the first time needs none)."""
+    if (reason or "").strip():
+        return
+    errors = {
+        name: _("%(field)s已登记为 %(d)s；修改它必须写明原因。")
+        % {
+            "field": Project._meta.get_field(name).verbose_name,
+            "d": getattr(current, name).isoformat(),
+        }
+        for name in STAGE_DATES
+        if getattr(current, name) is not None and getattr(changed, name) != getattr(current, name)
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic

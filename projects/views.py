@@ -106,6 +106,7 @@ def _project_form_view(request, project: Project | None):
     form = ProjectForm(request.POST or None, instance=instance, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "confirm_large"}
+        reason = data.pop("reason", "")
         if "unit" not in data:
             data["unit"] = request.user.unit
         confirm = form.cleaned_data["confirm_large"]
@@ -117,7 +118,11 @@ def _project_form_view(request, project: Project | None):
                 messages.success(request, _("已登记项目 %(code)s。") % {"code": project.code})
             else:
                 services.project_update(
-                    project=project, user=request.user, data=data, confirm_large=confirm
+                    project=project,
+                    user=request.user,
+                    data=data,
+                    confirm_large=confirm,
+                    reason=reason,
                 )
                 messages.success(request, _("已保存项目 %(code)s。") % {"code": project.code})
             project.refresh_from_db(fields=["duplicate_flagged"])

@@ -73,6 +73,8 @@ def form_data_of(project: Project, **overrides) -> dict:
         "stage": project.stage,
         "signed_on": project.signed_on.isoformat() if project.signed_on else "",
         "approved_on": project.approved_on.isoformat() if project.approved_on else "",
+        "started_on": project.started_on.isoformat() if project.started_on else "",
+        "produced_on": project.produced_on.isoformat() if project.produced_on else "",
         "contract_amount": str(project.contract_amount or ""),
         "registered_capital": str(project.registered_capital or ""),
         "total_investment": str(project.total_investment or ""),
@@ -185,12 +187,12 @@ def test_finance_and_leadership_cannot_register_projects(client_as, unit_a, role
 def test_stage_changes_are_logged_with_who_made_them(client_as, clerk, commerce, project_a):
     assert project_a.stage == "signed"
     response = client_as("clerk").post(
-        update_url(project_a), form_data_of(project_a, stage="started")
+        update_url(project_a), form_data_of(project_a, stage="started", started_on="2026-02-01")
     )
     assert response.status_code == 302 and response["Location"] == project_a.get_absolute_url()
     project_a.refresh_from_db()
     response = client_as("commerce").post(
-        update_url(project_a), form_data_of(project_a, stage="producing")
+        update_url(project_a), form_data_of(project_a, stage="producing", produced_on="2026-03-01")
     )
     assert response.status_code == 302
     project_a.refresh_from_db()
@@ -206,7 +208,8 @@ def test_the_detail_page_shows_the_stage_log_and_the_change_history(client_as, u
     client.post(update_url(project), form_data_of(project, stage="signed", signed_on="2026-04-01"))
     project.refresh_from_db()
     client_as("commerce").post(
-        update_url(project), form_data_of(project, stage="started", name="甲镇电子仪表厂二期")
+        update_url(project),
+        form_data_of(project, stage="started", started_on="2026-05-01", name="甲镇电子仪表厂二期"),
     )
     page = client_as("leadership").get(project.get_absolute_url()).content.decode()
     assert "阶段记录" in page and "变更历史" in page
@@ -295,7 +298,9 @@ def test_bad_input_is_refused_in_chinese_and_nothing_is_saved(client_as, unit_a,
 
 
 def test_a_domestic_project_at_started_needs_no_approval_date(client_as, unit_a):
-    response = client_as("clerk").post(create_url(), project_data(stage="started"))
+    response = client_as("clerk").post(
+        create_url(), project_data(stage="started", started_on="2026-04-01")
+    )
     assert response.status_code == 302
     assert Project.objects.get().stage == "started"
 
