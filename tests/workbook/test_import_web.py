@@ -3,9 +3,9 @@ the templates."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -18,7 +18,7 @@ from projects.models import Inflow, Project
 from targets.models import Indicator
 from targets.services import quotas_save
 from tests.workbook.conftest import FULL_YEAR_ROWS, YEAR, full_year_sheets, snapshot
-from workbook.importer import ImportResult, Problem, SheetCounts
+from workbook.importer import ImportResult, Problem, RowChange, SheetCounts
 from workbook.models import ImportBatch
 from workbook.reports import ERROR_FILL
 from workbook.sheets import EXAMPLES, SHEETS
@@ -641,19 +641,30 @@ def test_the_preview_counts_updates_and_unchanged_rows(client_as, full_year, xls
 
 
 # --- the preview lists rows and every error ----------------------------------------------
-# The importer's per-row list (ImportResult.changes of RowChange) comes with another change;
-# until it is there, these tests hand the view a result they construct.
 
-try:
-    from workbook.importer import RowChange
-except ImportError:  # not merged yet: the same shape
 
-    @dataclasses.dataclass
-    class RowChange:
-        sheet: str
-        row: int
-        action: str
-        label: str
+def test_the_preview_lists_the_rows_a_real_import_will_create_and_change(
+    client_as, full_year, xlsx
+):
+    client = client_as("commerce")
+    _response, first = upload(client, full_year)
+    confirm(client, first)
+    sheets = full_year_sheets()
+    sheets["项目"][2][1] = "湘商项目（二期）"
+    sheets["到位资金"].append(["2025-NZ-001", "2025-05-20", 600, "YH-006", "已核实"])
+    _response, batch = upload(client, xlsx("第二版.xlsx", sheets))
+    html = preview_html(client, batch)
+    assert "将新增和更新的行" in html
+    row = r'<td>(项目|到位资金)</td><td class="text-end">(\d+)</td><td>(\S+?)</td><td>(.+?)</td>'
+    listed = sorted(re.findall(row, html))
+    # (sheet, row, what happens, the row's key): only what changes, nothing unchanged
+    assert listed == [
+        ("到位资金", "7", "新增", "2025-NZ-001 YH-006"),
+        ("项目", "4", "更新", "2025-NZ-002"),
+    ]
+
+
+# Shapes the view must handle whatever the workbook: a result constructed by the test.
 
 
 def fake_result(monkeypatch, *, changes=(), errors=(), counts=None):
