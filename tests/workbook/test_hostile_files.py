@@ -227,7 +227,9 @@ def test_a_refused_bomb_peaks_well_under_400_mb_and_is_refused_at_once(
     measured = json.loads(done.stdout.strip().splitlines()[-1])
     assert expected in measured["message"]
     assert measured["peak_mb"] < 200, measured  # Django and openpyxl loaded: ~70 MB
-    assert measured["seconds"] < 5, measured
+    # The time is measured and shown (pytest -s), not asserted: times belong in benchmarks
+    # (STYLE.md). Parsing the bomb would have blown the memory ceiling above long before.
+    print(f"{kind}: refused in {measured['seconds']:.2f} s, peak {measured['peak_mb']:.0f} MB")
 
 
 # --- the request body ------------------------------------------------------------------
