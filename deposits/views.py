@@ -18,7 +18,6 @@ from openpyxl import Workbook
 from common.forms import add_validation_error
 from common.permissions import role_required
 from common.roles import ALL_ROLES, Role
-from common.rounding import shown
 from common.xlsx import XLSX_CONTENT_TYPE, write_sheet, xlsx_response
 from deposits import selectors, services
 from deposits import settlement as arithmetic
@@ -296,10 +295,11 @@ def _figure_rows(frozen: dict, live: dict | None, indicators: dict) -> list[dict
         rows.append(
             {
                 "name": indicator.name if indicator else code,
+                "indicator": indicator,  # the template shows counts as integers (qty)
                 "measure": measure,
                 "quota": quota,
                 "actual": actual,
-                "shortfall": (_("差 %(x)s %(m)s") % {"x": shown(gap), "m": measure} if gap else ""),
+                "shortfall": gap or None,
                 "live_actual": live_actual,
             }
         )

@@ -872,3 +872,24 @@ def test_two_officers_at_the_same_moment_settle_once(scenario, finance, monkeypa
     assert ledger_sum(kind=EntryKind.DEPOSIT_IN) == ledger_sum(
         kind__in=(EntryKind.REFUND_OUT, EntryKind.FORFEIT)
     )
+
+
+def test_the_sheet_shows_counts_as_integers_and_large_gaps_with_separators(
+    client_as, scenario, ind
+):
+    c = scenario["C"]
+    quotas_save(
+        year=YEAR,
+        unit_values={
+            (c.pk, ind["domestic_projects"].pk): D("3"),
+            (c.pk, ind["domestic_actual"].pk): D("12000"),
+        },
+        district_values={},
+    )
+    lines = page_lines(client_as("finance").get(settlement_url()))
+    assert "引进内资项目：1 / 1 个" in lines["A01"][0]
+    assert "引进内资项目：3 / 0 个 （差 3 个）" in lines["C01"][0]
+    assert (
+        "实际到位内资（境内省外资金）：12,000.00 / 0.00 万元 （差 12,000.00 万元）"
+        in (lines["C01"][0])
+    )
