@@ -34,3 +34,9 @@ def shown_points(rate, schedule, places: int = 2) -> Decimal | None:
     if rate is None or schedule is None:
         return None
     return shown(shown_percent(rate, places) - shown_percent(schedule, places), places)
+
+
+def grouped(value, places: int = 2) -> str:
+    """A shown figure with thousands separators, for text built outside templates (messages,
+    stored notes): 85000 → "85,000.00". Templates use the ``num`` filter, which calls this."""
+    return f"{shown(value, places):,.{places}f}"

@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from common.rounding import grouped
+
 CONTRACT_MULTIPLE = Decimal(10)
 
 
@@ -47,4 +49,4 @@ def slip_reason(
 
 
 def _money(value: Decimal) -> str:
-    return format(value, ".2f")
+    return grouped(value)

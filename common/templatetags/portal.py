@@ -1,7 +1,7 @@
 from django import forms, template
 from django.utils.translation import gettext as _
 
-from common.rounding import shown, shown_percent
+from common.rounding import grouped, shown, shown_percent
 
 register = template.Library()
 
@@ -67,8 +67,7 @@ def num(value, places=2):
     ``num:0`` for counts; None → "—"."""
     if value is None or value == "":
         return "—"
-    places = int(places)
-    return _signed(f"{shown(value, places):,.{places}f}")
+    return _signed(grouped(value, int(places)))
 
 
 @register.filter

@@ -338,7 +338,7 @@ def test_an_inflow_above_the_units_quota_needs_confirmation_and_stays_flagged(
     response = client.post(inflow_url(project_a), inflow_post(amount="85000", voucher_no="Q1"))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "超过本单位全年任务 12500.00万元" in page and "我已核对金额" in page
+    assert "超过本单位全年任务 12,500.00万元" in page and "我已核对金额" in page
     assert not Inflow.objects.exists()
     response = client.post(
         inflow_url(project_a), inflow_post(amount="85000", voucher_no="Q1", confirm_large="on")
@@ -347,7 +347,7 @@ def test_an_inflow_above_the_units_quota_needs_confirmation_and_stays_flagged(
     inflow = Inflow.objects.get()
     assert inflow.amount_flagged and "超过本单位全年任务" in inflow.amount_flag_reason
     queue = client_as("commerce").get(reverse("projects:verification")).content.decode()
-    assert "超过本单位全年任务 12500.00万元" in queue
+    assert "超过本单位全年任务 12,500.00万元" in queue
 
 
 def test_the_district_task_is_the_yardstick_when_the_unit_has_no_quota(commerce, project_a):

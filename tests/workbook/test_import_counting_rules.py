@@ -157,7 +157,7 @@ def test_a_slip_is_a_warning_and_the_inflow_stays_flagged(existing, commerce, xl
     assert result.ok, errors_of(result)
     warnings = [str(w) for w in result.warnings]
     assert any(
-        w.startswith("到位资金!C2: 金额 85000.00万美元 超过本单位全年任务 1000.00万美元")
+        w.startswith("到位资金!C2: 金额 85,000.00万美元 超过本单位全年任务 1,000.00万美元")
         for w in warnings
     ), warnings
     inflow = Inflow.objects.get(voucher_no="YH-101")
