@@ -406,3 +406,46 @@ def test_7_the_accessibility_check_fails_on_a_real_violation(roster, open_sessio
     message = str(failure.value)
     assert "color-contrast (serious)" in message and "#faint" in message
     assert "label (critical)" in message and "#nameless" in message
+
+
+def test_8_every_page_in_each_roles_navigation_meets_wcag_aa(roster, open_session):
+    """Each role's menu, and the progress page's tabs, walked page by page through axe-core;
+    every violation on every page is listed at once."""
+    failures, walked = [], set()
+    for username in ("clerk", "commerce", "finance", "leader"):
+        visitor = open_session()
+        page = visitor.login(username)
+        # the menu, and the change-password page behind the bar's button
+        hrefs = page.locator("nav .nav-link, nav a.btn").evaluate_all(
+            "links => links.map(a => a.href)"
+        )
+        seen = set()
+        while hrefs:
+            href = hrefs.pop(0)
+            if href in seen:
+                continue
+            seen.add(href)
+            page.goto(href)
+            # the tabs of a page (progress: ranking, parks, events, projects) too
+            hrefs += page.locator("main .nav-tabs a, main .nav-pills a").evaluate_all(
+                "links => links.map(a => a.href)"
+            )
+            try:
+                # 390 px is checked on the journeys' pages; here the wide layout suffices
+                visitor.check_accessibility(
+                    f"{username} {href.removeprefix(visitor.base)}", narrow=False
+                )
+            except pytest.fail.Exception as failure:
+                failures.append(str(failure))
+        if username == "leader":  # the English pages too
+            page.goto(visitor.base + "/targets/progress/")
+            page.get_by_role("button", name="English").click()
+            assert "Progress" in visitor.text() or "progress" in visitor.text()
+            try:
+                visitor.check_accessibility("leader /targets/progress/ in English")
+            except pytest.fail.Exception as failure:
+                failures.append(str(failure))
+        visitor.close()
+        walked.update(href.removeprefix(visitor.base).split("?")[0] for href in seen)
+    assert len(walked) >= 20, walked  # the walk did reach the pages
+    assert not failures, "\n".join(failures)
