@@ -1,7 +1,9 @@
 """Browser journeys: Playwright drives Debian's Chromium against a live server on loopback.
 
 Run with `make e2e` (CI runs them on PostgreSQL). Screenshots of the main pages, at
-1366×768, are written to docs/screenshots/ for the user guide.
+1366×768, are written to docs/screenshots/ for the user guide. Every screenshotted page, and
+the other key pages the journeys name, must pass axe-core's WCAG 2.1 AA rules (GB/T 37668) at
+1366 px and 390 px: `Session.check_accessibility`.
 """
 
 import io
