@@ -1,7 +1,9 @@
 """Browser journeys: Playwright drives Debian's Chromium against a live server on loopback.
 
 Run with `make e2e` (CI runs them on PostgreSQL). Screenshots of the main pages, at
-1366×768, are written to docs/screenshots/ for the user guide.
+1366×768, are written to docs/screenshots/ for the user guide. Every screenshotted page, and
+the other key pages the journeys name, must pass axe-core's WCAG 2.1 AA rules (GB/T 37668) at
+1366 px and 390 px: `Session.check_accessibility`.
 """
 
 import io
@@ -17,6 +19,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# axe-core, vendored (see vendor/axe-core/README.md): nothing is fetched at run time.
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+# WCAG 2.1 A and AA (GB/T 37668-2019 adopts them): the project standard.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+NARROW = {"width": 390, "height": 844}
 PASSWORD = "demo-2026"
 
 pytestmark = pytest.mark.e2e
@@ -90,6 +97,52 @@ class Session:
     def text(self) -> str:
         return self.page.locator("main").inner_text()
 
+    def check_accessibility(self, label: str, narrow: bool = True) -> None:
+        """Run axe-core on the current page at 1366 px (and, unless told not to, again at
+        390 px, a phone) and fail with a readable list when it finds a WCAG 2.1 AA
+        violation. No rule is disabled and no element excluded."""
+        problems = self._axe(label)
+        if narrow:
+            wide = self.page.viewport_size
+            self.page.set_viewport_size(NARROW)
+            try:
+                problems += self._axe(f"{label} @390px")
+            finally:
+                self.page.set_viewport_size(wide)
+        if problems:
+            pytest.fail(
+                f"axe-core found WCAG 2.1 AA violations on {label} ({self.page.url}):\n"
+                + "\n".join(problems),
+                pytrace=False,
+            )
+
+    def _axe(self, label: str) -> list[str]:
+        if not self.page.evaluate("typeof window.axe !== 'undefined'"):
+            # Evaluated through the DevTools protocol rather than as a <script> tag: the
+            # portal's Content-Security-Policy (script-src 'self') rightly refuses inline
+            # scripts, and the journeys keep that policy switched on.
+            self.page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+        result = self.page.evaluate(
+            """tags => axe.run(document, {runOnly: {type: "tag", values: tags}})
+                .then(r => r.violations.map(v => ({
+                    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                    nodes: v.nodes.map(n => ({
+                        target: n.target.join(" "), summary: n.failureSummary,
+                    })),
+                })))""",
+            AXE_TAGS,
+        )
+        lines = []
+        for violation in result:
+            lines.append(
+                f"- [{label}] {violation['id']} ({violation['impact']}): {violation['help']}"
+                f" <{violation['helpUrl']}>"
+            )
+            for node in violation["nodes"]:
+                summary = " ".join((node["summary"] or "").split())
+                lines.append(f"    {node['target']}: {summary}")
+        return lines
+
     def shot(self, name: str) -> None:
         """Save a 1366×768 screenshot for the guide. With several tabs open, headless
         Chromium sometimes refuses to capture a tab that is not in front: bring it to the
@@ -105,6 +158,8 @@ class Session:
             self.page.wait_for_timeout(1000)
             self.page.bring_to_front()
             self.page.screenshot(path=path)
+        # Every page the guide shows is checked for accessibility too.
+        self.check_accessibility(name)
 
     def close(self):
         if not self.closed:
