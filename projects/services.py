@@ -747,6 +747,21 @@ def inflow_void(*, inflow: Inflow, user, reason: str) -> Inflow:
 # --- bulk (the workbook import) ------------------------------------------------------------
 
 
+def _create_with_history(items: list[BulkItem], model, *, user, reason: str) -> list:
+    """Insert the items' objects with their history rows; each item then holds its saved
+    object and the action "created"."""
+    created = bulk_create_with_history(
+        [i.obj for i in items],
+        model,
+        batch_size=500,
+        default_user=user,
+        default_change_reason=reason,
+    )
+    for item, obj in zip(items, created, strict=True):
+        item.obj, item.action = obj, "created"
+    return created
+
+
 def project_bulk_save(
     *, items: list[BulkItem], user, reason: str, delta: rollups.Delta
 ) -> list[BulkItem]:
@@ -761,15 +776,8 @@ def project_bulk_save(
     to_create = [i for i in items if i.ok and i.current is None]
     to_update = [i for i in items if i.ok and i.current is not None]
     if to_create:
-        created = bulk_create_with_history(
-            [i.obj for i in to_create],
-            Project,
-            batch_size=500,
-            default_user=user,
-            default_change_reason=reason,
-        )
-        for item, project in zip(to_create, created, strict=True):
-            item.obj, item.action = project, "created"
+        created = _create_with_history(to_create, Project, user=user, reason=reason)
+        for project in created:
             delta.add(rollups.project_contributions(project, ctx))
         StageChange.objects.bulk_create(
             [
@@ -832,15 +840,7 @@ def inflow_bulk_save(
     to_create = [i for i in items if i.ok and i.current is None]
     to_update = [i for i in items if i.ok and i.current is not None]
     if to_create:
-        created = bulk_create_with_history(
-            [i.obj for i in to_create],
-            Inflow,
-            batch_size=1000,
-            default_user=user,
-            default_change_reason=reason,
-        )
-        for item, inflow in zip(to_create, created, strict=True):
-            item.obj, item.action = inflow, "created"
+        for inflow in _create_with_history(to_create, Inflow, user=user, reason=reason):
             delta.add(rollups.inflow_contributions(inflow, inflow.project, ctx))
     if to_update:
         for item in to_update:

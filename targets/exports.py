@@ -36,18 +36,12 @@ PERCENT_COLUMNS = (5, 6, 7, 9)
 def summary_rows(report: ProgressReport):
     for ind in report.indicators:
         cell = report.district[ind.code]
-        count = ind.is_count
+        *figures, status = figure_values(cell, ind.is_count)
         yield [
             ind.name,
             ind.get_measure_display(),
-            quantity(cell.quota, count),
-            quantity(cell.actual, count),
-            cell.shown_rate,
-            cell.shown_schedule,
-            cell.points,
-            quantity(cell.last_year, count),
-            cell.shown_growth,
-            cell.status_label or "—",
+            *figures,
+            status or "—",
             "同比下降" if cell.falling else "",
         ]
 
