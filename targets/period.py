@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from targets.models import MIN_YEAR
 from targets.progress import last_complete_month_end
@@ -72,6 +73,39 @@ def parse_period(params) -> Period:
     return Period(year=year, as_of=as_of, errors=errors)
 
 
+def month_name(month: int) -> str:
+    """ "6月" / "Jun"."""
+    return _(MONTH_NAMES[month - 1])
+
+
+def months_label(as_of: dt.date) -> str:
+    """The period's label in the reader's language: "1–6月" / "Jan–Jun" for 30 June, "1月" /
+    "Jan" for 31 January, "1月1日–6月15日" / "1 Jan–15 Jun" for a mid-month date."""
+    import calendar
+
+    month = month_name(as_of.month)
+    if as_of.day == calendar.monthrange(as_of.year, as_of.month)[1]:
+        return _("1–%(month)s") % {"month": month} if as_of.month > 1 else month
+    return _("1月1日–%(month)s%(d)d日") % {"month": month, "d": as_of.day}
+
+
+# The months, for labels and charts: "6月" in Chinese, "Jun" in English.
+MONTH_NAMES = [
+    gettext_noop("1月"),
+    gettext_noop("2月"),
+    gettext_noop("3月"),
+    gettext_noop("4月"),
+    gettext_noop("5月"),
+    gettext_noop("6月"),
+    gettext_noop("7月"),
+    gettext_noop("8月"),
+    gettext_noop("9月"),
+    gettext_noop("10月"),
+    gettext_noop("11月"),
+    gettext_noop("12月"),
+]
+
+
 def month_end_choices(year: int, today: dt.date) -> list[tuple[str, str]]:
     """("2026-06-30", "1–6月") for every month of ``year`` that has ended by ``today``."""
     import calendar
@@ -81,5 +115,5 @@ def month_end_choices(year: int, today: dt.date) -> list[tuple[str, str]]:
         end = dt.date(year, month, calendar.monthrange(year, month)[1])
         if end > today:
             break
-        choices.append((end.isoformat(), f"1–{month}月" if month > 1 else "1月"))
+        choices.append((end.isoformat(), months_label(end)))
     return choices
