@@ -1002,7 +1002,7 @@ def _save_quotas(planner: Planner, units: dict, user) -> int:
 
 def district_totals(start: dt.date, end: dt.date, home_province: str = HOME_PROVINCE) -> dict:
     """Indicator code → district total over [start, end], from the records."""
-    from targets.selectors import raw_period_totals
+    from projects.counting import raw_period_totals
 
     totals = dict.fromkeys(codes.INDICATOR_CODES, ZERO)
     for (_unit_id, code), amount in raw_period_totals(start, end, home_province).items():

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("units/", include("units.urls")),
     path("targets/", include("targets.urls")),
+    path("targets/", include("reporting.urls")),
     path("projects/", include("projects.urls")),
     path("deposits/", include("deposits.urls")),
     path("rewards/", include("rewards.urls")),

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "projects",
     "deposits",
     "rewards",
+    "reporting",
     "workbook",
 ]
 
