@@ -380,5 +380,13 @@ def test_the_workbooks_carry_the_shown_figures(client_as, figures, unit_a, unit_
     rows = {(r[0], r[2]): r[3:] for r in detail.iter_rows(values_only=True)}
     # people read the indicator's name and its unit, not its code
     assert rows[(unit_a.code, "实际到位外资")] == (
-        "万美元", 300, 100, 33.33, 41.67, -8.34, 0, None, "严重滞后"
+        "万美元",
+        300,
+        100,
+        33.33,
+        41.67,
+        -8.34,
+        0,
+        None,
+        "严重滞后",
     )
