@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "rewards",
     "reporting",
     "workbook",
+    "portal",
+    "bench",
 ]
 
 MIDDLEWARE = [

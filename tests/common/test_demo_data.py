@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from common.demo import (
+from portal.demo import (
     PREFIX,
     SEED_FOREIGN_PROJECTS,
     DemoDataError,
