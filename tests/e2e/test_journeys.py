@@ -473,6 +473,9 @@ def test_9_pages_fit_a_phone_and_a_laptop_and_the_english_switch(roster, open_se
     problems += bureau.check_layout(
         "dashboard", figures=(".card dd.fs-5", ".card .indicator-figures dd >> nth=2")
     )
+    page.set_viewport_size({"width": 390, "height": 844})
+    bureau.shot("dashboard-phone")  # for the guide: the figures beside their labels
+    page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(bureau.base + "/targets/progress/ranking/" + query)
     problems += bureau.check_layout("ranking", wide_figures=("main table tbody tr td",))
     for path in ("/projects/", "/projects/inflows/", "/projects/inflows/verification/"):
@@ -510,6 +513,7 @@ def test_9_pages_fit_a_phone_and_a_laptop_and_the_english_switch(roster, open_se
         box = button.bounding_box()
         assert button.is_visible() and box["x"] + box["width"] <= 1366, name
     assert bar.bounding_box()["height"] < 120  # one or two lines of bar, not a column
+    leader.shot("dashboard-english")
     problems = leader.check_layout("English dashboard", figures=(".card dd.fs-5",))
     page.set_viewport_size({"width": 390, "height": 844})
     assert not bar.get_by_role("button", name="Sign out").is_visible()  # collapsed
