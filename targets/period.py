@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from targets.models import MIN_YEAR
-from targets.progress import last_complete_month_end
+from targets.progress import is_month_end, last_complete_month_end
 
 
 @dataclass
@@ -73,20 +74,12 @@ def parse_period(params) -> Period:
     return Period(year=year, as_of=as_of, errors=errors)
 
 
-def month_name(month: int) -> str:
-    """ "6月" / "Jun"."""
-    return _(MONTH_NAMES[month - 1])
-
-
 def months_label(as_of: dt.date) -> str:
-    """The period's label in the reader's language: "1–6月" / "Jan–Jun" for 30 June, "1月" /
-    "Jan" for 31 January, "1月1日–6月15日" / "1 Jan–15 Jun" for a mid-month date."""
-    import calendar
-
-    month = month_name(as_of.month)
-    if as_of.day == calendar.monthrange(as_of.year, as_of.month)[1]:
-        return _("1–%(month)s") % {"month": month} if as_of.month > 1 else month
-    return _("1月1日–%(month)s%(d)d日") % {"month": month, "d": as_of.day}
+    """ "1–6月" for 30 June, "1月" for 31 January, "1月1日–6月15日" for a mid-month date: the
+    label the exports and progress_report print (WORKBOOK.md), always in Chinese."""
+    if is_month_end(as_of):
+        return f"1–{as_of.month}月" if as_of.month > 1 else "1月"
+    return f"1月1日–{as_of.month}月{as_of.day}日"
 
 
 # The months, for labels and charts: "6月" in Chinese, "Jun" in English.
@@ -106,14 +99,27 @@ MONTH_NAMES = [
 ]
 
 
-def month_end_choices(year: int, today: dt.date) -> list[tuple[str, str]]:
-    """("2026-06-30", "1–6月") for every month of ``year`` that has ended by ``today``."""
-    import calendar
+def month_name(month: int) -> str:
+    """ "6月" / "Jun", in the language of the request."""
+    return _(MONTH_NAMES[month - 1])
 
+
+def shown_months_label(as_of: dt.date) -> str:
+    """:func:`months_label` in the language of the request: call it while building a page."""
+    # English: "Jan–Jun", "Jan", "1 Jan–15 Jun"
+    month = month_name(as_of.month)
+    if is_month_end(as_of):
+        return _("1–%(month)s") % {"month": month} if as_of.month > 1 else month
+    return _("1月1日–%(month)s%(d)d日") % {"month": month, "d": as_of.day}
+
+
+def month_end_choices(year: int, today: dt.date) -> list[tuple[str, str]]:
+    """("2026-06-30", "1–6月") for every month of ``year`` that has ended by ``today``, the
+    labels in the language of the request (for the pickers)."""
     choices = []
     for month in range(1, 13):
         end = dt.date(year, month, calendar.monthrange(year, month)[1])
         if end > today:
             break
-        choices.append((end.isoformat(), months_label(end)))
+        choices.append((end.isoformat(), shown_months_label(end)))
     return choices

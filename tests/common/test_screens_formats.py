@@ -14,7 +14,7 @@ from common.templatetags.portal import count, num, pct, pts, series, when
 from common.xlsx import write_sheet
 from projects.services import inflow_verify
 from targets.charts import cumulative_chart, nice_ceiling
-from targets.period import months_label
+from targets.period import months_label, shown_months_label
 
 
 def test_one_minus_sign_and_counts_as_integers():
@@ -31,14 +31,15 @@ def test_one_date_style_in_local_time():
 
 
 def test_period_labels_and_lists_in_the_readers_language():
-    assert months_label(dt.date(2026, 11, 30)) == "1–11月"
-    assert months_label(dt.date(2026, 1, 31)) == "1月"
-    assert months_label(dt.date(2026, 6, 15)) == "1月1日–6月15日"
+    assert shown_months_label(dt.date(2026, 11, 30)) == "1–11月"
+    assert shown_months_label(dt.date(2026, 1, 31)) == "1月"
+    assert shown_months_label(dt.date(2026, 6, 15)) == "1月1日–6月15日"
     assert series(["单位", "任务"]) == "单位、任务"
     with translation.override("en"):
-        assert months_label(dt.date(2026, 11, 30)) == "Jan–Nov"
-        assert months_label(dt.date(2026, 1, 31)) == "Jan"
-        assert months_label(dt.date(2026, 6, 15)) == "1 Jan–15 Jun"
+        assert shown_months_label(dt.date(2026, 11, 30)) == "Jan–Nov"
+        assert shown_months_label(dt.date(2026, 1, 31)) == "Jan"
+        assert shown_months_label(dt.date(2026, 6, 15)) == "1 Jan–15 Jun"
+        assert months_label(dt.date(2026, 11, 30)) == "1–11月"  # exports keep the Chinese
         assert series(["A", "B"]) == "A, B"
 
 
