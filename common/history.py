@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from common.rounding import grouped, when_shown
 
 HISTORY_TYPE_LABELS = {"+": _("创建"), "~": _("修改"), "-": _("删除")}
 
@@ -26,6 +30,26 @@ class HistoryEntry:
     changes: list[FieldChange] = field(default_factory=list)
 
 
+def person_name(user) -> str:
+    """A user as people know them: the full name, else the display name, else the login."""
+    if user is None:
+        return "—"
+    return getattr(user, "display_name", "") or user.get_username()
+
+
+def _related(model_field: models.Field, value) -> str:
+    """A foreign key's old or new value (the history stores the id) shown as the object's
+    name: a person by name, anything else by its str; an id that no longer exists stays
+    "#id"."""
+    target = model_field.remote_field.model
+    obj = target._default_manager.filter(pk=value).first()
+    if obj is None:
+        return f"#{value}"
+    if hasattr(obj, "get_username"):
+        return person_name(obj)
+    return str(obj)
+
+
 def _display(model_field: models.Field, value) -> str:
     if value is None or value == "":
         return "—"
@@ -33,6 +57,14 @@ def _display(model_field: models.Field, value) -> str:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return str(_("是") if value else _("否"))
+    if model_field.is_relation and model_field.remote_field is not None:
+        if isinstance(value, models.Model):
+            return person_name(value) if hasattr(value, "get_username") else str(value)
+        return _related(model_field, value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return when_shown(value)
+    if isinstance(value, Decimal):
+        return grouped(value, max(0, -value.as_tuple().exponent))
     return str(value)
 
 
@@ -62,7 +94,7 @@ def history_entries(obj, limit: int = 50) -> list[HistoryEntry]:
         entries.append(
             HistoryEntry(
                 when=record.history_date,
-                who=(user.get_full_name() or user.username) if user else str(_("系统")),
+                who=person_name(user) if user else str(_("系统")),
                 action=str(HISTORY_TYPE_LABELS.get(record.history_type, record.history_type)),
                 reason=record.history_change_reason or "",
                 changes=changes,

@@ -9,9 +9,13 @@ shown as −0.00.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import timezone
+
 HUNDRED = Decimal(100)
+MINUS = "\u2212"  # the one minus sign shown on pages and charts: "−8.34", never "-8.34"
 
 
 def shown(value, places: int = 2) -> Decimal | None:
@@ -40,3 +44,19 @@ def grouped(value, places: int = 2) -> str:
     """A shown figure with thousands separators, for text built outside templates (messages,
     stored notes): 85000 → "85,000.00". Templates use the ``num`` filter, which calls this."""
     return f"{shown(value, places):,.{places}f}"
+
+
+def signed(text: str) -> str:
+    """Text of a shown figure with the one minus sign (U+2212) instead of ASCII '-'."""
+    return text.replace("-", MINUS)
+
+
+def when_shown(value) -> str:
+    """The one date style of the portal: "2026-11-30 12:55" in local time, dates "2026-11-30"."""
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    return str(value)

@@ -70,19 +70,57 @@ def append_row(sheet, values: Sequence) -> None:
 
 
 def _width_of(value) -> int:
-    text = str(value) if value is not None else ""
+    """About how many Latin characters wide the value shows (as formatted in the cell)."""
+    value = _excel_value(value)
+    if isinstance(value, Decimal):
+        text = f"{value:,.2f}"
+    elif isinstance(value, dt.datetime):
+        text = "2026-01-01 00:00"
+    elif isinstance(value, dt.date):
+        text = "2026-01-01"
+    else:
+        text = str(value) if value is not None else ""
     # A CJK character is about two Latin characters wide in Excel's default font.
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
+# Number formats: amounts with thousands separators and two decimals, counts as integers.
+AMOUNT_FORMAT = "#,##0.00"
+COUNT_FORMAT = "#,##0"
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+# django-tables2's as_values() hands booleans and moments over as text ("False",
+# "2026-11-30 04:55:03.558897+00:00"): turned back into 是/否 and a local time.
+_BOOLEAN_TEXT = {"True": "是", "False": "否"}
+_MOMENT_TEXT = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?[+-]\d{2}:\d{2}")
+
+
 def _excel_value(value):
+    if isinstance(value, str):
+        if value in _BOOLEAN_TEXT:
+            return _BOOLEAN_TEXT[value]
+        if _MOMENT_TEXT.fullmatch(value):
+            value = dt.datetime.fromisoformat(value)
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value).replace(tzinfo=None)
-        return value
+        return value.replace(second=0, microsecond=0)
     if isinstance(value, bool):
         return "是" if value else "否"
     return value
+
+
+def _default_format(value) -> str | None:
+    """The cell format a value gets unless the caller names one: amounts (Decimal) as
+    1,234.50, dates and moments in the one date style; integers stay General (a year or a
+    count prints as 2026 or 3 either way)."""
+    if isinstance(value, Decimal):
+        return AMOUNT_FORMAT
+    if isinstance(value, dt.datetime):
+        return DATETIME_FORMAT
+    if isinstance(value, dt.date):
+        return DATE_FORMAT
+    return None
 
 
 def title_of_sheet(text: str) -> str:
@@ -116,11 +154,12 @@ def write_sheet(
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = "2:2" if title else "1:1"
     rows = list(rows) if not isinstance(rows, list) else rows
-    widths = [_width_of(h) + 2 for h in headers]
+    # A long header wraps (its cells are wrap_text): it need not set the column's width.
+    widths = [min(_width_of(h) + 2, 24) for h in headers]
     for row in rows[:200]:
         for index, value in enumerate(row):
             if index < len(widths):
-                widths[index] = max(widths[index], min(_width_of(value) + 2, 60))
+                widths[index] = max(widths[index], min(_width_of(value) + 2, 50))
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(width, 6)
     if title:
@@ -138,14 +177,10 @@ def write_sheet(
         out = []
         for index, value in enumerate(row):
             value = _excel_value(value)
-            if index in formats or isinstance(value, (Decimal, dt.date)):
+            number_format = formats.get(index) or _default_format(value)
+            if number_format:
                 cell = as_text(WriteOnlyCell(sheet, value=value))
-                if index in formats:
-                    cell.number_format = formats[index]
-                elif isinstance(value, dt.datetime):
-                    cell.number_format = "yyyy-mm-dd hh:mm"
-                elif isinstance(value, dt.date):
-                    cell.number_format = "yyyy-mm-dd"
+                cell.number_format = number_format
                 out.append(cell)
             else:
                 out.append(text_safe_cell(sheet, value))

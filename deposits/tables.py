@@ -4,6 +4,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.columns import AmountColumn
+
 STATUS_CSS = {"paid": "success", "paid_late": "warning", "unpaid": "secondary", "overdue": "danger"}
 
 
@@ -12,7 +14,7 @@ class DepositBoardTable(tables.Table):
     name = tables.Column(verbose_name=_("单位名称"))
     kind = tables.Column(verbose_name=_("单位类型"))
     status_label = tables.Column(verbose_name=_("缴纳状态"), order_by=("status",))
-    amount = tables.Column(
+    amount = AmountColumn(
         verbose_name=_("金额（元）"), attrs={"td": {"class": "text-end"}}, default="—"
     )
     paid_on = tables.DateColumn(verbose_name=_("缴纳日期"), format="Y-m-d", default="—")

@@ -294,7 +294,7 @@ def _figure_rows(frozen: dict, live: dict | None, indicators: dict) -> list[dict
         )
         rows.append(
             {
-                "name": indicator.name if indicator else code,
+                "name": indicator.label if indicator else code,
                 "indicator": indicator,  # the template shows counts as integers (qty)
                 "measure": measure,
                 "quota": quota,

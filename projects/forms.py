@@ -82,7 +82,7 @@ class ProjectForm(ConfirmLargeMixin, forms.ModelForm):
         if not self.instance.pk:
             del self.fields["reason"]  # nothing recorded yet that a reason could explain
         if self.instance.pk:
-            measure = self.instance.money_measure
+            measure = self.instance.measure_label
             self.fields["contract_amount"].label = _("合同金额（%(m)s）") % {"m": measure}
         self.industry_options = INDUSTRIES
 
@@ -142,10 +142,10 @@ class InflowForm(ConfirmLargeMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.project = project
         self.instance.project = project
-        self.fields["amount"].label = _("金额（%(m)s）") % {"m": project.money_measure}
+        self.fields["amount"].label = _("金额（%(m)s）") % {"m": project.measure_label}
         self.fields["amount"].help_text = _("%(type)s项目，单位为%(m)s。") % {
             "type": project.get_capital_type_display(),
-            "m": project.money_measure,
+            "m": project.measure_label,
         }
         if "evidence" in self.fields:
             self.fields["evidence"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png"

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -66,7 +67,10 @@ class PromotionEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.held_on:%Y-%m-%d}）"
+        return gettext("%(name)s（%(day)s）") % {
+            "name": self.name,
+            "day": f"{self.held_on:%Y-%m-%d}",
+        }
 
     def get_absolute_url(self) -> str:
         return reverse("projects:event_update", args=[self.pk])
@@ -273,6 +277,11 @@ class Project(models.Model):
     def money_measure(self) -> str:
         """The unit of the contract amount and of inflows: 万美元 for 外资, 万元 for 内资."""
         return "万美元" if self.is_foreign else "万元"
+
+    @property
+    def measure_label(self) -> str:
+        """``money_measure`` in the reader's language, for pages (stored notes keep 万元)."""
+        return gettext(self.money_measure)
 
 
 class StageChange(models.Model):

@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from common.columns import AmountColumn
 from projects.models import Inflow, Project, PromotionEvent
 
 
@@ -8,7 +9,7 @@ class ProjectTable(tables.Table):
     code = tables.Column(linkify=True)
     name = tables.Column(linkify=True)
     unit = tables.Column(verbose_name=_("责任单位"), order_by=("unit__display_order",))
-    contract_amount = tables.Column(
+    contract_amount = AmountColumn(
         verbose_name=_("合同金额（外资万美元/内资万元）"), attrs={"td": {"class": "text-end"}}
     )
     is_park_project = tables.BooleanColumn(yesno=(_("是"), _("否")))
@@ -50,7 +51,7 @@ class InflowTable(tables.Table):
         order_by=("project__unit__display_order",),
     )
     capital_type = tables.Column(accessor="project__capital_type", verbose_name=_("类型"))
-    amount = tables.Column(
+    amount = AmountColumn(
         attrs={"td": {"class": "text-end"}}, verbose_name=_("金额（外资万美元/内资万元）")
     )
     voucher_no = tables.Column(linkify=True)

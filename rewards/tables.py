@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from common.columns import AmountColumn
 from rewards.models import Claim, Referrer, RewardRule, TaxRecord
 
 RIGHT = {"td": {"class": "text-end"}}
@@ -50,7 +51,7 @@ class ClaimTable(tables.Table):
         order_by=("project__unit__display_order",),
     )
     referrer = tables.Column(verbose_name=_("引资人"), accessor="referrer__name")
-    amount = tables.Column(attrs=RIGHT)
+    amount = AmountColumn(attrs=RIGHT)
 
     class Meta:
         model = Claim
@@ -114,7 +115,7 @@ class TaxRecordTable(tables.Table):
         verbose_name=_("责任单位"),
         order_by=("project__unit__display_order",),
     )
-    local_retained_tax = tables.Column(attrs=RIGHT)
+    local_retained_tax = AmountColumn(attrs=RIGHT)
     edit = tables.TemplateColumn(
         template_name="rewards/_tax_edit_link.html",
         verbose_name=_("操作"),

@@ -8,7 +8,8 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from common.rounding import shown
+from common.rounding import shown, signed
+from targets.period import month_name
 
 WIDTH, HEIGHT = 360, 200
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 16, 28
@@ -20,8 +21,19 @@ def _fmt(value: Decimal) -> str:
     be nonsense)."""
     value = shown(value)
     if value == value.to_integral_value():
-        return f"{int(value):,}"
-    return f"{value:,.2f}"
+        return signed(f"{int(value):,}")
+    return signed(f"{value:,.2f}")
+
+
+def nice_ceiling(value: Decimal) -> Decimal:
+    """The smallest round number (2, 4, 5 or 10 × 10^k, at least 2) not below ``value``: the
+    axis top, so that its two gridlines (half and full) are whole numbers, never "2,451.5"."""
+    step = Decimal(1)
+    while True:
+        for factor in (2, 4, 5, 10):
+            if step * factor >= value:
+                return step * factor
+        step *= 10
 
 
 def cumulative_chart(
@@ -30,7 +42,8 @@ def cumulative_chart(
     """Cumulative actual by month-end (None after the as-of month) against the schedule line
     (quota × m/12). Returns SVG markup with a <title> and a <desc> listing the figures."""
     known = [v for v in actual if v is not None]
-    top = max([*known, quota or Decimal(0), Decimal(1)]) * Decimal("1.1")
+    axis_top = nice_ceiling(max([*known, quota or Decimal(0), Decimal(1)]))
+    top = axis_top * Decimal("1.05")
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(month: int) -> float:  # month 0 = 1 January, 12 = 31 December
@@ -45,7 +58,7 @@ def cumulative_chart(
         f"<title>{escape(title)}</title>",
     ]
     desc = _("；").join(
-        _("%(m)d月末 %(v)s%(u)s") % {"m": m, "v": _fmt(v), "u": measure}
+        _("%(month)s末 %(v)s%(u)s") % {"month": month_name(m), "v": _fmt(v), "u": measure}
         for m, v in enumerate(actual, start=1)
         if v is not None
     )
@@ -58,7 +71,7 @@ def cumulative_chart(
         'stroke="#6c757d" stroke-width="1"/>'
     )
     for fraction in (Decimal("0.5"), Decimal(1)):
-        level = top / Decimal("1.1") * fraction
+        level = axis_top * fraction
         parts.append(
             f'<line x1="{LEFT}" y1="{y(level):.1f}" x2="{WIDTH - RIGHT}" y2="{y(level):.1f}" '
             'stroke="#dee2e6" stroke-width="1"/>'
@@ -66,7 +79,7 @@ def cumulative_chart(
             f'fill="#495057">{escape(_fmt(level))}</text>'
         )
     for month in (3, 6, 9, 12):
-        tick = _("%(m)d月") % {"m": month}
+        tick = month_name(month)
         parts.append(
             f'<text x="{x(month):.1f}" y="{HEIGHT - 10}" font-size="10" text-anchor="middle" '
             f'fill="#495057">{escape(tick)}</text>'

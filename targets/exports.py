@@ -14,6 +14,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from django.conf import settings
+from django.utils import translation
 from openpyxl import Workbook
 
 from common.rounding import shown_percent
@@ -81,26 +82,40 @@ def ranking_header(report: ProgressReport) -> list[str]:
     return header
 
 
+# progress_report's columns for people: the indicator by its Chinese name, with its unit.
+DETAIL_HEADER = [*CSV_HEADER[:3], "计量单位", *CSV_HEADER[3:]]
+
+
 def detail_rows(report: ProgressReport):
-    """progress_report's rows, the district named by its name rather than its code."""
+    """progress_report's rows for people: the district named by its name rather than its
+    code, each indicator by its name (实际到位外资, not fdi_actual) and its unit (万美元)."""
     for unit_row in report.units:
         for ind in report.indicators:
             yield [
                 unit_row.unit.code,
                 unit_row.unit.name,
-                ind.code,
+                ind.name,
+                ind.get_measure_display(),
                 *figure_values(unit_row.cells[ind.code], ind.is_count),
             ]
     for ind in report.indicators:
         yield [
             DISTRICT_CODE,
             settings.DISTRICT_NAME,
-            ind.code,
+            ind.name,
+            ind.get_measure_display(),
             *figure_values(report.district[ind.code], ind.is_count),
         ]
 
 
 def report_workbook(report: ProgressReport) -> Workbook:
+    """The report is a Chinese document (its sheet names and headers are): built in
+    Chinese whatever language the page that asked for it was in."""
+    with translation.override("zh-hans"):
+        return _report_workbook(report)
+
+
+def _report_workbook(report: ProgressReport) -> Workbook:
     workbook = Workbook(write_only=True)
     title = (
         f"{settings.DISTRICT_NAME}招商引资主要指标完成情况（{report.year}年{report.months_label}）"
@@ -124,9 +139,9 @@ def report_workbook(report: ProgressReport) -> Workbook:
     write_sheet(
         workbook,
         "明细",
-        CSV_HEADER,
+        DETAIL_HEADER,
         list(detail_rows(report)),
-        number_formats=dict.fromkeys(PERCENT_COLUMNS, TWO_PLACES),
+        number_formats=dict.fromkeys((c + 1 for c in PERCENT_COLUMNS), TWO_PLACES),
     )
     return workbook
 

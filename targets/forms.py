@@ -47,11 +47,11 @@ class QuotaGridForm(forms.Form):
         self.units, self.indicators = units, indicators
         for unit in units:
             for indicator in indicators:
-                field = _amount_field(indicator, f"{unit.name} {indicator.name}")
+                field = _amount_field(indicator, f"{unit.name} {indicator.label}")
                 field.disabled = readonly
                 self.fields[self.quota_name(unit.pk, indicator.pk)] = field
         for indicator in indicators:
-            field = _amount_field(indicator, _("全区任务 %(name)s") % {"name": indicator.name})
+            field = _amount_field(indicator, _("全区任务 %(name)s") % {"name": indicator.label})
             field.disabled = readonly
             self.fields[self.task_name(indicator.pk)] = field
 

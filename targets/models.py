@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -125,6 +126,12 @@ class Indicator(models.Model):
     @property
     def is_count(self) -> bool:
         return self.measure == Measure.COUNT
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (the five names are in the catalogue, see
+        targets/indicators.py); exports and stored text keep ``name``."""
+        return gettext(self.name)
 
 
 class QuotaQuerySet(ScopedQuerySet):

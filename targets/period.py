@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from targets.models import MIN_YEAR
 from targets.progress import is_month_end, last_complete_month_end
@@ -81,11 +82,35 @@ def months_label(as_of: dt.date) -> str:
     return f"1月1日–{as_of.month}月{as_of.day}日"
 
 
+# The months, for labels and charts: "6月" in Chinese, "Jun" in English.
+MONTH_NAMES = [
+    gettext_noop("1月"),
+    gettext_noop("2月"),
+    gettext_noop("3月"),
+    gettext_noop("4月"),
+    gettext_noop("5月"),
+    gettext_noop("6月"),
+    gettext_noop("7月"),
+    gettext_noop("8月"),
+    gettext_noop("9月"),
+    gettext_noop("10月"),
+    gettext_noop("11月"),
+    gettext_noop("12月"),
+]
+
+
+def month_name(month: int) -> str:
+    """ "6月" / "Jun", in the language of the request."""
+    return _(MONTH_NAMES[month - 1])
+
+
 def shown_months_label(as_of: dt.date) -> str:
     """:func:`months_label` in the language of the request: call it while building a page."""
+    # English: "Jan–Jun", "Jan", "1 Jan–15 Jun"
+    month = month_name(as_of.month)
     if is_month_end(as_of):
-        return _("1–%(m)d月") % {"m": as_of.month} if as_of.month > 1 else _("1月")
-    return _("1月1日–%(m)d月%(d)d日") % {"m": as_of.month, "d": as_of.day}
+        return _("1–%(month)s") % {"month": month} if as_of.month > 1 else month
+    return _("1月1日–%(month)s%(d)d日") % {"month": month, "d": as_of.day}
 
 
 def month_end_choices(year: int, today: dt.date) -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.rounding import shown_percent
-from common.templatetags.portal import pct
+from common.templatetags.portal import named, pct
 from targets import progress
 
 
@@ -58,7 +58,7 @@ def ranking_table_class(indicators):
         "mean": StatusColumn(verbose_name=_("平均完成率（单项封顶120%）")),
     }
     for ind in indicators:
-        attrs[ind.code] = StatusColumn(verbose_name=f"{ind.name}（{ind.get_measure_display()}）")
+        attrs[ind.code] = StatusColumn(verbose_name=named(ind))
 
     def render_unit(self, value, record):
         if record["link"]:

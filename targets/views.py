@@ -177,7 +177,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "chart": cumulative_chart(
                     actual,
                     cell.quota,
-                    _("%(name)s：累计完成与序时进度") % {"name": ind.name},
+                    _("%(name)s：累计完成与序时进度") % {"name": ind.label},
                     ind.get_measure_display(),
                 ),
             }

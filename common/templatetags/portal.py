@@ -1,7 +1,7 @@
 from django import forms, template
 from django.utils.translation import gettext as _
 
-from common.rounding import grouped, shown, shown_percent
+from common.rounding import grouped, shown, shown_percent, signed, when_shown
 
 register = template.Library()
 
@@ -36,11 +36,7 @@ def bs_cell(bound_field):
     return bound_field.as_widget(attrs={"class": css, "aria-label": str(bound_field.label)})
 
 
-MINUS = "\u2212"  # the one minus sign on pages: "−8.34", never "-8.34"
-
-
-def _signed(text: str) -> str:
-    return text.replace("-", MINUS)
+_signed = signed  # the one minus sign on pages: "−8.34", never "-8.34" (see common.rounding)
 
 
 @register.filter
@@ -71,6 +67,21 @@ def num(value, places=2):
 
 
 @register.filter
+def count(value):
+    """A count: "3", never "3.00"; None → "—"."""
+    return num(value, 0)
+
+
+@register.filter
+def when(value):
+    """The one date style: "2026-11-30 12:55" in local time for a moment, "2026-11-30" for a
+    day; None → "—"."""
+    if value is None or value == "":
+        return "—"
+    return when_shown(value)
+
+
+@register.filter
 def qty(value, indicator):
     """A figure in an indicator's own unit: counts as integers, amounts with two decimals."""
     return num(value, 0 if getattr(indicator, "is_count", False) else 2)
@@ -93,3 +104,19 @@ def vs_schedule(points):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def named(indicator):
+    """An indicator's name with its unit of measure, in the reader's language:
+    "实际到位外资（万美元）", "Actual FDI (10k USD)"."""
+    return _("%(name)s（%(measure)s）") % {
+        "name": indicator.label,
+        "measure": indicator.get_measure_display(),
+    }
+
+
+@register.filter
+def series(items):
+    """Names listed the way the reader's language lists them: "甲、乙、丙" / "A, B, C"."""
+    return _("、").join(str(item) for item in items)

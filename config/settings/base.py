@@ -211,7 +211,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_TABLES2_TEMPLATE = "django_tables2/portal.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-striped table-hover align-middle"}
 LIST_PAGE_SIZE = env_int("LIST_PAGE_SIZE", 50)
 

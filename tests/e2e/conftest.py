@@ -24,6 +24,7 @@ AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 # WCAG 2.1 A and AA (GB/T 37668-2019 adopts them): the project standard.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 NARROW = {"width": 390, "height": 844}
+WIDE = {"width": 1366, "height": 768}
 PASSWORD = "demo-2026"
 
 pytestmark = pytest.mark.e2e
@@ -142,6 +143,56 @@ class Session:
                 summary = " ".join((node["summary"] or "").split())
                 lines.append(f"    {node['target']}: {summary}")
         return lines
+
+    def overflow(self, label: str) -> list[str]:
+        """The page must not scroll sideways: wide tables scroll inside their own container.
+        Returns a problem line when ``scrollWidth > innerWidth``, naming the widest element."""
+        sizes = self.page.evaluate(
+            """() => {
+                const doc = document.documentElement;
+                let widest = "";
+                for (const el of document.querySelectorAll("body *")) {
+                    const box = el.getBoundingClientRect();
+                    if (box.right > window.innerWidth + 1 && !el.closest(".table-responsive")) {
+                        widest = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+                            + (el.className && typeof el.className === "string"
+                               ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+                        break;
+                    }
+                }
+                return {scroll: doc.scrollWidth, inner: window.innerWidth, widest: widest};
+            }"""
+        )
+        if sizes["scroll"] <= sizes["inner"]:
+            return []
+        return [
+            f"- [{label}] the page is {sizes['scroll']} px wide in a {sizes['inner']} px window"
+            f" (first element past the edge: {sizes['widest'] or '?'})"
+        ]
+
+    def check_layout(
+        self, label: str, figures: tuple[str, ...] = (), wide_figures: tuple[str, ...] = ()
+    ) -> list[str]:
+        """At 1366 px and at 390 px (a phone): no horizontal overflow, and each locator in
+        ``figures`` (at both widths) or ``wide_figures`` (at 1366 px only: a table's cells
+        may scroll inside their container on a phone) visible and inside the window."""
+        problems = []
+        for size in (WIDE, NARROW):
+            self.page.set_viewport_size(size)
+            tag = f"{label} @{size['width']}px"
+            problems += self.overflow(tag)
+            for selector in figures + (wide_figures if size is WIDE else ()):
+                item = self.page.locator(selector).first
+                box = item.bounding_box() if item.count() and item.is_visible() else None
+                if box is None:
+                    problems.append(f"- [{tag}] {selector} is not visible")
+                elif box["x"] < 0 or box["x"] + box["width"] > size["width"] + 1:
+                    problems.append(
+                        f"- [{tag}] {selector} is off-screen (x {box['x']:.0f}–"
+                        f"{box['x'] + box['width']:.0f} px)"
+                    )
+        self.page.set_viewport_size(WIDE)
+        return problems
 
     def shot(self, name: str) -> None:
         """Save a 1366×768 screenshot for the guide. With several tabs open, headless

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -54,7 +55,7 @@ def test_1_a_clerk_logs_a_project_and_an_inflow_with_evidence(roster, open_sessi
     page.get_by_role("button", name="保存").click()
     text = clerk.text()
     assert "已登记到位资金，等待商务局核实" in text
-    assert "待核实" in text and "3500.00 万元" in text
+    assert "待核实" in text and "3,500.00 万元" in text
     clerk.shot("inflow-pending")
     inflow = Inflow.objects.get(voucher_no="YH-2026-0408")
     assert inflow.status == "pending" and inflow.evidence.name.endswith(".pdf")
@@ -449,3 +450,86 @@ def test_8_every_page_in_each_roles_navigation_meets_wcag_aa(roster, open_sessio
         walked.update(href.removeprefix(visitor.base).split("?")[0] for href in seen)
     assert len(walked) >= 20, walked  # the walk did reach the pages
     assert not failures, "\n".join(failures)
+
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_9_pages_fit_a_phone_and_a_laptop_and_the_english_switch(roster, open_session):
+    """The main pages at 1366 px and 390 px: nothing runs off the right edge (wide tables
+    scroll inside their card) and the key figures are on screen; then a leader switches to
+    English: the bar fits at 1366 px, collapses behind its toggler at 390 px, and the
+    dashboard's labels, indicator names and months are English."""
+    year, first, _second = _pending_inflows()
+    project_services.inflow_verify(inflow=first, user=User.objects.get(username="commerce"))
+    query = f"?year={year}&as_of={year}-12-31"
+    problems = []
+
+    bureau = open_session()
+    page = bureau.login("commerce")
+    page.goto(bureau.base + "/targets/progress/" + query)
+    card = page.locator(".card", has_text="实际到位外资")
+    assert "300.00" in card.inner_text()
+    problems += bureau.check_layout(
+        "dashboard", figures=(".card dd.fs-5", ".card .indicator-figures dd >> nth=2")
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    bureau.shot("dashboard-phone")  # for the guide: the figures beside their labels
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(bureau.base + "/targets/progress/ranking/" + query)
+    problems += bureau.check_layout("ranking", wide_figures=("main table tbody tr td",))
+    for path in ("/projects/", "/projects/inflows/", "/projects/inflows/verification/"):
+        page.goto(bureau.base + path)
+        problems += bureau.check_layout(path, wide_figures=("main table tbody td.text-end",))
+
+    finance = open_session()
+    page = finance.login("finance")
+    page.goto(f"{finance.base}/deposits/{year}/settlement/")
+    assert "结算预览" in finance.text()
+    # 结果 and the amounts stay on screen at 1366 px despite the long figures column
+    problems += finance.check_layout(
+        "settlement",
+        wide_figures=(
+            "table.settlement-table thead th >> nth=2",
+            "table.settlement-table tbody tr:last-child td:last-child",
+        ),
+    )
+    page.goto(f"{finance.base}/deposits/{year}/")
+    problems += finance.check_layout("deposit board")
+    assert not problems, "\n".join(problems)
+
+    leader = open_session()
+    page = leader.login("leader")
+    page.goto(leader.base + "/targets/progress/" + query)
+    page.get_by_role("button", name="English").click()
+    text = leader.text()
+    assert "Foreign capital in place" in text and f"{year} Jan–Dec" in text.replace("\n", " ")
+    assert not HAN.findall(text), HAN.findall(text)  # no unit names on the cards: all labels
+    chart = page.locator(".card", has_text="Foreign capital in place").locator("svg").inner_html()
+    assert ">Dec<" in chart and "月" not in chart
+    bar = page.locator("nav.navbar")
+    for name in ("Sign out", "中文"):
+        button = bar.get_by_role("button", name=name)
+        box = button.bounding_box()
+        assert button.is_visible() and box["x"] + box["width"] <= 1366, name
+    assert bar.bounding_box()["height"] < 120  # one or two lines of bar, not a column
+    leader.shot("dashboard-english")
+    problems = leader.check_layout("English dashboard", figures=(".card dd.fs-5",))
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert not bar.get_by_role("button", name="Sign out").is_visible()  # collapsed
+    page.get_by_role("button", name="Menu").click()
+    bar.get_by_role("button", name="Sign out").wait_for(state="visible")
+    problems += leader.overflow("English dashboard, menu open @390px")
+    leader.check_accessibility("English dashboard, menu open", narrow=False)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    assert not problems, "\n".join(problems)
+    bar.get_by_role("button", name="中文").click()
+    assert "实际到位外资" in leader.text()
+    # the overflow check does catch a page wider than the window
+    page.evaluate(
+        """() => { const d = document.createElement("div"); d.id = "too-wide";
+                   d.style.width = "2000px"; d.textContent = "x";
+                   document.querySelector("main").append(d); }"""
+    )
+    caught = leader.overflow("with a 2000 px block")
+    assert caught and "div#too-wide" in caught[0], caught

@@ -378,4 +378,15 @@ def test_the_workbooks_carry_the_shown_figures(client_as, figures, unit_a, unit_
     )
     detail = load_workbook(io.BytesIO(response.content))["明细"]
     rows = {(r[0], r[2]): r[3:] for r in detail.iter_rows(values_only=True)}
-    assert rows[(unit_a.code, "fdi_actual")] == (300, 100, 33.33, 41.67, -8.34, 0, None, "严重滞后")
+    # people read the indicator's name and its unit, not its code
+    assert rows[(unit_a.code, "实际到位外资")] == (
+        "万美元",
+        300,
+        100,
+        33.33,
+        41.67,
+        -8.34,
+        0,
+        None,
+        "严重滞后",
+    )
