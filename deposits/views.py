@@ -16,8 +16,7 @@ from django_tables2 import RequestConfig
 from openpyxl import Workbook
 
 from common.forms import add_validation_error
-from common.permissions import role_required
-from common.roles import ALL_ROLES, Role
+from common.permissions import permission_required
 from common.xlsx import XLSX_CONTENT_TYPE, write_sheet, xlsx_response
 from deposits import selectors, services
 from deposits import settlement as arithmetic
@@ -27,8 +26,6 @@ from deposits.tables import DepositBoardTable
 from targets.models import MAX_YEAR, MIN_YEAR, Indicator
 from targets.services import year_get_or_create
 
-DISTRICT = (Role.COMMERCE, Role.FINANCE, Role.LEADERSHIP)
-
 
 def _year(year: int):
     if not MIN_YEAR <= year <= MAX_YEAR:
@@ -36,12 +33,12 @@ def _year(year: int):
     return year_get_or_create(year)
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def board_current(request: HttpRequest) -> HttpResponse:
     return redirect("deposits:board", year=timezone.localdate().year)
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def board(request: HttpRequest, year: int) -> HttpResponse:
     """Every owing unit with its payment status; a clerk sees only their own unit."""
     assessment_year = _year(year)
@@ -66,13 +63,12 @@ def board(request: HttpRequest, year: int) -> HttpResponse:
             "status": status,
             "statuses": arithmetic.STATUS_LABELS,
             "years": range(year - 2, year + 2),
-            "is_finance": request.user.role == Role.FINANCE,
             "voided": selectors.voided_deposits(assessment_year, request.user),
         },
     )
 
 
-@role_required(*DISTRICT)
+@permission_required("deposits.oversee_deposits")
 def overdue(request: HttpRequest, year: int) -> HttpResponse:
     assessment_year = _year(year)
     rows = selectors.board_rows(assessment_year, request.user)
@@ -94,7 +90,7 @@ def _owing_unpaid(assessment_year):
     )
 
 
-@role_required(Role.FINANCE)
+@permission_required("deposits.record_deposit")
 def pay(request: HttpRequest, year: int) -> HttpResponse:
     assessment_year = _year(year)
     form = PaymentForm(
@@ -161,7 +157,7 @@ def _deposit_or_404(request: HttpRequest, pk: int) -> Deposit:
     return deposit
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     """A printable receipt (收据) for one payment; a voided one is marked void."""
     deposit = _deposit_or_404(request, pk)
@@ -172,13 +168,12 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
             "deposit": deposit,
             "year": deposit.year,
             "district": settings.DISTRICT_NAME,
-            "is_finance": request.user.role == Role.FINANCE,
             "entries": deposit.entries.order_by("created_at", "id"),
         },
     )
 
 
-@role_required(Role.FINANCE)
+@permission_required("deposits.void_deposit")
 def void(request: HttpRequest, pk: int) -> HttpResponse:
     """作废 a wrong payment with a reason; the finance office then records it again."""
     deposit = _deposit_or_404(request, pk)
@@ -217,7 +212,7 @@ def void(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.FINANCE)
+@permission_required("deposits.record_deposit")
 def amount(request: HttpRequest, year: int) -> HttpResponse:
     """The year's deposit amount: fixed once a payment of the year is recorded."""
     assessment_year = _year(year)
@@ -252,7 +247,7 @@ def amount(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-@role_required(Role.FINANCE)
+@permission_required("deposits.record_deposit")
 def letter(request: HttpRequest, year: int) -> HttpResponse:
     assessment_year = _year(year)
     units = services.owing_units(assessment_year).exclude(
@@ -306,14 +301,13 @@ def _figure_rows(frozen: dict, live: dict | None, indicators: dict) -> list[dict
     return rows
 
 
-@role_required(*DISTRICT)
+@permission_required("deposits.oversee_deposits")
 def settlement(request: HttpRequest, year: int) -> HttpResponse:
     """The preview before confirming, or the recorded settlement and any drift since."""
     assessment_year = _year(year)
     indicators = {i.code: i for i in Indicator.objects.all()}
     context = {
         "year": assessment_year,
-        "is_finance": request.user.role == Role.FINANCE,
         "reverse_form": ReverseForm(),
     }
     try:
@@ -377,7 +371,7 @@ def settlement(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.FINANCE)
+@permission_required("deposits.settle_year")
 def settlement_confirm(request: HttpRequest, year: int) -> HttpResponse:
     _year(year)
     try:
@@ -396,7 +390,7 @@ def settlement_confirm(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.FINANCE)
+@permission_required("deposits.settle_year")
 def settlement_reverse(request: HttpRequest, year: int) -> HttpResponse:
     _year(year)
     form = ReverseForm(request.POST)
@@ -417,7 +411,7 @@ def settlement_reverse(request: HttpRequest, year: int) -> HttpResponse:
     return redirect("deposits:settlement", year=year)
 
 
-@role_required(*DISTRICT)
+@permission_required("deposits.oversee_deposits")
 def settlement_sheet(request: HttpRequest, year: int) -> HttpResponse:
     """The settlement sheet for the treasury: one row per unit, totals, a signature block."""
     assessment_year = _year(year)

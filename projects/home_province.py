@@ -19,8 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from common.forms import add_validation_error
 from common.origins import PROVINCE_SET, PROVINCES
-from common.permissions import role_required
-from common.roles import Role
+from common.permissions import permission_required, require
 from common.services import stamp
 from targets.models import MAX_YEAR, MIN_YEAR, AssessmentYear
 from targets.rollups import rebuild
@@ -36,6 +35,7 @@ def year_home_province_set(*, year: int, province: str, user, reason: str) -> As
     Unchanged: nothing is written. Refused: a name that is not a province-level division, a
     missing reason, a settled year (its figures decided the deposits).
     """
+    require(user, "projects.set_home_province")
     if province not in PROVINCE_SET:
         raise ValidationError(
             _("“%(p)s”不是省级行政区名称，请从列表中选择本省。") % {"p": str(province)[:20]}
@@ -76,7 +76,7 @@ class HomeProvinceForm(forms.Form):
     )
 
 
-@role_required(Role.COMMERCE)
+@permission_required("projects.set_home_province")
 def home_province_edit(request: HttpRequest, year: int) -> HttpResponse:
     """The commerce bureau sets the year's home province; saving recounts the year."""
     if not MIN_YEAR <= year <= MAX_YEAR:

@@ -12,8 +12,7 @@ from django.views.decorators.http import require_POST
 from common.forms import add_validation_error
 from common.history import history_entries
 from common.listing import ObjectListView
-from common.permissions import role_required
-from common.roles import ALL_ROLES, Role
+from common.permissions import permission_required
 from projects import services
 from projects.filters import (
     InflowFilter,
@@ -36,8 +35,6 @@ from projects.selectors import (
     project_for_user,
 )
 from projects.tables import InflowTable, ProjectTable, PromotionEventTable, VerificationTable
-
-EDITORS = (Role.UNIT_STAFF, Role.COMMERCE)
 
 
 def _scoped_project(request, pk: int) -> Project:
@@ -75,14 +72,13 @@ class ProjectListView(ObjectListView):
     title = gettext_lazy("招商项目")
     export_name = "projects"
     add_url_name = "projects:create"
-    add_roles = frozenset(EDITORS)
+    add_permission = "projects.create_project"
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _scoped_project(request, pk)
     inflows = list(project.inflows.select_related("verified_by").order_by("arrived_on", "id"))
-    user = request.user
     return render(
         request,
         "projects/project_detail.html",
@@ -94,8 +90,6 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "stage_changes": project.stage_changes.select_related("changed_by"),
             "history": history_entries(project),
-            "can_edit": user.role in EDITORS,
-            "can_verify": user.role == Role.COMMERCE,
         },
     )
 
@@ -144,12 +138,12 @@ def _project_form_view(request, project: Project | None):
     )
 
 
-@role_required(*EDITORS)
+@permission_required("projects.create_project")
 def project_create(request: HttpRequest) -> HttpResponse:
     return _project_form_view(request, None)
 
 
-@role_required(*EDITORS)
+@permission_required("projects.edit_project")
 def project_update(request: HttpRequest, pk: int) -> HttpResponse:
     return _project_form_view(request, _scoped_project(request, pk))
 
@@ -169,7 +163,7 @@ class VerificationQueueView(ObjectListView):
     """Pending money first come first served, and above it what else waits for the bureau:
     重复统计 candidates and 凭证号 shared by inflows recorded before the rule (待处理)."""
 
-    allowed_roles = frozenset({Role.COMMERCE})
+    permission_required = "projects.verify_inflow"
     queryset = Inflow.objects.filter(status=InflowStatus.PENDING).select_related("project__unit")
     filterset_class = VerificationFilter
     table_class = VerificationTable
@@ -186,7 +180,7 @@ class VerificationQueueView(ObjectListView):
 
 
 @require_POST
-@role_required(Role.COMMERCE)
+@permission_required("projects.resolve_duplicates")
 def duplicate_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     project = _scoped_project(request, pk)
     form = ReasonForm(request.POST)
@@ -207,7 +201,7 @@ def duplicate_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.COMMERCE)
+@permission_required("projects.resolve_duplicates")
 def duplicate_keep(request: HttpRequest, pk: int) -> HttpResponse:
     project = _scoped_project(request, pk)
     try:
@@ -222,10 +216,9 @@ def duplicate_keep(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("projects:verification")
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def inflow_detail(request: HttpRequest, pk: int) -> HttpResponse:
     inflow = _scoped_inflow(request, pk)
-    user = request.user
     return render(
         request,
         "projects/inflow_detail.html",
@@ -233,9 +226,6 @@ def inflow_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "inflow": inflow,
             "project": inflow.project,
             "history": history_entries(inflow),
-            "can_edit": user.role in EDITORS and inflow.editable_by_unit,
-            "can_verify": user.role == Role.COMMERCE and inflow.status == InflowStatus.PENDING,
-            "can_correct": user.role == Role.COMMERCE and inflow.status == InflowStatus.VERIFIED,
             "return_form": ReasonForm(prefix="return"),
         },
     )
@@ -275,12 +265,12 @@ def _inflow_form_view(request, project: Project, inflow: Inflow | None):
     )
 
 
-@role_required(*EDITORS)
+@permission_required("projects.record_inflow")
 def inflow_create(request: HttpRequest, project_pk: int) -> HttpResponse:
     return _inflow_form_view(request, _scoped_project(request, project_pk), None)
 
 
-@role_required(*EDITORS)
+@permission_required("projects.edit_inflow")
 def inflow_update(request: HttpRequest, pk: int) -> HttpResponse:
     inflow = _scoped_inflow(request, pk)
     if not inflow.editable_by_unit:
@@ -294,7 +284,7 @@ def inflow_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*EDITORS)
+@permission_required("projects.edit_inflow")
 def inflow_delete(request: HttpRequest, pk: int) -> HttpResponse:
     inflow = _scoped_inflow(request, pk)
     project = inflow.project
@@ -308,7 +298,7 @@ def inflow_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.COMMERCE)
+@permission_required("projects.verify_inflow")
 def inflow_verify(request: HttpRequest, pk: int) -> HttpResponse:
     inflow = _scoped_inflow(request, pk)
     try:
@@ -324,7 +314,7 @@ def inflow_verify(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.COMMERCE)
+@permission_required("projects.verify_inflow")
 def inflow_return(request: HttpRequest, pk: int) -> HttpResponse:
     inflow = _scoped_inflow(request, pk)
     form = ReasonForm(request.POST, prefix="return")
@@ -343,7 +333,7 @@ def inflow_return(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_next_or(request, "projects:verification"))
 
 
-@role_required(Role.COMMERCE)
+@permission_required("projects.correct_inflow")
 def inflow_correct(request: HttpRequest, pk: int) -> HttpResponse:
     inflow = _scoped_inflow(request, pk)
     form = InflowCorrectForm(
@@ -378,7 +368,7 @@ def inflow_correct(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.COMMERCE)
+@permission_required("projects.correct_inflow")
 def inflow_void(request: HttpRequest, pk: int) -> HttpResponse:
     inflow = _scoped_inflow(request, pk)
     form = ReasonForm(request.POST or None)
@@ -394,7 +384,7 @@ def inflow_void(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "projects/inflow_void.html", {"form": form, "inflow": inflow})
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def inflow_evidence(request: HttpRequest, pk: int) -> FileResponse:
     """Evidence is served through the portal, never from MEDIA_ROOT directly: scoped like
     the inflow itself."""
@@ -422,7 +412,7 @@ class PromotionEventListView(ObjectListView):
     title = gettext_lazy("招商活动")
     export_name = "events"
     add_url_name = "projects:event_create"
-    add_roles = frozenset({Role.COMMERCE})
+    add_permission = "projects.manage_events"
 
     def get_queryset(self):
         # Events are district-wide records, not owned by a unit.
@@ -442,11 +432,11 @@ def _event_form_view(request, event: PromotionEvent | None):
     return render(request, "projects/event_form.html", {"form": form, "title": title})
 
 
-@role_required(Role.COMMERCE)
+@permission_required("projects.manage_events")
 def event_create(request: HttpRequest) -> HttpResponse:
     return _event_form_view(request, None)
 
 
-@role_required(Role.COMMERCE)
+@permission_required("projects.manage_events")
 def event_update(request: HttpRequest, pk: int) -> HttpResponse:
     return _event_form_view(request, get_object_or_404(PromotionEvent, pk=pk))

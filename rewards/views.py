@@ -26,10 +26,11 @@ from django.views.decorators.http import require_POST
 from common.forms import add_validation_error
 from common.history import history_entries
 from common.listing import ObjectListView
-from common.permissions import role_required
-from common.roles import ALL_ROLES, Role
+from common.permissions import permission_required
+from common.roles import Role
 from common.xlsx import xlsx_response
 from projects.selectors import project_for_user
+from rewards import rules as policy
 from rewards import selectors, services
 from rewards.filters import ClaimFilter, QueueFilter, ReferrerFilter, RuleFilter, TaxRecordFilter
 from rewards.forms import (
@@ -46,20 +47,10 @@ from rewards.forms import (
     tier_formset,
     tiers_of,
 )
-from rewards.models import Claim, ClaimStatus, ProjectReferrer, Referrer, RewardRule, TaxRecord
+from rewards.models import Claim, ProjectReferrer, Referrer, RewardRule, TaxRecord
 from rewards.tables import ClaimTable, QueueTable, ReferrerTable, RuleTable, TaxRecordTable
 from rewards.tax_import import read_tax_rows
 from targets.models import MAX_YEAR, MIN_YEAR
-
-FILERS = (Role.UNIT_STAFF, Role.COMMERCE)
-REFERRER_EDITORS = (Role.COMMERCE, Role.FINANCE)
-DISTRICT = (Role.COMMERCE, Role.FINANCE, Role.LEADERSHIP)
-# Who holds each step of a claim: they act on it (and may reject it) there.
-STEP_HOLDER = {
-    ClaimStatus.FILED: Role.COMMERCE,
-    ClaimStatus.REVIEWED: Role.FINANCE,
-    ClaimStatus.APPROVED: Role.FINANCE,
-}
 
 
 def _year_or_404(year: int) -> int:
@@ -100,10 +91,10 @@ class ReferrerListView(RewardsListView):
     title = gettext_lazy("引资人")
     export_name = "referrers"
     add_url_name = "rewards:referrer_create"
-    add_roles = frozenset({Role.COMMERCE})
+    add_permission = "rewards.create_referrer"
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def referrer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referrer = get_object_or_404(
         Referrer.objects.for_user(request.user).select_related("employer_unit", "created_by"),
@@ -118,8 +109,6 @@ def referrer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reveal": reveal,
             "links": selectors.referrer_projects(referrer, request.user),
             "history": selectors.referrer_history(referrer, reveal=reveal),
-            "can_edit": request.user.role in REFERRER_EDITORS,
-            "can_correct_date": request.user.role == Role.FINANCE,
         },
     )
 
@@ -147,17 +136,17 @@ def _referrer_form_view(request, referrer: Referrer | None):
     )
 
 
-@role_required(Role.COMMERCE)
+@permission_required("rewards.create_referrer")
 def referrer_create(request: HttpRequest) -> HttpResponse:
     return _referrer_form_view(request, None)
 
 
-@role_required(*REFERRER_EDITORS)
+@permission_required("rewards.edit_referrer")
 def referrer_update(request: HttpRequest, pk: int) -> HttpResponse:
     return _referrer_form_view(request, get_object_or_404(Referrer, pk=pk))
 
 
-@role_required(Role.FINANCE)
+@permission_required("rewards.correct_registration")
 def referrer_registration(request: HttpRequest, pk: int) -> HttpResponse:
     """更正登记日期: only the finance office, with a reason."""
     referrer = get_object_or_404(Referrer, pk=pk)
@@ -191,7 +180,7 @@ def referrer_registration(request: HttpRequest, pk: int) -> HttpResponse:
 # --- first referrer of a project -------------------------------------------------------
 
 
-@role_required(*FILERS)
+@permission_required("rewards.name_first_referrer")
 def link_create(request: HttpRequest, project_pk: int) -> HttpResponse:
     project = project_for_user(request.user, project_pk)
     existing = selectors.first_referrer(project)
@@ -219,7 +208,7 @@ def link_create(request: HttpRequest, project_pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.COMMERCE)
+@permission_required("rewards.replace_first_referrer")
 def link_update(request: HttpRequest, pk: int) -> HttpResponse:
     link = get_object_or_404(
         ProjectReferrer.objects.for_user(request.user).select_related("project__unit"), pk=pk
@@ -264,7 +253,7 @@ class RuleListView(RewardsListView):
         return context
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def rule_detail(request: HttpRequest, year: int) -> HttpResponse:
     rule = selectors.rule_for_year(_year_or_404(year))
     return render(
@@ -275,12 +264,11 @@ def rule_detail(request: HttpRequest, year: int) -> HttpResponse:
             "rule": rule,
             "tiers": list(rule.tiers.all()) if rule else [],
             "history": history_entries(rule) if rule else [],
-            "can_edit": request.user.role == Role.FINANCE,
         },
     )
 
 
-@role_required(Role.FINANCE)
+@permission_required("rewards.edit_reward_rule")
 def rule_edit(request: HttpRequest, year: int) -> HttpResponse:
     rule = selectors.rule_for_year(_year_or_404(year))
     initial_tiers = [
@@ -327,7 +315,7 @@ class TaxRecordListView(RewardsListView):
     title = gettext_lazy("税收记录（地方留成）")
     export_name = "tax-records"
     add_url_name = "rewards:tax_create"
-    add_roles = frozenset({Role.FINANCE})
+    add_permission = "rewards.record_tax"
 
 
 def _tax_form_view(request, record: TaxRecord | None):
@@ -376,19 +364,19 @@ def _tax_form_view(request, record: TaxRecord | None):
     )
 
 
-@role_required(Role.FINANCE)
+@permission_required("rewards.record_tax")
 def tax_create(request: HttpRequest) -> HttpResponse:
     return _tax_form_view(request, None)
 
 
-@role_required(Role.FINANCE)
+@permission_required("rewards.record_tax")
 def tax_update(request: HttpRequest, pk: int) -> HttpResponse:
     return _tax_form_view(
         request, get_object_or_404(TaxRecord.objects.select_related("project"), pk=pk)
     )
 
 
-@role_required(Role.FINANCE)
+@permission_required("rewards.record_tax")
 def tax_import(request: HttpRequest) -> HttpResponse:
     form = TaxImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
@@ -422,7 +410,7 @@ class ClaimListView(RewardsListView):
 
 
 class ClaimQueueView(RewardsListView):
-    allowed_roles = frozenset({Role.UNIT_STAFF, Role.COMMERCE, Role.FINANCE})
+    permission_required = "rewards.follow_claims"
     filterset_class = QueueFilter
     table_class = QueueTable
     export_name = "reward-queue"
@@ -438,7 +426,7 @@ class ClaimQueueView(RewardsListView):
         }.get(self.request.user.role, _("本单位在办的引资奖励申报"))
 
 
-@role_required(*FILERS)
+@permission_required("rewards.file_claim")
 def claim_create(request: HttpRequest, project_pk: int) -> HttpResponse:
     project = project_for_user(request.user, project_pk)
     tax_years = list(
@@ -473,12 +461,13 @@ def claim_create(request: HttpRequest, project_pk: int) -> HttpResponse:
     )
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _scoped_claim(request, pk)
-    role = request.user.role
-    holder = STEP_HOLDER.get(claim.status)
-    may = selectors.may_act_next(claim, request.user)
+    # Their office holds the step, but they took the previous one: say who may act.
+    blocked = policy.holds_step(request.user, claim) and not policy.not_consecutive(
+        request.user, claim
+    )
     return render(
         request,
         "rewards/claim_detail.html",
@@ -488,12 +477,8 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "c": claim.computation,
             "reveal": selectors.can_reveal(request.user),
             "history": history_entries(claim),
-            "can_review": role == Role.COMMERCE and claim.status == ClaimStatus.FILED and may,
-            "can_approve": role == Role.FINANCE and claim.status == ClaimStatus.REVIEWED and may,
-            "can_pay": role == Role.FINANCE and claim.status == ClaimStatus.APPROVED and may,
-            "can_reject": holder is not None and role == holder and may,
             "next_step": selectors.next_step(claim),
-            "blocked": holder is not None and role == holder and not may,
+            "blocked": blocked,
             "reject_form": ReasonForm(),
             "pay_form": PayForm(initial={"paid_on": timezone.localdate()}),
         },
@@ -511,7 +496,7 @@ def _claim_action(request, pk: int, action) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.COMMERCE)
+@permission_required("rewards.review_claim")
 def claim_review(request: HttpRequest, pk: int) -> HttpResponse:
     def act(claim):
         services.claim_review(claim=claim, user=request.user)
@@ -521,7 +506,7 @@ def claim_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.FINANCE)
+@permission_required("rewards.approve_claim")
 def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
     def act(claim):
         claim = services.claim_approve(claim=claim, user=request.user)
@@ -535,7 +520,7 @@ def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.FINANCE)
+@permission_required("rewards.pay_claim")
 def claim_pay(request: HttpRequest, pk: int) -> HttpResponse:
     form = PayForm(request.POST)
 
@@ -549,19 +534,14 @@ def claim_pay(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.COMMERCE, Role.FINANCE)
+@permission_required("rewards.reject_claim")
 def claim_reject(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST)
 
     def act(claim):
-        if STEP_HOLDER.get(claim.status) != request.user.role:
-            raise ValidationError(
-                _("申报 %(n)s 当前状态是“%(s)s”，不由您所在部门办理，不能驳回。")
-                % {"n": claim.number, "s": claim.get_status_display()}
-            )
-        if not form.is_valid():
-            raise ValidationError(_("驳回必须写明原因。"))
-        services.claim_reject(claim=claim, user=request.user, reason=form.cleaned_data["reason"])
+        # An invalid form is a missing reason: the service names it (after who may act).
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        services.claim_reject(claim=claim, user=request.user, reason=reason)
         return _("已驳回 %(n)s。") % {"n": claim.number}
 
     return _claim_action(request, pk, act)
@@ -570,7 +550,7 @@ def claim_reject(request: HttpRequest, pk: int) -> HttpResponse:
 # --- payouts ---------------------------------------------------------------------------
 
 
-@role_required(*DISTRICT)
+@permission_required("rewards.read_payouts")
 def payouts(request: HttpRequest) -> HttpResponse:
     """What each benefiting treasury paid in a year, and what it still owes."""
     try:

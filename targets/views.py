@@ -9,8 +9,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from common.forms import add_validation_error
-from common.permissions import role_required
-from common.roles import ALL_ROLES, Role
+from common.permissions import has_rule, permission_required
 from common.xlsx import XLSX_CONTENT_TYPE
 from targets import progress, selectors, services
 from targets.charts import cumulative_chart
@@ -22,8 +21,6 @@ from targets.reports import build_report, ranking_places, report_has_quotas
 from targets.tables import ranking_table_class, unit_link
 from units.models import Unit
 
-GRID_VIEWERS = (Role.COMMERCE, Role.FINANCE, Role.LEADERSHIP)
-
 
 def _checked_year(year: int) -> int:
     if not MIN_YEAR <= year <= MAX_YEAR:
@@ -31,7 +28,7 @@ def _checked_year(year: int) -> int:
     return year
 
 
-@role_required(*GRID_VIEWERS)
+@permission_required("targets.read_quotas")
 def quota_grid_current(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "")
     if year.isdigit() and MIN_YEAR <= int(year) <= MAX_YEAR:
@@ -41,12 +38,12 @@ def quota_grid_current(request: HttpRequest) -> HttpResponse:
     return redirect("targets:quotas", year=timezone.localdate().year)
 
 
-@role_required(*GRID_VIEWERS)
+@permission_required("targets.read_quotas")
 def quota_grid(request: HttpRequest, year: int) -> HttpResponse:
     """One page for a year's quotas: units down, indicators across, sums beside the
     district's task. Only the commerce bureau edits; finance and leadership read."""
     _checked_year(year)
-    editable = request.user.role == Role.COMMERCE
+    editable = has_rule(request.user, "targets.edit_quotas")
     if request.method == "POST" and not editable:
         return render(request, "403.html", status=403)
     units, indicators, quotas, tasks = selectors.grid_data(year)
@@ -100,7 +97,6 @@ def quota_grid(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "indicators": indicators,
             "summary": summary,
-            "editable": editable,
             "years": range(year - 2, year + 2),
             "home_province": selectors.year_settings(year).home_province,
         },
@@ -108,7 +104,7 @@ def quota_grid(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.COMMERCE)
+@permission_required("targets.edit_quotas")
 def quota_copy(request: HttpRequest, year: int) -> HttpResponse:
     _checked_year(year)
     try:
@@ -155,7 +151,7 @@ def _xlsx(report) -> HttpResponse:
     return response
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The district: one card per indicator against 序时进度, with the cumulative chart."""
     _period, report, context = _report_context(request)
@@ -183,7 +179,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "targets/dashboard.html", context)
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def ranking_view(request: HttpRequest) -> HttpResponse:
     """All units with a quota, ranked by mean completion, colour-coded with words."""
     _period, report, context = _report_context(request)
@@ -216,7 +212,7 @@ def ranking_view(request: HttpRequest) -> HttpResponse:
     return render(request, "targets/ranking.html", context)
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit.objects.for_user(request.user), pk=pk)
     _period, report, context = _report_context(request)
@@ -233,7 +229,7 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "targets/unit_dashboard.html", context)
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def park_share(request: HttpRequest) -> HttpResponse:
     """The park's share of the year's projects and money (the seed: park-led projects are
     too few)."""
@@ -242,7 +238,7 @@ def park_share(request: HttpRequest) -> HttpResponse:
     return render(request, "targets/park.html", context)
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def event_results(request: HttpRequest) -> HttpResponse:
     """Projects and contract amounts signed at each promotion fair in the year."""
     period, _report, context = _report_context(request)
@@ -250,7 +246,7 @@ def event_results(request: HttpRequest) -> HttpResponse:
     return render(request, "targets/events.html", context)
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def pipeline(request: HttpRequest) -> HttpResponse:
     """Projects by stage, with 履约率 (signed projects that started)."""
     period, _report, context = _report_context(request)

@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy
 from common.forms import add_validation_error
 from common.history import history_entries
 from common.listing import ObjectListView
-from common.permissions import role_required
-from common.roles import ALL_ROLES, Role
+from common.permissions import permission_required
 from targets.selectors import unit_quotas
 from units import services
 from units.filters import UnitFilter
@@ -26,10 +25,10 @@ class UnitListView(ObjectListView):
     title = gettext_lazy("责任单位")
     export_name = "units"
     add_url_name = "units:create"
-    add_roles = frozenset({Role.COMMERCE})
+    add_permission = "units.manage_units"
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit.objects.for_user(request.user), pk=pk)
     return render(
@@ -40,12 +39,11 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "year": timezone.localdate().year,
             "quotas": unit_quotas(unit, timezone.localdate().year),
             "history": history_entries(unit),
-            "can_edit": request.user.role == Role.COMMERCE,
         },
     )
 
 
-@role_required(Role.COMMERCE)
+@permission_required("units.manage_units")
 def unit_create(request: HttpRequest) -> HttpResponse:
     form = UnitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -59,7 +57,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
     return render(request, "units/unit_form.html", {"form": form, "title": _("新增责任单位")})
 
 
-@role_required(Role.COMMERCE)
+@permission_required("units.manage_units")
 def unit_update(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit.objects.for_user(request.user), pk=pk)
     form = UnitForm(request.POST or None, instance=Unit.objects.get(pk=unit.pk))
