@@ -92,8 +92,10 @@ def deposit_record(
 
     Takes the year's row lock, the same lock ``settle_year`` holds while it confirms: a
     payment is either in that settlement (recorded first) or refused (the year is settled).
+    The payment page asks ``deposits.record_deposit``; this service is also the workbook
+    import's, whose wider rule is ``deposits.import_deposits``.
     """
-    require(user, "deposits.record_deposit")
+    require(user, "deposits.import_deposits")
     assessment_year = year_lock(year)
     _refuse_if_settled(assessment_year)
     _refuse_unless_owing(assessment_year, unit)

@@ -23,13 +23,12 @@ from deposits import settlement as arithmetic
 from deposits.forms import DepositAmountForm, LetterForm, PaymentForm, ReverseForm, VoidForm
 from deposits.models import Deposit, ResponsibilityLetter
 from deposits.tables import DepositBoardTable
-from targets.models import MAX_YEAR, MIN_YEAR, Indicator
+from targets.models import Indicator
 from targets.services import year_get_or_create
 
 
 def _year(year: int):
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise Http404
+    # The URL's year converter has already refused a year outside the range (404).
     return year_get_or_create(year)
 
 

@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +21,7 @@ from common.forms import add_validation_error
 from common.origins import PROVINCE_SET, PROVINCES
 from common.permissions import permission_required, require
 from common.services import stamp
-from targets.models import MAX_YEAR, MIN_YEAR, AssessmentYear
+from targets.models import AssessmentYear
 from targets.rollups import rebuild
 from targets.selectors import year_settings
 from targets.services import year_get_or_create
@@ -79,8 +79,6 @@ class HomeProvinceForm(forms.Form):
 @permission_required("projects.set_home_province")
 def home_province_edit(request: HttpRequest, year: int) -> HttpResponse:
     """The commerce bureau sets the year's home province; saving recounts the year."""
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise Http404
     current = year_settings(year)  # reading the page creates no year
     form = HomeProvinceForm(
         request.POST if request.method == "POST" else None,

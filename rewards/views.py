@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from common.converters import parse_year
 from common.forms import add_validation_error
 from common.history import history_entries
 from common.listing import ObjectListView
@@ -50,13 +51,6 @@ from rewards.forms import (
 from rewards.models import Claim, ProjectReferrer, Referrer, RewardRule, TaxRecord
 from rewards.tables import ClaimTable, QueueTable, ReferrerTable, RuleTable, TaxRecordTable
 from rewards.tax_import import read_tax_rows
-from targets.models import MAX_YEAR, MIN_YEAR
-
-
-def _year_or_404(year: int) -> int:
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise Http404
-    return year
 
 
 def _scoped_claim(request, pk: int) -> Claim:
@@ -255,7 +249,7 @@ class RuleListView(RewardsListView):
 
 @permission_required("common.use_portal")
 def rule_detail(request: HttpRequest, year: int) -> HttpResponse:
-    rule = selectors.rule_for_year(_year_or_404(year))
+    rule = selectors.rule_for_year(year)
     return render(
         request,
         "rewards/rule_detail.html",
@@ -270,7 +264,7 @@ def rule_detail(request: HttpRequest, year: int) -> HttpResponse:
 
 @permission_required("rewards.edit_reward_rule")
 def rule_edit(request: HttpRequest, year: int) -> HttpResponse:
-    rule = selectors.rule_for_year(_year_or_404(year))
+    rule = selectors.rule_for_year(year)
     initial_tiers = [
         {"lower": t.lower, "upper": t.upper, "amount": t.amount}
         for t in (rule.tiers.all() if rule else [])
@@ -554,7 +548,7 @@ def claim_reject(request: HttpRequest, pk: int) -> HttpResponse:
 def payouts(request: HttpRequest) -> HttpResponse:
     """What each benefiting treasury paid in a year, and what it still owes."""
     try:
-        year = _year_or_404(int(request.GET.get("year") or timezone.localdate().year))
+        year = parse_year(request.GET.get("year") or timezone.localdate().year)
     except ValueError as exc:
         raise Http404 from exc
     summary = selectors.payout_summary(year)

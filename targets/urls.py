@@ -11,6 +11,6 @@ urlpatterns = [
     path("progress/events/", views.event_results, name="events"),
     path("progress/pipeline/", views.pipeline, name="pipeline"),
     path("quotas/", views.quota_grid_current, name="quotas_current"),
-    path("<int:year>/quotas/", views.quota_grid, name="quotas"),
-    path("<int:year>/quotas/copy/", views.quota_copy, name="quotas_copy"),
+    path("<year:year>/quotas/", views.quota_grid, name="quotas"),
+    path("<year:year>/quotas/copy/", views.quota_copy, name="quotas_copy"),
 ]

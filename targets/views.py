@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from common.converters import parse_year
 from common.forms import add_validation_error
 from common.permissions import has_rule, permission_required
 from common.xlsx import XLSX_CONTENT_TYPE
@@ -15,24 +16,19 @@ from targets import progress, selectors, services
 from targets.charts import cumulative_chart
 from targets.exports import report_workbook_bytes
 from targets.forms import QuotaGridForm, RankingFilterForm
-from targets.models import MAX_YEAR, MIN_YEAR
 from targets.period import month_end_choices, parse_period
 from targets.reports import build_report, ranking_places, report_has_quotas
 from targets.tables import ranking_table_class, unit_link
 from units.models import Unit
 
 
-def _checked_year(year: int) -> int:
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise Http404
-    return year
-
-
 @permission_required("targets.read_quotas")
 def quota_grid_current(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "")
-    if year.isdigit() and MIN_YEAR <= int(year) <= MAX_YEAR:
-        return redirect("targets:quotas", year=int(year))
+    try:
+        return redirect("targets:quotas", year=parse_year(year))
+    except ValueError:
+        pass
     if year:
         messages.error(request, _("年度“%(y)s”无效。") % {"y": year[:10]})
     return redirect("targets:quotas", year=timezone.localdate().year)
@@ -42,7 +38,6 @@ def quota_grid_current(request: HttpRequest) -> HttpResponse:
 def quota_grid(request: HttpRequest, year: int) -> HttpResponse:
     """One page for a year's quotas: units down, indicators across, sums beside the
     district's task. Only the commerce bureau edits; finance and leadership read."""
-    _checked_year(year)
     editable = has_rule(request.user, "targets.edit_quotas")
     if request.method == "POST" and not editable:
         return render(request, "403.html", status=403)
@@ -106,7 +101,6 @@ def quota_grid(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 @permission_required("targets.edit_quotas")
 def quota_copy(request: HttpRequest, year: int) -> HttpResponse:
-    _checked_year(year)
     try:
         filled = services.quotas_copy_from_previous(year=year, user=request.user)
     except ValidationError as error:
