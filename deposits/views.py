@@ -9,12 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 from openpyxl import Workbook
 
+from common.editing import ServiceFormView
 from common.forms import add_validation_error
 from common.permissions import permission_required
 from common.xlsx import XLSX_CONTENT_TYPE, write_sheet, xlsx_response
@@ -172,105 +175,107 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@permission_required("deposits.void_deposit")
-def void(request: HttpRequest, pk: int) -> HttpResponse:
+class DepositFormView(ServiceFormView):
+    """The finance office's forms on a year's deposits: back to the year's board."""
+
+    template_name = "deposits/form.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(year=self.assessment_year, multipart=False, **kwargs)
+
+    def get_success_url(self):
+        return reverse("deposits:board", args=[self.assessment_year.year])
+
+
+class Void(DepositFormView):
     """作废 a wrong payment with a reason; the finance office then records it again."""
-    deposit = _deposit_or_404(request, pk)
-    year = deposit.year.year
-    form = VoidForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.deposit_void(
-                deposit=deposit, user=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            add_validation_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("已作废 %(u)s 的缴纳记录 %(n)s，台账已记冲销；请重新登记正确的缴纳。")
-                % {"u": deposit.unit.name, "n": deposit.receipt_number},
-            )
-            return redirect("deposits:board", year=year)
-    return render(
-        request,
-        "deposits/form.html",
-        {
-            "form": form,
-            "year": deposit.year,
-            "title": _("作废 %(u)s %(y)d 年的缴纳记录 %(n)s（%(a)s 元）")
-            % {
-                "u": deposit.unit.name,
-                "y": year,
-                "n": deposit.receipt_number,
-                "a": deposit.amount,
-            },
-            "multipart": False,
-            "danger": True,
-        },
-    )
+
+    permission_required = "deposits.void_deposit"
+    form_class = VoidForm
+
+    def get_object(self):
+        deposit = _deposit_or_404(self.request, self.kwargs["pk"])
+        self.assessment_year = deposit.year
+        return deposit
+
+    def get_title(self):
+        deposit = self.object
+        return _("作废 %(u)s %(y)d 年的缴纳记录 %(n)s（%(a)s 元）") % {
+            "u": deposit.unit.name,
+            "y": deposit.year.year,
+            "n": deposit.receipt_number,
+            "a": deposit.amount,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(danger=True, **kwargs)
+
+    def perform(self, form):
+        deposit = self.object
+        services.deposit_void(
+            deposit=deposit, user=self.request.user, reason=form.cleaned_data["reason"]
+        )
+        return _("已作废 %(u)s 的缴纳记录 %(n)s，台账已记冲销；请重新登记正确的缴纳。") % {
+            "u": deposit.unit.name,
+            "n": deposit.receipt_number,
+        }
 
 
-@permission_required("deposits.record_deposit")
-def amount(request: HttpRequest, year: int) -> HttpResponse:
+class Amount(DepositFormView):
     """The year's deposit amount: fixed once a payment of the year is recorded."""
-    assessment_year = _year(year)
-    form = DepositAmountForm(
-        request.POST or None, initial={"deposit_amount": assessment_year.deposit_amount}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            changed = services.deposit_amount_set(
-                year=year,
-                amount=form.cleaned_data["deposit_amount"],
-                user=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            add_validation_error(form, error)
-        else:
-            if changed:
-                messages.success(request, _("已修改 %(y)d 年的风险抵押金金额。") % {"y": year})
-            else:
-                messages.info(request, _("金额没有变化，未做任何修改。"))
-            return redirect("deposits:board", year=year)
-    return render(
-        request,
-        "deposits/form.html",
-        {
-            "form": form,
-            "year": assessment_year,
-            "title": _("%(y)d 年风险抵押金金额") % {"y": year},
-            "multipart": False,
-        },
-    )
+
+    permission_required = "deposits.record_deposit"
+    form_class = DepositAmountForm
+    no_change_message = gettext_lazy("金额没有变化，未做任何修改。")
+
+    def get_object(self):
+        self.assessment_year = _year(self.kwargs["year"])
+
+    def get_initial(self):
+        return {"deposit_amount": self.assessment_year.deposit_amount}
+
+    def get_title(self):
+        return _("%(y)d 年风险抵押金金额") % {"y": self.assessment_year.year}
+
+    def perform(self, form):
+        year = self.assessment_year.year
+        changed = services.deposit_amount_set(
+            year=year,
+            amount=form.cleaned_data["deposit_amount"],
+            user=self.request.user,
+            reason=form.cleaned_data["reason"],
+        )
+        return _("已修改 %(y)d 年的风险抵押金金额。") % {"y": year} if changed else None
 
 
-@permission_required("deposits.record_deposit")
-def letter(request: HttpRequest, year: int) -> HttpResponse:
-    assessment_year = _year(year)
-    units = services.owing_units(assessment_year).exclude(
-        pk__in=ResponsibilityLetter.objects.filter(year=assessment_year).values("unit_id")
-    )
-    form = LetterForm(request.POST or None, request.FILES or None, units=units)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.letter_record(year=year, user=request.user, **form.cleaned_data)
-        except (ValidationError, IntegrityError) as error:
-            add_validation_error(form, error)
-        else:
-            messages.success(request, _("已登记责任状。"))
-            return redirect("deposits:board", year=year)
-    return render(
-        request,
-        "deposits/form.html",
-        {
-            "form": form,
-            "year": assessment_year,
-            "title": _("登记 %(y)d 年责任状") % {"y": year},
-            "multipart": True,
-        },
-    )
+class Letter(DepositFormView):
+    permission_required = "deposits.record_deposit"
+    form_class = LetterForm
+
+    def get_object(self):
+        self.assessment_year = _year(self.kwargs["year"])
+
+    def get_form_kwargs(self):
+        units = services.owing_units(self.assessment_year).exclude(
+            pk__in=ResponsibilityLetter.objects.filter(year=self.assessment_year).values("unit_id")
+        )
+        return {"units": units}
+
+    def get_title(self):
+        return _("登记 %(y)d 年责任状") % {"y": self.assessment_year.year}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "multipart": True}
+
+    def perform(self, form):
+        year = self.assessment_year.year
+        services.letter_record(year=year, user=self.request.user, **form.cleaned_data)
+        return _("已登记责任状。")
+
+
+void = Void.as_view()
+amount = Amount.as_view()
+letter = Letter.as_view()
 
 
 def _figure_rows(frozen: dict, live: dict | None, indicators: dict) -> list[dict]:

@@ -4,11 +4,13 @@ from django.db import IntegrityError
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from common.editing import ServiceFormView
 from common.forms import add_validation_error
 from common.history import history_entries
 from common.listing import ObjectListView
@@ -333,55 +335,55 @@ def inflow_return(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_next_or(request, "projects:verification"))
 
 
-@permission_required("projects.correct_inflow")
-def inflow_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    inflow = _scoped_inflow(request, pk)
-    form = InflowCorrectForm(
-        request.POST or None, instance=Inflow.objects.get(pk=inflow.pk), project=inflow.project
-    )
-    if request.method == "POST" and form.is_valid():
+class InflowCorrect(ServiceFormView):
+    """The commerce bureau corrects verified money; the history keeps the old values."""
+
+    permission_required = "projects.correct_inflow"
+    form_class = InflowCorrectForm
+    template_name = "projects/inflow_form.html"
+    title = gettext_lazy("更正已核实的到位资金")
+
+    def get_object(self):
+        return _scoped_inflow(self.request, self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        inflow = self.object
+        return {"instance": Inflow.objects.get(pk=inflow.pk), "project": inflow.project}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(inflow=self.object, project=self.object.project, **kwargs)
+
+    def perform(self, form):
         data = {k: form.cleaned_data[k] for k in ("arrived_on", "amount", "voucher_no")}
-        try:
-            changed = services.inflow_correct(
-                inflow=inflow,
-                user=request.user,
-                data=data,
-                reason=form.cleaned_data["reason"],
-                confirm_large=form.cleaned_data["confirm_large"],
-            )
-            if changed:
-                messages.success(request, _("已更正，原值保留在变更历史中。"))
-            else:
-                messages.info(request, _("没有任何修改。"))
-            return redirect(inflow)
-        except (ValidationError, IntegrityError) as error:
-            add_validation_error(form, error)
-    return render(
-        request,
-        "projects/inflow_form.html",
-        {
-            "form": form,
-            "project": inflow.project,
-            "inflow": inflow,
-            "title": _("更正已核实的到位资金"),
-        },
-    )
+        changed = services.inflow_correct(
+            inflow=self.object,
+            user=self.request.user,
+            data=data,
+            reason=form.cleaned_data["reason"],
+            confirm_large=form.cleaned_data["confirm_large"],
+        )
+        return _("已更正，原值保留在变更历史中。") if changed else None
 
 
-@permission_required("projects.correct_inflow")
-def inflow_void(request: HttpRequest, pk: int) -> HttpResponse:
-    inflow = _scoped_inflow(request, pk)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.inflow_void(
-                inflow=inflow, user=request.user, reason=form.cleaned_data["reason"]
-            )
-            messages.success(request, _("已作废，这笔资金不再计入完成数。"))
-            return redirect(inflow)
-        except ValidationError as error:
-            add_validation_error(form, error)
-    return render(request, "projects/inflow_void.html", {"form": form, "inflow": inflow})
+class InflowVoid(ServiceFormView):
+    permission_required = "projects.correct_inflow"
+    form_class = ReasonForm
+    template_name = "projects/inflow_void.html"
+
+    def get_object(self):
+        return _scoped_inflow(self.request, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(inflow=self.object, **kwargs)
+
+    def perform(self, form):
+        reason = form.cleaned_data["reason"]
+        services.inflow_void(inflow=self.object, user=self.request.user, reason=reason)
+        return _("已作废，这笔资金不再计入完成数。")
+
+
+inflow_correct = InflowCorrect.as_view()
+inflow_void = InflowVoid.as_view()
 
 
 @permission_required("common.use_portal")
@@ -419,24 +421,30 @@ class PromotionEventListView(ObjectListView):
         return self.queryset.all()
 
 
-def _event_form_view(request, event: PromotionEvent | None):
-    form = PromotionEventForm(request.POST or None, instance=event)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.event_save(event=event, **form.cleaned_data)
-            messages.success(request, _("已保存招商活动。"))
-            return redirect("projects:event_list")
-        except (ValidationError, IntegrityError) as error:
-            add_validation_error(form, error)
-    title = _("编辑招商活动") if event else _("新增招商活动")
-    return render(request, "projects/event_form.html", {"form": form, "title": title})
+class EventEdit(ServiceFormView):
+    """Add (no pk) or edit a promotion event: district-wide records, not owned by a unit."""
+
+    permission_required = "projects.manage_events"
+    form_class = PromotionEventForm
+    template_name = "projects/event_form.html"
+
+    def get_object(self):
+        pk = self.kwargs.get("pk")
+        return get_object_or_404(PromotionEvent, pk=pk) if pk is not None else None
+
+    def get_form_kwargs(self):
+        return {"instance": self.object}
+
+    def get_title(self):
+        return _("编辑招商活动") if self.object else _("新增招商活动")
+
+    def perform(self, form):
+        services.event_save(event=self.object, **form.cleaned_data)
+        return _("已保存招商活动。")
+
+    def get_success_url(self):
+        return reverse("projects:event_list")
 
 
-@permission_required("projects.manage_events")
-def event_create(request: HttpRequest) -> HttpResponse:
-    return _event_form_view(request, None)
-
-
-@permission_required("projects.manage_events")
-def event_update(request: HttpRequest, pk: int) -> HttpResponse:
-    return _event_form_view(request, get_object_or_404(PromotionEvent, pk=pk))
+event_create = EventEdit.as_view()
+event_update = EventEdit.as_view()

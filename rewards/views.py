@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from common.converters import parse_year
+from common.editing import ServiceFormView
 from common.forms import add_validation_error
 from common.history import history_entries
 from common.listing import ObjectListView
@@ -107,68 +108,74 @@ def referrer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _referrer_form_view(request, referrer: Referrer | None):
-    instance = Referrer.objects.get(pk=referrer.pk) if referrer else None
-    form = ReferrerForm(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if referrer is None:
-                referrer = services.referrer_create(user=request.user, data=form.cleaned_data)
-                messages.success(request, _("已登记引资人 %(n)s。") % {"n": referrer.name})
-            else:
-                services.referrer_update(
-                    referrer=referrer, user=request.user, data=form.cleaned_data
-                )
-                messages.success(request, _("已保存引资人 %(n)s。") % {"n": referrer.name})
-            return redirect(referrer)
-        except (ValidationError, IntegrityError) as error:
-            add_validation_error(form, error)
-    title = _("编辑引资人 %(n)s") % {"n": referrer.name} if referrer else _("登记引资人")
-    cancel = referrer.get_absolute_url() if referrer else reverse("rewards:referrer_list")
-    return render(
-        request, "rewards/form.html", {"form": form, "title": title, "cancel_url": cancel}
-    )
+class RewardsFormView(ServiceFormView):
+    template_name = "rewards/form.html"
+    cancel_url_name = ""
+
+    def get_context_data(self, **kwargs):
+        cancel = self.object.get_absolute_url() if self.object else reverse(self.cancel_url_name)
+        return super().get_context_data(cancel_url=cancel, **kwargs)
 
 
-@permission_required("rewards.create_referrer")
-def referrer_create(request: HttpRequest) -> HttpResponse:
-    return _referrer_form_view(request, None)
+class ReferrerCreate(RewardsFormView):
+    permission_required = "rewards.create_referrer"
+    form_class = ReferrerForm
+    title = gettext_lazy("登记引资人")
+    cancel_url_name = "rewards:referrer_list"
+
+    def perform(self, form):
+        self.object = services.referrer_create(user=self.request.user, data=form.cleaned_data)
+        return _("已登记引资人 %(n)s。") % {"n": self.object.name}
 
 
-@permission_required("rewards.edit_referrer")
-def referrer_update(request: HttpRequest, pk: int) -> HttpResponse:
-    return _referrer_form_view(request, get_object_or_404(Referrer, pk=pk))
+class ReferrerUpdate(RewardsFormView):
+    permission_required = "rewards.edit_referrer"
+    form_class = ReferrerForm
+
+    def get_object(self):
+        return get_object_or_404(Referrer, pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        return {"instance": Referrer.objects.get(pk=self.object.pk)}
+
+    def get_title(self):
+        return _("编辑引资人 %(n)s") % {"n": self.object.name}
+
+    def perform(self, form):
+        services.referrer_update(
+            referrer=self.object, user=self.request.user, data=form.cleaned_data
+        )
+        return _("已保存引资人 %(n)s。") % {"n": self.object.name}
 
 
-@permission_required("rewards.correct_registration")
-def referrer_registration(request: HttpRequest, pk: int) -> HttpResponse:
+class ReferrerRegistration(ReferrerUpdate):
     """更正登记日期: only the finance office, with a reason."""
-    referrer = get_object_or_404(Referrer, pk=pk)
-    form = RegistrationCorrectForm(
-        request.POST or None, initial={"registered_on": referrer.registered_on}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            changed = services.referrer_registration_correct(
-                referrer=referrer, user=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_validation_error(form, error)
-        else:
-            if changed:
-                messages.success(request, _("已更正 %(n)s 的登记日期。") % {"n": referrer.name})
-            else:
-                messages.info(request, _("登记日期没有变化，未做任何修改。"))
-            return redirect(referrer)
-    return render(
-        request,
-        "rewards/form.html",
-        {
-            "form": form,
-            "title": _("更正引资人 %(n)s 的登记日期") % {"n": referrer.name},
-            "cancel_url": referrer.get_absolute_url(),
-        },
-    )
+
+    permission_required = "rewards.correct_registration"
+    form_class = RegistrationCorrectForm
+    no_change_message = gettext_lazy("登记日期没有变化，未做任何修改。")
+
+    def get_form_kwargs(self):
+        return {}
+
+    def get_initial(self):
+        return {"registered_on": self.object.registered_on}
+
+    def get_title(self):
+        return _("更正引资人 %(n)s 的登记日期") % {"n": self.object.name}
+
+    def perform(self, form):
+        referrer = self.object
+        if services.referrer_registration_correct(
+            referrer=referrer, user=self.request.user, **form.cleaned_data
+        ):
+            return _("已更正 %(n)s 的登记日期。") % {"n": referrer.name}
+        return None
+
+
+referrer_create = ReferrerCreate.as_view()
+referrer_update = ReferrerUpdate.as_view()
+referrer_registration = ReferrerRegistration.as_view()
 
 
 # --- first referrer of a project -------------------------------------------------------
@@ -202,32 +209,39 @@ def link_create(request: HttpRequest, project_pk: int) -> HttpResponse:
     )
 
 
-@permission_required("rewards.replace_first_referrer")
-def link_update(request: HttpRequest, pk: int) -> HttpResponse:
-    link = get_object_or_404(
-        ProjectReferrer.objects.for_user(request.user).select_related("project__unit"), pk=pk
-    )
-    form = ProjectReferrerChangeForm(
-        request.POST or None,
-        initial={"referrer": link.referrer_id, "partners": link.partners, "note": link.note},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.project_referrer_change(user=request.user, link=link, **form.cleaned_data)
-            messages.success(request, _("已更改第一引资人，原登记保留在变更历史中。"))
-            return redirect(link.project)
-        except (ValidationError, IntegrityError) as error:
-            add_validation_error(form, error)
-    return render(
-        request,
-        "rewards/link_form.html",
-        {
-            "form": form,
-            "project": link.project,
-            "title": _("更改第一引资人"),
-            "history": history_entries(link),
-        },
-    )
+class LinkUpdate(ServiceFormView):
+    permission_required = "rewards.replace_first_referrer"
+    form_class = ProjectReferrerChangeForm
+    template_name = "rewards/link_form.html"
+    title = gettext_lazy("更改第一引资人")
+
+    def get_object(self):
+        return get_object_or_404(
+            ProjectReferrer.objects.for_user(self.request.user).select_related("project__unit"),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_initial(self):
+        link = self.object
+        return {"referrer": link.referrer_id, "partners": link.partners, "note": link.note}
+
+    def get_context_data(self, **kwargs):
+        link = self.object
+        return super().get_context_data(
+            project=link.project, history=history_entries(link), **kwargs
+        )
+
+    def perform(self, form):
+        services.project_referrer_change(
+            user=self.request.user, link=self.object, **form.cleaned_data
+        )
+        return _("已更改第一引资人，原登记保留在变更历史中。")
+
+    def get_success_url(self):
+        return self.object.project.get_absolute_url()
+
+
+link_update = LinkUpdate.as_view()
 
 
 # --- rules -----------------------------------------------------------------------------
@@ -312,62 +326,60 @@ class TaxRecordListView(RewardsListView):
     add_permission = "rewards.record_tax"
 
 
-def _tax_form_view(request, record: TaxRecord | None):
-    form = TaxRecordForm(
-        request.POST or None,
-        project=record.project if record else None,
-        initial=(
-            {
-                "year": record.year,
-                "local_retained_tax": record.local_retained_tax,
-                "note": record.note,
-            }
-            if record
-            else None
-        ),
-    )
-    if request.method == "POST" and form.is_valid():
+class TaxRecordEdit(RewardsFormView):
+    """Record (no pk) or correct a project's local retained tax for one year."""
+
+    permission_required = "rewards.record_tax"
+    form_class = TaxRecordForm
+    cancel_url_name = "rewards:tax_list"
+
+    def get_object(self):
+        pk = self.kwargs.get("pk")
+        if pk is None:
+            return None
+        return get_object_or_404(TaxRecord.objects.select_related("project"), pk=pk)
+
+    def get_form_kwargs(self):
+        return {"project": self.object.project if self.object else None}
+
+    def get_initial(self):
+        record = self.object
+        if record is None:
+            return None
+        return {
+            "year": record.year,
+            "local_retained_tax": record.local_retained_tax,
+            "note": record.note,
+        }
+
+    def get_title(self):
+        return _("修改税收记录") if self.object else _("登记税收记录")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The list is where one goes back to, also from a record.
+        context["cancel_url"] = reverse("rewards:tax_list")
+        context["history"] = history_entries(self.object) if self.object else None
+        return context
+
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            services.tax_record_save(
-                user=request.user,
-                project=form.project,
-                year=data["year"],
-                local_retained_tax=data["local_retained_tax"],
-                note=data["note"],
-                record=record,
-            )
-            messages.success(
-                request,
-                _("已保存 %(c)s %(y)d 年的税收记录。")
-                % {"c": form.project.code, "y": data["year"]},
-            )
-            return redirect("rewards:tax_list")
-        except (ValidationError, IntegrityError) as error:
-            add_validation_error(form, error)
-    title = _("修改税收记录") if record else _("登记税收记录")
-    return render(
-        request,
-        "rewards/form.html",
-        {
-            "form": form,
-            "title": title,
-            "cancel_url": reverse("rewards:tax_list"),
-            "history": history_entries(record) if record else None,
-        },
-    )
+        services.tax_record_save(
+            user=self.request.user,
+            project=form.project,
+            year=data["year"],
+            local_retained_tax=data["local_retained_tax"],
+            note=data["note"],
+            record=self.object,
+        )
+        return _("已保存 %(c)s %(y)d 年的税收记录。") % {"c": form.project.code, "y": data["year"]}
+
+    def get_success_url(self):
+        return reverse("rewards:tax_list")
 
 
-@permission_required("rewards.record_tax")
-def tax_create(request: HttpRequest) -> HttpResponse:
-    return _tax_form_view(request, None)
-
-
-@permission_required("rewards.record_tax")
-def tax_update(request: HttpRequest, pk: int) -> HttpResponse:
-    return _tax_form_view(
-        request, get_object_or_404(TaxRecord.objects.select_related("project"), pk=pk)
-    )
+tax_create = TaxRecordEdit.as_view()
+tax_update = TaxRecordEdit.as_view()
 
 
 @permission_required("rewards.record_tax")
