@@ -113,7 +113,12 @@ class RewardsFormView(ServiceFormView):
     cancel_url_name = ""
 
     def get_context_data(self, **kwargs):
-        cancel = self.object.get_absolute_url() if self.object else reverse(self.cancel_url_name)
+        # Back to the list named, else to the object's page.
+        cancel = (
+            reverse(self.cancel_url_name)
+            if self.cancel_url_name
+            else self.object.get_absolute_url()
+        )
         return super().get_context_data(cancel_url=cancel, **kwargs)
 
 
@@ -356,11 +361,8 @@ class TaxRecordEdit(RewardsFormView):
         return _("修改税收记录") if self.object else _("登记税收记录")
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        # The list is where one goes back to, also from a record.
-        context["cancel_url"] = reverse("rewards:tax_list")
-        context["history"] = history_entries(self.object) if self.object else None
-        return context
+        history = history_entries(self.object) if self.object else None
+        return super().get_context_data(history=history, **kwargs)
 
     def perform(self, form):
         data = form.cleaned_data
