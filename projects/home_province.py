@@ -19,8 +19,8 @@ from common.editing import ServiceFormView
 from common.origins import PROVINCE_SET, PROVINCES
 from common.permissions import require
 from common.services import stamp
+from projects.counting import rebuild
 from targets.models import AssessmentYear
-from targets.rollups import rebuild
 from targets.selectors import year_settings
 from targets.services import year_get_or_create
 

@@ -1,6 +1,5 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -8,7 +7,6 @@ from common.editing import ServiceFormView
 from common.history import history_entries
 from common.listing import ObjectListView
 from common.permissions import permission_required
-from targets.selectors import unit_quotas
 from units import services
 from units.filters import UnitFilter
 from units.forms import UnitForm
@@ -34,8 +32,6 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "units/unit_detail.html",
         {
             "unit": unit,
-            "year": timezone.localdate().year,
-            "quotas": unit_quotas(unit, timezone.localdate().year),
             "history": history_entries(unit),
         },
     )

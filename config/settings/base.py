@@ -57,7 +57,10 @@ INSTALLED_APPS = [
     "projects",
     "deposits",
     "rewards",
+    "reporting",
     "workbook",
+    "portal",
+    "bench",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,34 @@
+"""The period pages beside the progress dashboards: the park's share, the promotion fairs and
+the pipeline. Each shows projects' figures under targets' period pickers and report header."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from common.permissions import permission_required
+from projects import selectors
+from targets.views import report_context
+
+
+@permission_required("common.use_portal")
+def park_share(request: HttpRequest) -> HttpResponse:
+    """The park's share of the year's projects and money (the seed: park-led projects are
+    too few)."""
+    period, _report, context = report_context(request)
+    context["share"] = selectors.park_share(period.year, period.as_of)
+    return render(request, "reporting/park.html", context)
+
+
+@permission_required("common.use_portal")
+def event_results(request: HttpRequest) -> HttpResponse:
+    """Projects and contract amounts signed at each promotion fair in the year."""
+    period, _report, context = report_context(request)
+    context["events"] = selectors.event_results(period.year, period.as_of)
+    return render(request, "reporting/events.html", context)
+
+
+@permission_required("common.use_portal")
+def pipeline(request: HttpRequest) -> HttpResponse:
+    """Projects by stage, with 履约率 (signed projects that started)."""
+    period, _report, context = report_context(request)
+    context["pipeline"] = selectors.pipeline(period.year, period.as_of)
+    return render(request, "reporting/pipeline.html", context)
