@@ -1,3 +1,4 @@
+import rules
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +40,13 @@ class User(AbstractUser):
                 name="accounts_user_unit_iff_unit_staff",
             ),
         ]
+
+    def has_perm(self, perm, obj=None) -> bool:
+        # The portal's own rules (<app>/rules.py) decide alone: a superuser without a role
+        # is no portal user. Django's model permissions (the admin) work as usual.
+        if rules.perm_exists(perm):
+            return self.is_active and rules.has_perm(perm, self, obj)
+        return super().has_perm(perm, obj)
 
     @property
     def is_unit_staff(self) -> bool:

@@ -7,4 +7,9 @@ class CommonConfig(AppConfig):
     verbose_name = _("公共")
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
         from common import signals  # noqa: F401  (connects the login timestamp)
+        from common.converters import YearConverter
+
+        register_converter(YearConverter, "year")

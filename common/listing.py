@@ -8,19 +8,18 @@ from django.utils import timezone
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from common.permissions import RoleRequiredMixin
-from common.roles import ALL_ROLES
+from common.permissions import PermissionRequiredMixin
 from common.xlsx import xlsx_response
 
 
-class ObjectListView(RoleRequiredMixin, SingleTableMixin, FilterView):
-    allowed_roles = ALL_ROLES
+class ObjectListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
+    permission_required = "common.use_portal"
     template_name = "generic/object_list.html"
     title = ""
     export_name = "export"
-    # The URL name of the "add" page, shown as a button to the roles in add_roles.
+    # The URL name of the "add" page, shown as a button to those the add_permission lets in.
     add_url_name: str | None = None
-    add_roles: frozenset[str] = frozenset()
+    add_permission: str | None = None
 
     def get_table_pagination(self, table) -> dict:
         # The table paginates; ListView's own pagination stays off (paginate_by is None).
@@ -47,7 +46,6 @@ class ObjectListView(RoleRequiredMixin, SingleTableMixin, FilterView):
         context = super().get_context_data(**kwargs)
         context["title"] = self.title
         user = self.request.user
-        context["add_url_name"] = (
-            self.add_url_name if getattr(user, "role", "") in self.add_roles else None
-        )
+        may_add = self.add_permission is not None and user.has_perm(self.add_permission)
+        context["add_url_name"] = self.add_url_name if may_add else None
         return context

@@ -1,19 +1,18 @@
-"""The navigation bar: each entry names the roles that see it. Later apps add entries here."""
+"""The navigation bar: each entry names the rule (``<app>/rules.py``) of the page it opens;
+who passes the rule sees the entry. Later apps add entries here."""
 
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from common.roles import ALL_ROLES, Role
-
-DISTRICT_ROLES = frozenset({Role.COMMERCE, Role.FINANCE, Role.LEADERSHIP})
+EVERYONE = "common.use_portal"
 
 
 @dataclass(frozen=True)
 class NavItem:
     label: str
     url_name: str
-    roles: frozenset[str]
+    permission: str
     # View names that mark this entry active; one ending in ":" or "_" is a prefix.
     active_for: tuple[str, ...] = ()
 
@@ -25,11 +24,11 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
-    NavItem(_("首页"), "home", ALL_ROLES),
+    NavItem(_("首页"), "home", EVERYONE),
     NavItem(
         _("进度"),
         "targets:dashboard",
-        ALL_ROLES,
+        EVERYONE,
         (
             "targets:progress",
             "targets:ranking",
@@ -42,30 +41,29 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(
         _("招商项目"),
         "projects:list",
-        ALL_ROLES,
+        EVERYONE,
         ("projects:detail", "projects:create", "projects:update", "projects:inflow_create"),
     ),
-    NavItem(_("到位资金"), "projects:inflow_list", ALL_ROLES, ("projects:inflow_",)),
-    NavItem(_("核实"), "projects:verification", frozenset({Role.COMMERCE})),
+    NavItem(_("到位资金"), "projects:inflow_list", EVERYONE, ("projects:inflow_",)),
+    NavItem(_("核实"), "projects:verification", "projects.verify_inflow"),
     NavItem(
         _("年度任务"),
         "targets:quotas_current",
-        DISTRICT_ROLES,
+        "targets.read_quotas",
         ("targets:quotas", "targets:quotas_"),
     ),
-    NavItem(_("招商活动"), "projects:event_list", ALL_ROLES, ("projects:event_",)),
-    NavItem(_("抵押金"), "deposits:board_current", ALL_ROLES, ("deposits:",)),
-    NavItem(_("引资奖励"), "rewards:claim_list", ALL_ROLES, ("rewards:",)),
-    NavItem(_("责任单位"), "units:list", ALL_ROLES, ("units:",)),
+    NavItem(_("招商活动"), "projects:event_list", EVERYONE, ("projects:event_",)),
+    NavItem(_("抵押金"), "deposits:board_current", EVERYONE, ("deposits:",)),
+    NavItem(_("引资奖励"), "rewards:claim_list", EVERYONE, ("rewards:",)),
+    NavItem(_("责任单位"), "units:list", EVERYONE, ("units:",)),
     NavItem(
         _("Excel 导入"),
         "workbook:upload",
-        frozenset({Role.COMMERCE, Role.UNIT_STAFF, Role.FINANCE}),
+        "workbook.import_workbook",
         ("workbook:",),
     ),
 ]
 
 
 def nav_for(user) -> list[NavItem]:
-    role = getattr(user, "role", "")
-    return [item for item in NAV_ITEMS if role in item.roles]
+    return [item for item in NAV_ITEMS if user.has_perm(item.permission)]

@@ -1,40 +1,39 @@
-"""Role gates for views. Anonymous users never get here: LoginRequiredMiddleware sends them
-to the login page. A signed-in user outside the allowed roles gets 403."""
+"""How views and services ask the policies (``<app>/rules.py``).
 
-from collections.abc import Callable, Iterable
-from functools import wraps
+Anonymous users never reach a view: LoginRequiredMiddleware sends them to the login page.
+A signed-in user whom the rule refuses gets 403.
+"""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import rules
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from rules.contrib.views import PermissionRequiredMixin as RulesPermissionRequiredMixin
+from rules.contrib.views import permission_required as rules_permission_required
 
 
-def user_has_role(user, roles: Iterable[str]) -> bool:
-    return bool(user.is_authenticated and user.is_active and getattr(user, "role", "") in roles)
+def permission_required(perm: str, fn: Callable | None = None) -> Callable:
+    """django-rules' view decorator, answering 403 (never a login redirect) to a signed-in
+    user the rule refuses. ``fn(request, *args, **kwargs)`` returns the object to check;
+    without it the rule answers for the role."""
+    return rules_permission_required(perm, fn=fn, raise_exception=True)
 
 
-def role_required(*roles: str) -> Callable:
-    """Decorator for function views: 403 unless the user holds one of ``roles``."""
-    allowed = frozenset(roles)
+class PermissionRequiredMixin(RulesPermissionRequiredMixin):
+    """Class-based counterpart of :func:`permission_required`; set ``permission_required``."""
 
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs):
-            if not user_has_role(request.user, allowed):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        wrapped.allowed_roles = allowed
-        return wrapped
-
-    return decorator
+    raise_exception = True
 
 
-class RoleRequiredMixin:
-    """Class-based counterpart of :func:`role_required`; set ``allowed_roles``."""
+def has_rule(user, perm: str, obj=None) -> bool:
+    """Ask the policy directly; ``user`` may be ``None`` (the command line, 命令行)."""
+    return rules.has_perm(perm, user, obj)
 
-    allowed_roles: frozenset[str] = frozenset()
 
-    def dispatch(self, request, *args, **kwargs):
-        if not user_has_role(request.user, self.allowed_roles):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+def require(user, perm: str, obj=None) -> None:
+    """For services: PermissionDenied unless the policy lets ``user`` do ``perm`` (on
+    ``obj``), so that no form, import or command can go around the rule a page checks."""
+    if not rules.has_perm(perm, user, obj):
+        raise PermissionDenied(perm)

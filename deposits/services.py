@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.permissions import require
 from common.services import stamp
 from deposits import settlement as arithmetic
 from deposits.models import (
@@ -91,7 +92,10 @@ def deposit_record(
 
     Takes the year's row lock, the same lock ``settle_year`` holds while it confirms: a
     payment is either in that settlement (recorded first) or refused (the year is settled).
+    The payment page asks ``deposits.record_deposit``; this service is also the workbook
+    import's, whose wider rule is ``deposits.import_deposits``.
     """
+    require(user, "deposits.import_deposits")
     assessment_year = year_lock(year)
     _refuse_if_settled(assessment_year)
     _refuse_unless_owing(assessment_year, unit)
@@ -126,6 +130,7 @@ def deposit_record(
 def deposit_void(*, deposit: Deposit, user, reason: str) -> Deposit:
     """Void a wrong payment (作废) with a reason: the record is kept, marked void, and the
     ledger gets an entry of the opposite sign. The right payment is then recorded again."""
+    require(user, "deposits.void_deposit")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("作废缴纳记录必须写明原因。")})
@@ -158,6 +163,7 @@ def deposit_void(*, deposit: Deposit, user, reason: str) -> Deposit:
 def deposit_amount_set(*, year: int, amount: Decimal, user, reason: str = "") -> bool:
     """Set the year's deposit amount; refused once a payment of that year is recorded.
     Returns whether anything changed."""
+    require(user, "deposits.record_deposit")
     assessment_year = year_lock(year)
     if assessment_year.deposit_amount == amount:
         return False
@@ -183,6 +189,7 @@ def deposit_amount_set(*, year: int, amount: Decimal, user, reason: str = "") ->
 
 @transaction.atomic
 def letter_record(*, year: int, unit: Unit, signed_on: dt.date, scan=None, user):
+    require(user, "deposits.record_deposit")
     assessment_year = year_get_or_create(year)
     letter = ResponsibilityLetter(year=assessment_year, unit=unit, signed_on=signed_on)
     if scan:
@@ -260,6 +267,7 @@ def settle_year(*, year: int, user) -> tuple[list[Settlement], bool]:
     the year's lock (a second confirmation, a payment, a quota change) waits for this one
     and then sees the year settled.
     """
+    require(user, "deposits.settle_year")
     check_year_ended(year)
     assessment_year = year_lock(year)
     existing = list(live_settlements(assessment_year))
@@ -319,6 +327,7 @@ def settlement_reverse(*, year: int, user, reason: str) -> int:
     """Undo a year's settlement: each settlement is marked reversed (and kept), the ledger
     gets entries of the opposite sign, and the year's lock is lifted. The year can then be
     corrected and settled again."""
+    require(user, "deposits.settle_year")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("冲销结算必须写明原因。")})

@@ -9,39 +9,38 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 from openpyxl import Workbook
 
+from common.editing import ServiceFormView
 from common.forms import add_validation_error
-from common.permissions import role_required
-from common.roles import ALL_ROLES, Role
+from common.permissions import permission_required
 from common.xlsx import XLSX_CONTENT_TYPE, write_sheet, xlsx_response
 from deposits import selectors, services
 from deposits import settlement as arithmetic
 from deposits.forms import DepositAmountForm, LetterForm, PaymentForm, ReverseForm, VoidForm
 from deposits.models import Deposit, ResponsibilityLetter
 from deposits.tables import DepositBoardTable
-from targets.models import MAX_YEAR, MIN_YEAR, Indicator
+from targets.models import Indicator
 from targets.services import year_get_or_create
-
-DISTRICT = (Role.COMMERCE, Role.FINANCE, Role.LEADERSHIP)
 
 
 def _year(year: int):
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise Http404
+    # The URL's year converter has already refused a year outside the range (404).
     return year_get_or_create(year)
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def board_current(request: HttpRequest) -> HttpResponse:
     return redirect("deposits:board", year=timezone.localdate().year)
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def board(request: HttpRequest, year: int) -> HttpResponse:
     """Every owing unit with its payment status; a clerk sees only their own unit."""
     assessment_year = _year(year)
@@ -66,13 +65,12 @@ def board(request: HttpRequest, year: int) -> HttpResponse:
             "status": status,
             "statuses": arithmetic.STATUS_LABELS,
             "years": range(year - 2, year + 2),
-            "is_finance": request.user.role == Role.FINANCE,
             "voided": selectors.voided_deposits(assessment_year, request.user),
         },
     )
 
 
-@role_required(*DISTRICT)
+@permission_required("deposits.oversee_deposits")
 def overdue(request: HttpRequest, year: int) -> HttpResponse:
     assessment_year = _year(year)
     rows = selectors.board_rows(assessment_year, request.user)
@@ -94,7 +92,7 @@ def _owing_unpaid(assessment_year):
     )
 
 
-@role_required(Role.FINANCE)
+@permission_required("deposits.record_deposit")
 def pay(request: HttpRequest, year: int) -> HttpResponse:
     assessment_year = _year(year)
     form = PaymentForm(
@@ -161,7 +159,7 @@ def _deposit_or_404(request: HttpRequest, pk: int) -> Deposit:
     return deposit
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     """A printable receipt (收据) for one payment; a voided one is marked void."""
     deposit = _deposit_or_404(request, pk)
@@ -172,111 +170,112 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
             "deposit": deposit,
             "year": deposit.year,
             "district": settings.DISTRICT_NAME,
-            "is_finance": request.user.role == Role.FINANCE,
             "entries": deposit.entries.order_by("created_at", "id"),
         },
     )
 
 
-@role_required(Role.FINANCE)
-def void(request: HttpRequest, pk: int) -> HttpResponse:
+class DepositFormView(ServiceFormView):
+    """The finance office's forms on a year's deposits: back to the year's board."""
+
+    template_name = "deposits/form.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(year=self.assessment_year, multipart=False, **kwargs)
+
+    def get_success_url(self):
+        return reverse("deposits:board", args=[self.assessment_year.year])
+
+
+class Void(DepositFormView):
     """作废 a wrong payment with a reason; the finance office then records it again."""
-    deposit = _deposit_or_404(request, pk)
-    year = deposit.year.year
-    form = VoidForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.deposit_void(
-                deposit=deposit, user=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            add_validation_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("已作废 %(u)s 的缴纳记录 %(n)s，台账已记冲销；请重新登记正确的缴纳。")
-                % {"u": deposit.unit.name, "n": deposit.receipt_number},
-            )
-            return redirect("deposits:board", year=year)
-    return render(
-        request,
-        "deposits/form.html",
-        {
-            "form": form,
-            "year": deposit.year,
-            "title": _("作废 %(u)s %(y)d 年的缴纳记录 %(n)s（%(a)s 元）")
-            % {
-                "u": deposit.unit.name,
-                "y": year,
-                "n": deposit.receipt_number,
-                "a": deposit.amount,
-            },
-            "multipart": False,
-            "danger": True,
-        },
-    )
+
+    permission_required = "deposits.void_deposit"
+    form_class = VoidForm
+
+    def get_object(self):
+        deposit = _deposit_or_404(self.request, self.kwargs["pk"])
+        self.assessment_year = deposit.year
+        return deposit
+
+    def get_title(self):
+        deposit = self.object
+        return _("作废 %(u)s %(y)d 年的缴纳记录 %(n)s（%(a)s 元）") % {
+            "u": deposit.unit.name,
+            "y": deposit.year.year,
+            "n": deposit.receipt_number,
+            "a": deposit.amount,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(danger=True, **kwargs)
+
+    def perform(self, form):
+        deposit = self.object
+        services.deposit_void(
+            deposit=deposit, user=self.request.user, reason=form.cleaned_data["reason"]
+        )
+        return _("已作废 %(u)s 的缴纳记录 %(n)s，台账已记冲销；请重新登记正确的缴纳。") % {
+            "u": deposit.unit.name,
+            "n": deposit.receipt_number,
+        }
 
 
-@role_required(Role.FINANCE)
-def amount(request: HttpRequest, year: int) -> HttpResponse:
+class Amount(DepositFormView):
     """The year's deposit amount: fixed once a payment of the year is recorded."""
-    assessment_year = _year(year)
-    form = DepositAmountForm(
-        request.POST or None, initial={"deposit_amount": assessment_year.deposit_amount}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            changed = services.deposit_amount_set(
-                year=year,
-                amount=form.cleaned_data["deposit_amount"],
-                user=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            add_validation_error(form, error)
-        else:
-            if changed:
-                messages.success(request, _("已修改 %(y)d 年的风险抵押金金额。") % {"y": year})
-            else:
-                messages.info(request, _("金额没有变化，未做任何修改。"))
-            return redirect("deposits:board", year=year)
-    return render(
-        request,
-        "deposits/form.html",
-        {
-            "form": form,
-            "year": assessment_year,
-            "title": _("%(y)d 年风险抵押金金额") % {"y": year},
-            "multipart": False,
-        },
-    )
+
+    permission_required = "deposits.record_deposit"
+    form_class = DepositAmountForm
+    no_change_message = gettext_lazy("金额没有变化，未做任何修改。")
+
+    def get_object(self):
+        self.assessment_year = _year(self.kwargs["year"])
+
+    def get_initial(self):
+        return {"deposit_amount": self.assessment_year.deposit_amount}
+
+    def get_title(self):
+        return _("%(y)d 年风险抵押金金额") % {"y": self.assessment_year.year}
+
+    def perform(self, form):
+        year = self.assessment_year.year
+        changed = services.deposit_amount_set(
+            year=year,
+            amount=form.cleaned_data["deposit_amount"],
+            user=self.request.user,
+            reason=form.cleaned_data["reason"],
+        )
+        return _("已修改 %(y)d 年的风险抵押金金额。") % {"y": year} if changed else None
 
 
-@role_required(Role.FINANCE)
-def letter(request: HttpRequest, year: int) -> HttpResponse:
-    assessment_year = _year(year)
-    units = services.owing_units(assessment_year).exclude(
-        pk__in=ResponsibilityLetter.objects.filter(year=assessment_year).values("unit_id")
-    )
-    form = LetterForm(request.POST or None, request.FILES or None, units=units)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.letter_record(year=year, user=request.user, **form.cleaned_data)
-        except (ValidationError, IntegrityError) as error:
-            add_validation_error(form, error)
-        else:
-            messages.success(request, _("已登记责任状。"))
-            return redirect("deposits:board", year=year)
-    return render(
-        request,
-        "deposits/form.html",
-        {
-            "form": form,
-            "year": assessment_year,
-            "title": _("登记 %(y)d 年责任状") % {"y": year},
-            "multipart": True,
-        },
-    )
+class Letter(DepositFormView):
+    permission_required = "deposits.record_deposit"
+    form_class = LetterForm
+
+    def get_object(self):
+        self.assessment_year = _year(self.kwargs["year"])
+
+    def get_form_kwargs(self):
+        units = services.owing_units(self.assessment_year).exclude(
+            pk__in=ResponsibilityLetter.objects.filter(year=self.assessment_year).values("unit_id")
+        )
+        return {"units": units}
+
+    def get_title(self):
+        return _("登记 %(y)d 年责任状") % {"y": self.assessment_year.year}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "multipart": True}
+
+    def perform(self, form):
+        year = self.assessment_year.year
+        services.letter_record(year=year, user=self.request.user, **form.cleaned_data)
+        return _("已登记责任状。")
+
+
+void = Void.as_view()
+amount = Amount.as_view()
+letter = Letter.as_view()
 
 
 def _figure_rows(frozen: dict, live: dict | None, indicators: dict) -> list[dict]:
@@ -306,14 +305,13 @@ def _figure_rows(frozen: dict, live: dict | None, indicators: dict) -> list[dict
     return rows
 
 
-@role_required(*DISTRICT)
+@permission_required("deposits.oversee_deposits")
 def settlement(request: HttpRequest, year: int) -> HttpResponse:
     """The preview before confirming, or the recorded settlement and any drift since."""
     assessment_year = _year(year)
     indicators = {i.code: i for i in Indicator.objects.all()}
     context = {
         "year": assessment_year,
-        "is_finance": request.user.role == Role.FINANCE,
         "reverse_form": ReverseForm(),
     }
     try:
@@ -377,7 +375,7 @@ def settlement(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.FINANCE)
+@permission_required("deposits.settle_year")
 def settlement_confirm(request: HttpRequest, year: int) -> HttpResponse:
     _year(year)
     try:
@@ -396,7 +394,7 @@ def settlement_confirm(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.FINANCE)
+@permission_required("deposits.settle_year")
 def settlement_reverse(request: HttpRequest, year: int) -> HttpResponse:
     _year(year)
     form = ReverseForm(request.POST)
@@ -417,7 +415,7 @@ def settlement_reverse(request: HttpRequest, year: int) -> HttpResponse:
     return redirect("deposits:settlement", year=year)
 
 
-@role_required(*DISTRICT)
+@permission_required("deposits.oversee_deposits")
 def settlement_sheet(request: HttpRequest, year: int) -> HttpResponse:
     """The settlement sheet for the treasury: one row per unit, totals, a signature block."""
     assessment_year = _year(year)

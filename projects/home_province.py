@@ -9,21 +9,18 @@ of the year shows the home province read-only and links here.
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from common.forms import add_validation_error
+from common.editing import ServiceFormView
 from common.origins import PROVINCE_SET, PROVINCES
-from common.permissions import role_required
-from common.roles import Role
+from common.permissions import require
 from common.services import stamp
 from projects.counting import rebuild
-from targets.models import MAX_YEAR, MIN_YEAR, AssessmentYear
+from targets.models import AssessmentYear
 from targets.selectors import year_settings
 from targets.services import year_get_or_create
 
@@ -36,6 +33,7 @@ def year_home_province_set(*, year: int, province: str, user, reason: str) -> As
     Unchanged: nothing is written. Refused: a name that is not a province-level division, a
     missing reason, a settled year (its figures decided the deposits).
     """
+    require(user, "projects.set_home_province")
     if province not in PROVINCE_SET:
         raise ValidationError(
             _("“%(p)s”不是省级行政区名称，请从列表中选择本省。") % {"p": str(province)[:20]}
@@ -76,35 +74,35 @@ class HomeProvinceForm(forms.Form):
     )
 
 
-@role_required(Role.COMMERCE)
-def home_province_edit(request: HttpRequest, year: int) -> HttpResponse:
+class HomeProvinceEdit(ServiceFormView):
     """The commerce bureau sets the year's home province; saving recounts the year."""
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise Http404
-    current = year_settings(year)  # reading the page creates no year
-    form = HomeProvinceForm(
-        request.POST if request.method == "POST" else None,
-        initial={"province": current.home_province},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            year_home_province_set(
-                year=year,
-                province=form.cleaned_data["province"],
-                user=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            add_validation_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("%(y)d 年的本省已设为%(p)s，完成数已按新的本省重新统计。")
-                % {"y": year, "p": form.cleaned_data["province"]},
-            )
-            return redirect("targets:quotas", year=year)
-    return render(
-        request,
-        "projects/home_province.html",
-        {"form": form, "year": year, "current": current.home_province},
-    )
+
+    permission_required = "projects.set_home_province"
+    form_class = HomeProvinceForm
+    template_name = "projects/home_province.html"
+
+    def get_object(self):
+        return year_settings(self.kwargs["year"])  # reading the page creates no year
+
+    def get_initial(self):
+        return {"province": self.object.home_province}
+
+    def get_context_data(self, **kwargs):
+        year, current = self.kwargs["year"], self.object.home_province
+        return super().get_context_data(year=year, current=current, **kwargs)
+
+    def perform(self, form):
+        year, province = self.kwargs["year"], form.cleaned_data["province"]
+        year_home_province_set(
+            year=year, province=province, user=self.request.user, reason=form.cleaned_data["reason"]
+        )
+        return _("%(y)d 年的本省已设为%(p)s，完成数已按新的本省重新统计。") % {
+            "y": year,
+            "p": province,
+        }
+
+    def get_success_url(self):
+        return reverse("targets:quotas", args=[self.kwargs["year"]])
+
+
+home_province_edit = HomeProvinceEdit.as_view()

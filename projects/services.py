@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from common.permissions import require
 from common.services import stamp
 from common.validators import normalize_credit_code
 from projects.counting import inflow_contributions, project_contributions, project_with_inflows
@@ -479,6 +480,7 @@ def project_create(
     *, user, data: dict, confirm_large: bool | None = None, reason: str = ""
 ) -> Project:
     """Register a project; its first stage enters the stage log."""
+    require(user, "projects.create_project")
     item = BulkItem(data=data)
     _prepare_projects([item], user=user)
     _raise_for(item, confirm_large=confirm_large, slip_field="contract_amount")
@@ -499,6 +501,7 @@ def project_update(
 ) -> list[str]:
     """Apply changes; a stage change is logged with who and when. Returns the changed fields."""
     current = Project.objects.select_for_update().get(pk=project.pk)
+    require(user, "projects.edit_project", current)
     item = BulkItem(data=data, current=current)
     _prepare_projects([item], user=user)
     if item.action == "unchanged":
@@ -549,6 +552,7 @@ def duplicate_withdraw(*, project: Project, user, reason: str) -> Project:
     Its money is voided with the reason (which frees the 凭证号 for the unit that keeps the
     project); the project stays, at 已撤回, with the reason in its history and stage log.
     """
+    require(user, "projects.resolve_duplicates")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("撤回重复统计的项目必须写明原因。")})
@@ -602,6 +606,7 @@ def _clear_settled_flags(withdrawn: Project, user) -> None:
 @transaction.atomic
 def duplicate_keep(*, project: Project, user, reason: str = "") -> Project:
     """The commerce bureau checked a 重复统计 flag: this project stays and counts."""
+    require(user, "projects.resolve_duplicates")
     project = Project.objects.select_for_update().get(pk=project.pk)
     if not project.duplicate_flagged:
         raise ValidationError(_("这个项目没有待处理的重复统计标记。"))
@@ -624,6 +629,7 @@ def inflow_create(
     *, user, project: Project, data: dict, confirm_large: bool | None = None, reason: str = ""
 ) -> Inflow:
     """Log money that arrived; it waits for the commerce bureau's verification."""
+    require(user, "projects.record_inflow", project)
     item = BulkItem(data={**data, "project": project})
     _prepare_inflows([item], user=user)
     _raise_for(item, confirm_large=confirm_large, slip_field="amount")
@@ -642,6 +648,7 @@ def inflow_update(*, inflow: Inflow, user, data: dict, confirm_large: bool | Non
             _("这笔到位资金的状态是“%(status)s”，不能再修改；如有错误请联系商务局更正。")
             % {"status": current.get_status_display()}
         )
+    require(user, "projects.edit_inflow", current)
     item = BulkItem(data={**data, "project": current.project}, current=current)
     _prepare_inflows([item], user=user, resubmit=True)
     if item.action == "unchanged":
@@ -659,6 +666,7 @@ def inflow_delete(*, inflow: Inflow, user=None) -> None:
     inflow = _locked(inflow)
     if not inflow.editable_by_unit:
         raise ValidationError(_("已核实或已作废的到位资金不能删除；已核实的只能由商务局作废。"))
+    require(user, "projects.edit_inflow", inflow)
     if user is not None:
         inflow._history_user = user
     inflow.delete()
@@ -673,6 +681,7 @@ def inflow_verify(*, inflow: Inflow, user) -> Inflow:
             _("只有待核实的到位资金可以核实（当前状态：%(status)s）。")
             % {"status": inflow.get_status_display()}
         )
+    require(user, "projects.verify_inflow", inflow)
     refusal = money_refusal(inflow.project, new=False)
     if refusal:
         raise ValidationError(refusal)
@@ -698,6 +707,7 @@ def inflow_return(*, inflow: Inflow, user, reason: str) -> Inflow:
             _("只有待核实的到位资金可以退回（当前状态：%(status)s）。")
             % {"status": inflow.get_status_display()}
         )
+    require(user, "projects.verify_inflow", inflow)
     inflow.status = InflowStatus.RETURNED
     inflow.return_reason = reason
     stamp(inflow, user, _("退回：%(reason)s") % {"reason": reason})
@@ -716,6 +726,7 @@ def inflow_correct(
     current = _locked(inflow)
     if current.status != InflowStatus.VERIFIED:
         raise ValidationError(_("只有已核实的到位资金需要更正；其他状态请直接修改。"))
+    require(user, "projects.correct_inflow", current)
     item = BulkItem(data={**data, "project": current.project}, current=current)
     _prepare_inflows([item], user=user, may_verify=True)
     if item.action == "unchanged":
@@ -737,6 +748,7 @@ def inflow_void(*, inflow: Inflow, user, reason: str) -> Inflow:
     inflow = _locked(inflow)
     if inflow.status != InflowStatus.VERIFIED:
         raise ValidationError(_("只有已核实的到位资金需要作废；未核实的可以直接删除或退回。"))
+    require(user, "projects.correct_inflow", inflow)
     with track(lambda ctx: inflow_contributions(inflow, inflow.project, ctx)):
         inflow.status = InflowStatus.VOIDED
         inflow.void_reason = reason

@@ -24,5 +24,5 @@ urlpatterns = [
     path("events/", views.PromotionEventListView.as_view(), name="event_list"),
     path("events/new/", views.event_create, name="event_create"),
     path("events/<int:pk>/edit/", views.event_update, name="event_update"),
-    path("home-province/<int:year>/", home_province.home_province_edit, name="home_province"),
+    path("home-province/<year:year>/", home_province.home_province_edit, name="home_province"),
 ]

@@ -4,16 +4,17 @@ from django.db import IntegrityError
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from common.editing import ServiceFormView
 from common.forms import add_validation_error
 from common.history import history_entries
 from common.listing import ObjectListView
-from common.permissions import role_required
-from common.roles import ALL_ROLES, Role
+from common.permissions import permission_required
 from projects import services
 from projects.filters import (
     InflowFilter,
@@ -36,8 +37,6 @@ from projects.selectors import (
     project_for_user,
 )
 from projects.tables import InflowTable, ProjectTable, PromotionEventTable, VerificationTable
-
-EDITORS = (Role.UNIT_STAFF, Role.COMMERCE)
 
 
 def _scoped_project(request, pk: int) -> Project:
@@ -75,14 +74,13 @@ class ProjectListView(ObjectListView):
     title = gettext_lazy("招商项目")
     export_name = "projects"
     add_url_name = "projects:create"
-    add_roles = frozenset(EDITORS)
+    add_permission = "projects.create_project"
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _scoped_project(request, pk)
     inflows = list(project.inflows.select_related("verified_by").order_by("arrived_on", "id"))
-    user = request.user
     return render(
         request,
         "projects/project_detail.html",
@@ -94,8 +92,6 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "stage_changes": project.stage_changes.select_related("changed_by"),
             "history": history_entries(project),
-            "can_edit": user.role in EDITORS,
-            "can_verify": user.role == Role.COMMERCE,
         },
     )
 
@@ -144,12 +140,12 @@ def _project_form_view(request, project: Project | None):
     )
 
 
-@role_required(*EDITORS)
+@permission_required("projects.create_project")
 def project_create(request: HttpRequest) -> HttpResponse:
     return _project_form_view(request, None)
 
 
-@role_required(*EDITORS)
+@permission_required("projects.edit_project")
 def project_update(request: HttpRequest, pk: int) -> HttpResponse:
     return _project_form_view(request, _scoped_project(request, pk))
 
@@ -169,7 +165,7 @@ class VerificationQueueView(ObjectListView):
     """Pending money first come first served, and above it what else waits for the bureau:
     重复统计 candidates and 凭证号 shared by inflows recorded before the rule (待处理)."""
 
-    allowed_roles = frozenset({Role.COMMERCE})
+    permission_required = "projects.verify_inflow"
     queryset = Inflow.objects.filter(status=InflowStatus.PENDING).select_related("project__unit")
     filterset_class = VerificationFilter
     table_class = VerificationTable
@@ -186,7 +182,7 @@ class VerificationQueueView(ObjectListView):
 
 
 @require_POST
-@role_required(Role.COMMERCE)
+@permission_required("projects.resolve_duplicates")
 def duplicate_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     project = _scoped_project(request, pk)
     form = ReasonForm(request.POST)
@@ -207,7 +203,7 @@ def duplicate_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.COMMERCE)
+@permission_required("projects.resolve_duplicates")
 def duplicate_keep(request: HttpRequest, pk: int) -> HttpResponse:
     project = _scoped_project(request, pk)
     try:
@@ -222,10 +218,9 @@ def duplicate_keep(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("projects:verification")
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def inflow_detail(request: HttpRequest, pk: int) -> HttpResponse:
     inflow = _scoped_inflow(request, pk)
-    user = request.user
     return render(
         request,
         "projects/inflow_detail.html",
@@ -233,9 +228,6 @@ def inflow_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "inflow": inflow,
             "project": inflow.project,
             "history": history_entries(inflow),
-            "can_edit": user.role in EDITORS and inflow.editable_by_unit,
-            "can_verify": user.role == Role.COMMERCE and inflow.status == InflowStatus.PENDING,
-            "can_correct": user.role == Role.COMMERCE and inflow.status == InflowStatus.VERIFIED,
             "return_form": ReasonForm(prefix="return"),
         },
     )
@@ -275,12 +267,12 @@ def _inflow_form_view(request, project: Project, inflow: Inflow | None):
     )
 
 
-@role_required(*EDITORS)
+@permission_required("projects.record_inflow")
 def inflow_create(request: HttpRequest, project_pk: int) -> HttpResponse:
     return _inflow_form_view(request, _scoped_project(request, project_pk), None)
 
 
-@role_required(*EDITORS)
+@permission_required("projects.edit_inflow")
 def inflow_update(request: HttpRequest, pk: int) -> HttpResponse:
     inflow = _scoped_inflow(request, pk)
     if not inflow.editable_by_unit:
@@ -294,7 +286,7 @@ def inflow_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*EDITORS)
+@permission_required("projects.edit_inflow")
 def inflow_delete(request: HttpRequest, pk: int) -> HttpResponse:
     inflow = _scoped_inflow(request, pk)
     project = inflow.project
@@ -308,7 +300,7 @@ def inflow_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.COMMERCE)
+@permission_required("projects.verify_inflow")
 def inflow_verify(request: HttpRequest, pk: int) -> HttpResponse:
     inflow = _scoped_inflow(request, pk)
     try:
@@ -324,7 +316,7 @@ def inflow_verify(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.COMMERCE)
+@permission_required("projects.verify_inflow")
 def inflow_return(request: HttpRequest, pk: int) -> HttpResponse:
     inflow = _scoped_inflow(request, pk)
     form = ReasonForm(request.POST, prefix="return")
@@ -343,58 +335,58 @@ def inflow_return(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_next_or(request, "projects:verification"))
 
 
-@role_required(Role.COMMERCE)
-def inflow_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    inflow = _scoped_inflow(request, pk)
-    form = InflowCorrectForm(
-        request.POST or None, instance=Inflow.objects.get(pk=inflow.pk), project=inflow.project
-    )
-    if request.method == "POST" and form.is_valid():
+class InflowCorrect(ServiceFormView):
+    """The commerce bureau corrects verified money; the history keeps the old values."""
+
+    permission_required = "projects.correct_inflow"
+    form_class = InflowCorrectForm
+    template_name = "projects/inflow_form.html"
+    title = gettext_lazy("更正已核实的到位资金")
+
+    def get_object(self):
+        return _scoped_inflow(self.request, self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        inflow = self.object
+        return {"instance": Inflow.objects.get(pk=inflow.pk), "project": inflow.project}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(inflow=self.object, project=self.object.project, **kwargs)
+
+    def perform(self, form):
         data = {k: form.cleaned_data[k] for k in ("arrived_on", "amount", "voucher_no")}
-        try:
-            changed = services.inflow_correct(
-                inflow=inflow,
-                user=request.user,
-                data=data,
-                reason=form.cleaned_data["reason"],
-                confirm_large=form.cleaned_data["confirm_large"],
-            )
-            if changed:
-                messages.success(request, _("已更正，原值保留在变更历史中。"))
-            else:
-                messages.info(request, _("没有任何修改。"))
-            return redirect(inflow)
-        except (ValidationError, IntegrityError) as error:
-            add_validation_error(form, error)
-    return render(
-        request,
-        "projects/inflow_form.html",
-        {
-            "form": form,
-            "project": inflow.project,
-            "inflow": inflow,
-            "title": _("更正已核实的到位资金"),
-        },
-    )
+        changed = services.inflow_correct(
+            inflow=self.object,
+            user=self.request.user,
+            data=data,
+            reason=form.cleaned_data["reason"],
+            confirm_large=form.cleaned_data["confirm_large"],
+        )
+        return _("已更正，原值保留在变更历史中。") if changed else None
 
 
-@role_required(Role.COMMERCE)
-def inflow_void(request: HttpRequest, pk: int) -> HttpResponse:
-    inflow = _scoped_inflow(request, pk)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.inflow_void(
-                inflow=inflow, user=request.user, reason=form.cleaned_data["reason"]
-            )
-            messages.success(request, _("已作废，这笔资金不再计入完成数。"))
-            return redirect(inflow)
-        except ValidationError as error:
-            add_validation_error(form, error)
-    return render(request, "projects/inflow_void.html", {"form": form, "inflow": inflow})
+class InflowVoid(ServiceFormView):
+    permission_required = "projects.correct_inflow"
+    form_class = ReasonForm
+    template_name = "projects/inflow_void.html"
+
+    def get_object(self):
+        return _scoped_inflow(self.request, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(inflow=self.object, **kwargs)
+
+    def perform(self, form):
+        reason = form.cleaned_data["reason"]
+        services.inflow_void(inflow=self.object, user=self.request.user, reason=reason)
+        return _("已作废，这笔资金不再计入完成数。")
 
 
-@role_required(*ALL_ROLES)
+inflow_correct = InflowCorrect.as_view()
+inflow_void = InflowVoid.as_view()
+
+
+@permission_required("common.use_portal")
 def inflow_evidence(request: HttpRequest, pk: int) -> FileResponse:
     """Evidence is served through the portal, never from MEDIA_ROOT directly: scoped like
     the inflow itself."""
@@ -422,31 +414,37 @@ class PromotionEventListView(ObjectListView):
     title = gettext_lazy("招商活动")
     export_name = "events"
     add_url_name = "projects:event_create"
-    add_roles = frozenset({Role.COMMERCE})
+    add_permission = "projects.manage_events"
 
     def get_queryset(self):
         # Events are district-wide records, not owned by a unit.
         return self.queryset.all()
 
 
-def _event_form_view(request, event: PromotionEvent | None):
-    form = PromotionEventForm(request.POST or None, instance=event)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.event_save(event=event, **form.cleaned_data)
-            messages.success(request, _("已保存招商活动。"))
-            return redirect("projects:event_list")
-        except (ValidationError, IntegrityError) as error:
-            add_validation_error(form, error)
-    title = _("编辑招商活动") if event else _("新增招商活动")
-    return render(request, "projects/event_form.html", {"form": form, "title": title})
+class EventEdit(ServiceFormView):
+    """Add (no pk) or edit a promotion event: district-wide records, not owned by a unit."""
+
+    permission_required = "projects.manage_events"
+    form_class = PromotionEventForm
+    template_name = "projects/event_form.html"
+
+    def get_object(self):
+        pk = self.kwargs.get("pk")
+        return get_object_or_404(PromotionEvent, pk=pk) if pk is not None else None
+
+    def get_form_kwargs(self):
+        return {"instance": self.object}
+
+    def get_title(self):
+        return _("编辑招商活动") if self.object else _("新增招商活动")
+
+    def perform(self, form):
+        services.event_save(event=self.object, **form.cleaned_data)
+        return _("已保存招商活动。")
+
+    def get_success_url(self):
+        return reverse("projects:event_list")
 
 
-@role_required(Role.COMMERCE)
-def event_create(request: HttpRequest) -> HttpResponse:
-    return _event_form_view(request, None)
-
-
-@role_required(Role.COMMERCE)
-def event_update(request: HttpRequest, pk: int) -> HttpResponse:
-    return _event_form_view(request, get_object_or_404(PromotionEvent, pk=pk))
+event_create = EventEdit.as_view()
+event_update = EventEdit.as_view()

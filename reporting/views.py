@@ -4,13 +4,12 @@ the pipeline. Each shows projects' figures under targets' period pickers and rep
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from common.permissions import role_required
-from common.roles import ALL_ROLES
+from common.permissions import permission_required
 from projects import selectors
 from targets.views import report_context
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def park_share(request: HttpRequest) -> HttpResponse:
     """The park's share of the year's projects and money (the seed: park-led projects are
     too few)."""
@@ -19,7 +18,7 @@ def park_share(request: HttpRequest) -> HttpResponse:
     return render(request, "reporting/park.html", context)
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def event_results(request: HttpRequest) -> HttpResponse:
     """Projects and contract amounts signed at each promotion fair in the year."""
     period, _report, context = report_context(request)
@@ -27,7 +26,7 @@ def event_results(request: HttpRequest) -> HttpResponse:
     return render(request, "reporting/events.html", context)
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def pipeline(request: HttpRequest) -> HttpResponse:
     """Projects by stage, with 履约率 (signed projects that started)."""
     period, _report, context = report_context(request)

@@ -18,9 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.permissions import require
 from common.services import assign_changed, stamp
 from projects.models import SIGNED_STAGES, Project, Stage
 from rewards import compute, selectors
+from rewards import rules as policy
 from rewards.models import (
     Claim,
     ClaimKind,
@@ -97,6 +99,7 @@ def _check_id_number(referrer: Referrer) -> None:
 @transaction.atomic
 def referrer_create(*, user, data: dict) -> Referrer:
     """Register a referrer (引资人登记), dated the day the portal records it."""
+    require(user, "rewards.create_referrer")
     referrer = Referrer(created_by=user, registered_on=timezone.localdate())
     assign_changed(referrer, _normalised(data), REFERRER_FIELDS)
     _check_id_number(referrer)
@@ -109,6 +112,7 @@ def referrer_create(*, user, data: dict) -> Referrer:
 @transaction.atomic
 def referrer_update(*, referrer: Referrer, user, data: dict, reason: str = "") -> list[str]:
     """Change a referrer's record; returns the changed fields (none: nothing is written)."""
+    require(user, "rewards.edit_referrer")
     referrer = Referrer.objects.select_for_update().get(pk=referrer.pk)
     changed = assign_changed(referrer, _normalised(data), REFERRER_FIELDS)
     if not changed:
@@ -128,6 +132,7 @@ def referrer_registration_correct(*, referrer: Referrer, registered_on, user, re
     """The finance office corrects a registration date, with a reason (kept in the history).
     The date cannot be in the future nor, for a first referrer, after the project's signing
     where the rule requires registration before signing. Returns whether it changed."""
+    require(user, "rewards.correct_registration")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("更正登记日期必须写明原因。")})
@@ -163,6 +168,7 @@ def project_referrer_create(
     *, user, project: Project, referrer: Referrer, partners: str = "", note: str = ""
 ) -> ProjectReferrer:
     """Name the project's first referrer (第一引资人). There is only ever one per project."""
+    require(user, "rewards.name_first_referrer", project)
     project = Project.objects.select_for_update().get(pk=project.pk)
     referrer = Referrer.objects.get(pk=referrer.pk)  # its registration date as stored now
     existing = selectors.first_referrer(project)
@@ -203,6 +209,7 @@ def project_referrer_change(
     reason: str,
 ) -> ProjectReferrer:
     """The commerce bureau corrects a first referrer, with a reason, before any live claim."""
+    require(user, "rewards.replace_first_referrer")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("更改第一引资人必须写明原因。")})
@@ -245,6 +252,7 @@ def rule_save(
     Tiers must run from low to high without overlap or gap and pay nothing negative; the tax
     rate lies between 0 and 1. The page, ``load_reward_rules`` and the tests all come here.
     """
+    require(user, "rewards.edit_reward_rule")
     errors: dict[str, list[str]] = {}
     tiers = list(tiers)
     tier_errors = compute.tier_problems(tiers)
@@ -334,6 +342,7 @@ def tax_record_save(
     record: TaxRecord | None = None,
 ) -> TaxRecord:
     """Record (or correct) a project's local retained tax for one year, in 万元."""
+    require(user, "rewards.record_tax")
     if record is not None:
         record = TaxRecord.objects.select_for_update().get(pk=record.pk)
         _refuse_if_claim_settled(record.project, record.year)
@@ -388,6 +397,7 @@ def tax_records_import(*, user, rows: Sequence[TaxRow], source: str = "") -> Imp
     A row whose project and year are already recorded updates that record; importing the
     same file twice changes nothing the second time.
     """
+    require(user, "rewards.record_tax")
     errors: list[str] = []
     projects = {p.code: p for p in Project.objects.filter(code__in={r.code for r in rows})}
     existing = {
@@ -604,6 +614,7 @@ def _refuse_consecutive(claim: Claim, user, action: str) -> None:
 @transaction.atomic
 def claim_file(*, user, project: Project, kind: str, tax_year: int | None = None) -> Claim:
     """申报: file a claim for the project's first referrer; the amount is computed now."""
+    require(user, "rewards.file_claim", project)
     project = Project.objects.select_for_update().select_related("unit").get(pk=project.pk)
     if kind == ClaimKind.FEE:
         tax_year = None
@@ -651,6 +662,7 @@ def claim_review(*, claim: Claim, user) -> Claim:
     claim = _locked(claim)
     _refuse_unless(claim, ClaimStatus.FILED, _("审核"))
     _refuse_consecutive(claim, user, _("审核"))
+    require(user, "rewards.review_claim", claim)
     claim.status = ClaimStatus.REVIEWED
     claim.reviewed_by, claim.reviewed_at = user, timezone.now()
     stamp(claim, user, _("审核通过"))
@@ -665,6 +677,7 @@ def claim_approve(*, claim: Claim, user) -> Claim:
     claim = _locked(claim)
     _refuse_unless(claim, ClaimStatus.REVIEWED, _("审批"))
     _refuse_consecutive(claim, user, _("审批"))
+    require(user, "rewards.approve_claim", claim)
     project = Project.objects.select_for_update().select_related("unit").get(pk=claim.project_id)
     try:
         assessment = assess(project=project, kind=claim.kind, tax_year=claim.tax_year, claim=claim)
@@ -697,6 +710,7 @@ def claim_pay(*, claim: Claim, user, paid_on, voucher_no: str) -> Claim:
     claim = _locked(claim)
     _refuse_unless(claim, ClaimStatus.APPROVED, _("登记兑现"))
     _refuse_consecutive(claim, user, _("登记兑现"))
+    require(user, "rewards.pay_claim", claim)
     errors = {}
     if not voucher_no:
         errors["voucher_no"] = _("请填写付款凭证号。")
@@ -724,17 +738,24 @@ REJECTABLE = (ClaimStatus.FILED, ClaimStatus.REVIEWED, ClaimStatus.APPROVED)
 
 @transaction.atomic
 def claim_reject(*, claim: Claim, user, reason: str) -> Claim:
-    """驳回 at any step before payment, with the reason; the project may file again."""
+    """驳回 at any step before payment, with the reason; the project may file again. Only
+    the office that holds the claim's current step rejects it (rewards/rules.py)."""
     reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("驳回必须写明原因。")})
     claim = _locked(claim)
     if claim.status not in REJECTABLE:
         raise ValidationError(
             _("申报 %(n)s 当前状态是“%(s)s”，不能驳回。")
             % {"n": claim.number, "s": claim.get_status_display()}
         )
+    if not policy.holds_step(user, claim):
+        raise ValidationError(
+            _("申报 %(n)s 当前状态是“%(s)s”，不由您所在部门办理，不能驳回。")
+            % {"n": claim.number, "s": claim.get_status_display()}
+        )
+    if not reason:
+        raise ValidationError({"reason": _("驳回必须写明原因。")})
     _refuse_consecutive(claim, user, _("驳回"))
+    require(user, "rewards.reject_claim", claim)
     claim.rejected_from = claim.status
     claim.status = ClaimStatus.REJECTED
     claim.rejected_by, claim.rejected_at, claim.reject_reason = user, timezone.now(), reason

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from common.permissions import require
 from common.services import stamp
 from targets.models import (
     MAX_YEAR,
@@ -77,6 +78,7 @@ def quotas_save(
     Unchanged cells are not written, so the history records only real changes. A settled
     year refuses any change (an unchanged grid still saves, changing nothing).
     """
+    require(user, "targets.edit_quotas")
     assessment_year = year_lock(year)
     counts = GridSaveCounts()
     existing = {(q.unit_id, q.indicator_id): q for q in Quota.objects.filter(year=assessment_year)}
@@ -141,6 +143,7 @@ def quotas_copy_from_previous(*, year: int, user=None) -> int:
 
     Cells that already hold a value are kept; returns how many cells were filled.
     """
+    require(user, "targets.edit_quotas")
     target = year_lock(year)
     source_quotas = list(Quota.objects.filter(year__year=year - 1, unit__is_active=True))
     source_tasks = list(DistrictTask.objects.filter(year__year=year - 1))

@@ -8,6 +8,6 @@ urlpatterns = [
     path("progress/ranking/", views.ranking_view, name="ranking"),
     path("progress/units/<int:pk>/", views.unit_dashboard, name="unit_dashboard"),
     path("quotas/", views.quota_grid_current, name="quotas_current"),
-    path("<int:year>/quotas/", views.quota_grid, name="quotas"),
-    path("<int:year>/quotas/copy/", views.quota_copy, name="quotas_copy"),
+    path("<year:year>/quotas/", views.quota_grid, name="quotas"),
+    path("<year:year>/quotas/copy/", views.quota_copy, name="quotas_copy"),
 ]

@@ -1,52 +1,44 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from common.converters import parse_year
 from common.forms import add_validation_error
-from common.permissions import role_required
-from common.roles import ALL_ROLES, Role
+from common.permissions import has_rule, permission_required
 from common.xlsx import XLSX_CONTENT_TYPE
 from targets import progress, selectors, services
 from targets.charts import cumulative_chart
 from targets.exports import report_workbook_bytes
 from targets.forms import QuotaGridForm, RankingFilterForm
-from targets.models import MAX_YEAR, MIN_YEAR
 from targets.period import month_end_choices, parse_period
 from targets.reports import build_report, ranking_places, report_has_quotas
 from targets.tables import ranking_table_class, unit_link
 from units.models import Unit
 
-GRID_VIEWERS = (Role.COMMERCE, Role.FINANCE, Role.LEADERSHIP)
 
-
-def _checked_year(year: int) -> int:
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise Http404
-    return year
-
-
-@role_required(*GRID_VIEWERS)
+@permission_required("targets.read_quotas")
 def quota_grid_current(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "")
-    if year.isdigit() and MIN_YEAR <= int(year) <= MAX_YEAR:
-        return redirect("targets:quotas", year=int(year))
+    try:
+        return redirect("targets:quotas", year=parse_year(year))
+    except ValueError:
+        pass
     if year:
         messages.error(request, _("年度“%(y)s”无效。") % {"y": year[:10]})
     return redirect("targets:quotas", year=timezone.localdate().year)
 
 
-@role_required(*GRID_VIEWERS)
+@permission_required("targets.read_quotas")
 def quota_grid(request: HttpRequest, year: int) -> HttpResponse:
     """One page for a year's quotas: units down, indicators across, sums beside the
     district's task. Only the commerce bureau edits; finance and leadership read."""
-    _checked_year(year)
-    editable = request.user.role == Role.COMMERCE
+    editable = has_rule(request.user, "targets.edit_quotas")
     if request.method == "POST" and not editable:
         return render(request, "403.html", status=403)
     units, indicators, quotas, tasks = selectors.grid_data(year)
@@ -100,7 +92,6 @@ def quota_grid(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "indicators": indicators,
             "summary": summary,
-            "editable": editable,
             "years": range(year - 2, year + 2),
             "home_province": selectors.year_settings(year).home_province,
         },
@@ -108,9 +99,8 @@ def quota_grid(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.COMMERCE)
+@permission_required("targets.edit_quotas")
 def quota_copy(request: HttpRequest, year: int) -> HttpResponse:
-    _checked_year(year)
     try:
         filled = services.quotas_copy_from_previous(year=year, user=request.user)
     except ValidationError as error:
@@ -158,7 +148,7 @@ def _xlsx(report) -> HttpResponse:
     return response
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The district: one card per indicator against 序时进度, with the cumulative chart."""
     _period, report, context = report_context(request)
@@ -186,7 +176,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "targets/dashboard.html", context)
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def ranking_view(request: HttpRequest) -> HttpResponse:
     """All units with a quota, ranked by mean completion, colour-coded with words."""
     _period, report, context = report_context(request)
@@ -219,7 +209,7 @@ def ranking_view(request: HttpRequest) -> HttpResponse:
     return render(request, "targets/ranking.html", context)
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit.objects.for_user(request.user), pk=pk)
     _period, report, context = report_context(request)

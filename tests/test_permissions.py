@@ -1,15 +1,19 @@
-"""The permission matrix: every URL name × every role, with the expected answer to a GET.
+"""The permission matrices: every URL name × every role, with the expected answer to a GET
+(MATRIX), and every URL that accepts a POST × every role, with the answer to a POST
+(POST_MATRIX).
 
-A view missing from MATRIX fails ``test_every_url_is_in_the_matrix``: every new view must
-be added here with its expected answers.
+A view missing from MATRIX fails ``test_every_url_is_in_the_matrix``; a view that accepts a
+POST and is missing from POST_MATRIX fails ``test_every_post_url_is_in_the_post_matrix``:
+every new view must be added here with its expected answers.
 """
 
 import datetime
+import inspect
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from deposits.services import deposit_record
 from targets.models import Indicator
@@ -18,6 +22,7 @@ from tests.conftest import ROLE_NAMES
 
 LOGIN = "login"  # anonymous users are redirected to the login page
 REDIRECT = "redirect"  # any other redirect
+OK = "ok"  # let in: the page (200) or, after acting, a redirect that is not to the login page
 
 
 def row(anonymous, clerk, other_clerk, commerce, finance, leadership):
@@ -145,6 +150,67 @@ MATRIX: dict[str, Case] = {
 }
 
 
+# --- POST ------------------------------------------------------------------------------------
+# An empty POST: a form answers with its errors (200), an action acts or explains (302). What
+# matters here is who is let in at all: 403 for a role the rule refuses (before any lookup),
+# 404 for another unit's object, the login page for anonymous users.
+
+P_SIGNED_IN = row(LOGIN, OK, OK, OK, OK, OK)
+P_COMMERCE = row(LOGIN, 403, 403, OK, 403, 403)
+P_FINANCE = row(LOGIN, 403, 403, 403, OK, 403)
+P_BUREAUS = row(LOGIN, 403, 403, OK, OK, 403)
+P_UNIT_EDITORS = row(LOGIN, OK, OK, OK, 403, 403)
+P_UNIT_A_EDIT = row(LOGIN, OK, 404, OK, 403, 403)
+
+POST_MATRIX: dict[str, Case] = {
+    "login": Case(row(OK, OK, OK, OK, OK, OK)),
+    "logout": Case(row(LOGIN, OK, OK, OK, OK, OK)),
+    "password_change": Case(P_SIGNED_IN),
+    "set_language": Case(row(OK, OK, OK, OK, OK, OK)),
+    "units:create": Case(P_COMMERCE),
+    "units:update": Case(P_COMMERCE, args="unit_a"),
+    # Finance and leadership read the grid; a POST from them is refused by the page itself.
+    "targets:quotas": Case(P_COMMERCE, literal_args=(2026,)),
+    "targets:quotas_copy": Case(P_COMMERCE, literal_args=(2026,)),
+    "deposits:pay": Case(P_FINANCE, literal_args=(2025,)),
+    "deposits:letter": Case(P_FINANCE, literal_args=(2025,)),
+    "deposits:amount": Case(P_FINANCE, literal_args=(2025,)),
+    "deposits:void": Case(P_FINANCE, args="deposit_a"),
+    "deposits:settlement_confirm": Case(P_FINANCE, literal_args=(2025,)),
+    "deposits:settlement_reverse": Case(P_FINANCE, literal_args=(2025,)),
+    "workbook:upload": Case(row(LOGIN, OK, OK, OK, OK, 403)),
+    "workbook:confirm": Case(row(LOGIN, OK, 404, 404, 404, 403), args="import_batch"),
+    "rewards:claim_review": Case(P_COMMERCE, args="reward_claim_a"),
+    "rewards:claim_approve": Case(P_FINANCE, args="reward_claim_a"),
+    "rewards:claim_pay": Case(P_FINANCE, args="reward_claim_a"),
+    "rewards:claim_reject": Case(P_BUREAUS, args="reward_claim_a"),
+    "rewards:claim_create": Case(P_UNIT_A_EDIT, args="project_a"),
+    "rewards:link_create": Case(P_UNIT_A_EDIT, args="project_a"),
+    "rewards:link_update": Case(P_COMMERCE, args="reward_link_a"),
+    "rewards:referrer_create": Case(P_COMMERCE),
+    "rewards:referrer_update": Case(P_BUREAUS, args="reward_referrer"),
+    "rewards:referrer_registration": Case(P_FINANCE, args="reward_referrer"),
+    "rewards:rule_edit": Case(P_FINANCE, literal_args=(2026,)),
+    "rewards:tax_create": Case(P_FINANCE),
+    "rewards:tax_update": Case(P_FINANCE, args="tax_record_a"),
+    "rewards:tax_import": Case(P_FINANCE),
+    "projects:create": Case(P_UNIT_EDITORS),
+    "projects:update": Case(P_UNIT_A_EDIT, args="project_a"),
+    "projects:duplicate_withdraw": Case(P_COMMERCE, args="project_a"),
+    "projects:duplicate_keep": Case(P_COMMERCE, args="project_a"),
+    "projects:inflow_create": Case(P_UNIT_A_EDIT, args="project_a"),
+    "projects:inflow_update": Case(P_UNIT_A_EDIT, args="inflow_a"),
+    "projects:inflow_delete": Case(P_UNIT_A_EDIT, args="inflow_a"),
+    "projects:inflow_verify": Case(P_COMMERCE, args="inflow_a"),
+    "projects:inflow_return": Case(P_COMMERCE, args="inflow_a"),
+    "projects:inflow_correct": Case(P_COMMERCE, args="verified_inflow_a"),
+    "projects:inflow_void": Case(P_COMMERCE, args="verified_inflow_a"),
+    "projects:event_create": Case(P_COMMERCE),
+    "projects:event_update": Case(P_COMMERCE, args="event"),
+    "projects:home_province": Case(P_COMMERCE, literal_args=(2026,)),
+}
+
+
 @pytest.fixture
 def deposit_a(unit_a, finance):
     """Unit A's 2025 deposit (it carries a quota, so it owes one)."""
@@ -189,5 +255,96 @@ def test_permission_matrix(url_name, role, client_as, request):
         assert response["Location"].startswith(reverse("login") + "?next=")
     elif expected == REDIRECT:
         assert response.status_code == 302
+    else:
+        assert response.status_code == expected, f"{url_name} as {role}"
+
+
+# --- which views accept a POST -----------------------------------------------------------------
+
+
+def _wrappers(view):
+    """The view and every decorator layer around it (functools.wraps keeps __wrapped__)."""
+    while view is not None:
+        yield view
+        view = getattr(view, "__wrapped__", None)
+
+
+def _reads_post(function, module, depth: int = 2) -> bool:
+    """Whether the function (or a helper of its module that it calls) handles a POST."""
+    try:
+        source = inspect.getsource(function)
+    except (OSError, TypeError):
+        return False
+    if 'request.method == "POST"' in source or "request.POST" in source:
+        return True
+    if depth == 0:
+        return False
+    helpers = [
+        module.__dict__[name]
+        for name in function.__code__.co_names
+        if inspect.isfunction(module.__dict__.get(name))
+    ]
+    return any(_reads_post(helper, module, depth - 1) for helper in helpers)
+
+
+def accepts_post(view) -> bool:
+    """A class view with a post() method, a function view behind require_POST (or another
+    method list that names POST), or one that reads the POST itself."""
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        return hasattr(view_class, "post") and "post" in view_class.http_method_names
+    layers = list(_wrappers(view))
+    for layer in layers:
+        closure = inspect.getclosurevars(layer).nonlocals if layer.__closure__ else {}
+        methods = closure.get("request_method_list")
+        if methods is not None:
+            return "POST" in methods
+    innermost = layers[-1]
+    return _reads_post(innermost, inspect.getmodule(innermost))
+
+
+def _post_url_names() -> set[str]:
+    names = set()
+    for name in _url_names(get_resolver()):
+        case = MATRIX[name]
+        args = ["1"] if case.args else [str(a) for a in case.literal_args]
+        if accepts_post(resolve(reverse(name, args=args)).func):
+            names.add(name)
+    return names
+
+
+def test_the_post_detection_sees_the_three_kinds_of_view():
+    assert accepts_post(resolve(reverse("projects:inflow_verify", args=[1])).func)  # require_POST
+    assert accepts_post(resolve(reverse("units:create")).func)  # a class with post()
+    assert accepts_post(resolve(reverse("projects:create")).func)  # reads request.POST
+    assert not accepts_post(resolve(reverse("projects:list")).func)
+    assert not accepts_post(resolve(reverse("deposits:board", args=[2025])).func)
+
+
+def test_every_post_url_is_in_the_post_matrix():
+    accepting = _post_url_names()
+    assert accepting - set(POST_MATRIX) == set(), (
+        "views that accept a POST missing from POST_MATRIX"
+    )
+    assert set(POST_MATRIX) - accepting == set(), "POST_MATRIX rows for views that take no POST"
+
+
+@pytest.mark.parametrize("role", ROLE_NAMES)
+@pytest.mark.parametrize("url_name", sorted(POST_MATRIX))
+def test_post_matrix(url_name, role, client_as, request):
+    case = POST_MATRIX[url_name]
+    args = [request.getfixturevalue(case.args).pk] if case.args else list(case.literal_args)
+    url = reverse(url_name, args=args)
+    response = client_as(role).post(url, {})
+    expected = case.expected[role]
+    to_login = response.status_code == 302 and response["Location"].startswith(
+        reverse("login") + "?next="
+    )
+    if expected == LOGIN:
+        assert to_login, f"{url_name} as {role}: {response.status_code}"
+    elif expected == OK:
+        assert response.status_code in (200, 302) and not to_login, (
+            f"{url_name} as {role}: {response.status_code}"
+        )
     else:
         assert response.status_code == expected, f"{url_name} as {role}"

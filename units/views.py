@@ -1,15 +1,12 @@
-from django.contrib import messages
-from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from common.forms import add_validation_error
+from common.editing import ServiceFormView
 from common.history import history_entries
 from common.listing import ObjectListView
-from common.permissions import role_required
-from common.roles import ALL_ROLES, Role
+from common.permissions import permission_required
 from units import services
 from units.filters import UnitFilter
 from units.forms import UnitForm
@@ -24,10 +21,10 @@ class UnitListView(ObjectListView):
     title = gettext_lazy("责任单位")
     export_name = "units"
     add_url_name = "units:create"
-    add_roles = frozenset({Role.COMMERCE})
+    add_permission = "units.manage_units"
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit.objects.for_user(request.user), pk=pk)
     return render(
@@ -36,38 +33,43 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "unit": unit,
             "history": history_entries(unit),
-            "can_edit": request.user.role == Role.COMMERCE,
         },
     )
 
 
-@role_required(Role.COMMERCE)
-def unit_create(request: HttpRequest) -> HttpResponse:
-    form = UnitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            unit = services.unit_create(**form.cleaned_data)
-        except IntegrityError as error:  # the same unit submitted twice at once
-            add_validation_error(form, error)
-        else:
-            messages.success(request, _("已新增单位 %(name)s。") % {"name": unit.name})
-            return redirect(unit)
-    return render(request, "units/unit_form.html", {"form": form, "title": _("新增责任单位")})
+class UnitCreate(ServiceFormView):
+    permission_required = "units.manage_units"
+    form_class = UnitForm
+    template_name = "units/unit_form.html"
+    title = gettext_lazy("新增责任单位")
+
+    def perform(self, form):
+        self.object = services.unit_create(**form.cleaned_data)
+        return _("已新增单位 %(name)s。") % {"name": self.object.name}
 
 
-@role_required(Role.COMMERCE)
-def unit_update(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = get_object_or_404(Unit.objects.for_user(request.user), pk=pk)
-    form = UnitForm(request.POST or None, instance=Unit.objects.get(pk=unit.pk))
-    if request.method == "POST" and form.is_valid():
-        changed = services.unit_update(unit=unit, **form.cleaned_data)
-        if changed:
-            messages.success(request, _("已保存 %(name)s 的修改。") % {"name": unit.name})
-        else:
-            messages.info(request, _("没有任何修改。"))
-        return redirect(unit)
-    return render(
-        request,
-        "units/unit_form.html",
-        {"form": form, "unit": unit, "title": _("编辑 %(name)s") % {"name": unit.name}},
-    )
+class UnitUpdate(ServiceFormView):
+    permission_required = "units.manage_units"
+    form_class = UnitForm
+    template_name = "units/unit_form.html"
+
+    def get_object(self):
+        return get_object_or_404(Unit.objects.for_user(self.request.user), pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        return {"instance": Unit.objects.get(pk=self.object.pk)}
+
+    def get_title(self):
+        return _("编辑 %(name)s") % {"name": self.object.name}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(unit=self.object, **kwargs)
+
+    def perform(self, form):
+        if services.unit_update(unit=self.object, **form.cleaned_data):
+            return _("已保存 %(name)s 的修改。") % {"name": self.object.name}
+        return None
+
+
+unit_create = UnitCreate.as_view()
+unit_update = UnitUpdate.as_view()

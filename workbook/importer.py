@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from common.permissions import require
 from common.roles import Role
 from common.services import stamp
 from common.validators import is_likely_slip
@@ -139,6 +140,7 @@ class Row:
 
 class Importer:
     def __init__(self, *, user=None, source_name: str, dry_run: bool = False):
+        require(user, "workbook.import_workbook")  # the page's rule; None is the command line
         self.user = user
         self.source_name = source_name
         self.dry_run = dry_run

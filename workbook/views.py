@@ -10,8 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from common.permissions import role_required
-from common.roles import ALL_ROLES, Role
+from common.permissions import permission_required
 from common.xlsx import XLSX_CONTENT_TYPE
 from common.xlsx_reader import WorkbookError, check_file
 from workbook.forms import UploadForm
@@ -20,7 +19,6 @@ from workbook.models import BatchStatus, ImportBatch
 from workbook.reports import TEMPLATE_KEYS, error_report, template
 from workbook.sheets import SHEET_ORDER
 
-IMPORTERS = (Role.COMMERCE, Role.UNIT_STAFF, Role.FINANCE)
 # The preview lists this many of the rows an import creates or changes, then "还有 N 行".
 PREVIEW_ROWS = 200
 
@@ -71,7 +69,7 @@ def _own_batch(request, pk: int) -> ImportBatch:
     return get_object_or_404(ImportBatch, pk=pk, user=request.user)
 
 
-@role_required(*IMPORTERS)
+@permission_required("workbook.import_workbook")
 def upload(request: HttpRequest) -> HttpResponse:
     """Upload → a dry run that writes nothing → the preview page.
 
@@ -121,7 +119,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(*IMPORTERS)
+@permission_required("workbook.import_workbook")
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     """What the import will do: counts per sheet, the rows it creates and changes (the
     first PREVIEW_ROWS, then how many more), every error and every warning."""
@@ -144,7 +142,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*IMPORTERS)
+@permission_required("workbook.import_workbook")
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """All or nothing: the import runs again for real; if anything is now wrong (someone
     changed the data since the preview), nothing is written and the new errors are shown.
@@ -182,7 +180,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("workbook:preview", pk=batch.pk)
 
 
-@role_required(*IMPORTERS)
+@permission_required("workbook.import_workbook")
 def errors_download(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _own_batch(request, pk)
     errors = batch.summary.get("errors", [])
@@ -202,7 +200,7 @@ def errors_download(request: HttpRequest, pk: int) -> HttpResponse:
     return _download(content, f"{stem}-错误标注.xlsx")
 
 
-@role_required(*ALL_ROLES)
+@permission_required("common.use_portal")
 def template_download(request: HttpRequest, key: str) -> HttpResponse:
     sheet = TEMPLATE_KEYS.get(key)
     if sheet is None:

@@ -1,6 +1,5 @@
 from django import template
 
-from common.roles import Role
 from rewards import selectors
 
 register = template.Library()
@@ -14,7 +13,5 @@ def project_rewards(context, project):
         **selectors.project_rewards(project, user),
         "project": project,
         "user": user,
-        "can_file": user.role in (Role.UNIT_STAFF, Role.COMMERCE),
-        "can_change_link": user.role == Role.COMMERCE,
         "notes": selectors.eligibility_notes(project),
     }
