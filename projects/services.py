@@ -20,8 +20,6 @@ these functions check the state an object must be in.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from common.bulk import BulkItem
 from common.services import stamp
 from common.validators import normalize_credit_code
 from projects.models import (
@@ -42,11 +41,11 @@ from projects.models import (
     StageChange,
 )
 from projects.selectors import duplicate_matches
-from projects.slips import slip_reason
 from targets import indicators as codes
 from targets import rollups
 from targets.models import CapitalType, DistrictTask, Quota
 from targets.rollups import inflow_contributions, project_with_inflows, track
+from targets.slips import slip_reason
 
 PROJECT_FIELDS = (
     "code", "name", "capital_type", "unit", "investor", "investor_credit_code", "origin",
@@ -62,46 +61,6 @@ DUPLICATE_KEYS = {"investor_credit_code", "investor", "name", "unit"}
 
 class LikelySlipError(ValidationError):
     """A likely 万/亿 slip that the user has not confirmed."""
-
-
-@dataclass
-class BulkItem:
-    """One record to create (``current`` is None) or update, and what became of it.
-
-    ``errors`` and ``warnings`` are (field name or None, message): the caller maps the field
-    back to where the value came from (a form field, a workbook cell).
-    """
-
-    data: dict
-    current: Any = None
-    obj: Any = None
-    action: str = ""  # "created", "updated", "unchanged"; "" while refused
-    changed: list[str] = field(default_factory=list)
-    errors: list[tuple[str | None, str]] = field(default_factory=list)
-    warnings: list[tuple[str, str]] = field(default_factory=list)
-    slip: str = ""
-    matches: list[int] = field(default_factory=list)  # ids of another unit's same project
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and self.obj is not None
-
-    def refuse(self, name: str | None, message: str) -> None:
-        self.errors.append((name, message))
-
-    def refuse_all(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for name, errors in error.error_dict.items():
-                for message in ValidationError(errors).messages:
-                    self.errors.append((None if name == "__all__" else name, message))
-        else:
-            self.errors.extend((None, message) for message in error.messages)
-
-    def as_error(self) -> ValidationError:
-        by_field: dict[str, list[str]] = defaultdict(list)
-        for name, message in self.errors:
-            by_field[name or "__all__"].append(message)
-        return ValidationError(dict(by_field))
 
 
 def _copy(instance):
@@ -388,7 +347,7 @@ def _prepare_inflows(
             continue
         if wanted == InflowStatus.VERIFIED and obj.status != InflowStatus.VERIFIED:
             if not may_verify:
-                item.refuse("status", _("只有商务局可以核实到位资金。"))
+                item.refuse("status", _("只有商务局可以导入“已核实”的到位资金"))
                 continue
             obj.status = InflowStatus.VERIFIED
             obj.verified_by, obj.verified_at, obj.return_reason = user, now, ""
