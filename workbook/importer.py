@@ -637,9 +637,7 @@ class Importer:
         """The chunk's projects by code and its stored inflows by (project, 凭证号): two
         queries for the chunk."""
         codes = {values.parse_text(r.raw("project"), 1000) for r in rows}
-        projects = {
-            p.code: p for p in Project.objects.filter(code__in=codes).select_related("unit")
-        }
+        projects = {p.code: p for p in Project.objects.filter(code__in=codes)}
         vouchers = {values.parse_text(r.raw("voucher_no"), 1000) for r in rows}
         existing: dict[tuple, Inflow] = {}
         for inflow in Inflow.objects.filter(
