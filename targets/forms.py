@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from targets.models import Indicator
+from units.models import UnitCategory, UnitKind
 
 
 def _amount_field(indicator: Indicator, label: str) -> forms.DecimalField:
@@ -86,8 +87,6 @@ class RankingFilterForm(forms.Form):
     category = forms.ChoiceField(label=_("类别"), required=False)
 
     def __init__(self, *args, **kwargs):
-        from units.models import UnitCategory, UnitKind
-
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("全部")), *UnitKind.choices]
         self.fields["category"].choices = [

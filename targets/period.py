@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from targets.models import MIN_YEAR
-from targets.progress import last_complete_month_end
+from targets.progress import is_month_end, last_complete_month_end
 
 
 @dataclass
@@ -72,14 +73,28 @@ def parse_period(params) -> Period:
     return Period(year=year, as_of=as_of, errors=errors)
 
 
-def month_end_choices(year: int, today: dt.date) -> list[tuple[str, str]]:
-    """("2026-06-30", "1–6月") for every month of ``year`` that has ended by ``today``."""
-    import calendar
+def months_label(as_of: dt.date) -> str:
+    """ "1–6月" for 30 June, "1月" for 31 January, "1月1日–6月15日" for a mid-month date: the
+    label the exports and progress_report print (WORKBOOK.md), always in Chinese."""
+    if is_month_end(as_of):
+        return f"1–{as_of.month}月" if as_of.month > 1 else "1月"
+    return f"1月1日–{as_of.month}月{as_of.day}日"
 
+
+def shown_months_label(as_of: dt.date) -> str:
+    """:func:`months_label` in the language of the request: call it while building a page."""
+    if is_month_end(as_of):
+        return _("1–%(m)d月") % {"m": as_of.month} if as_of.month > 1 else _("1月")
+    return _("1月1日–%(m)d月%(d)d日") % {"m": as_of.month, "d": as_of.day}
+
+
+def month_end_choices(year: int, today: dt.date) -> list[tuple[str, str]]:
+    """("2026-06-30", "1–6月") for every month of ``year`` that has ended by ``today``, the
+    labels in the language of the request (for the pickers)."""
     choices = []
     for month in range(1, 13):
         end = dt.date(year, month, calendar.monthrange(year, month)[1])
         if end > today:
             break
-        choices.append((end.isoformat(), f"1–{month}月" if month > 1 else "1月"))
+        choices.append((end.isoformat(), shown_months_label(end)))
     return choices

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from common.rounding import shown, shown_percent
 from targets import progress
 from targets.models import DEFAULT_HOME_PROVINCE, AssessmentYear, DistrictTask, Indicator, Quota
+from targets.period import months_label, shown_months_label
 from targets.selectors import rollup_period_totals
 from units.models import Unit
 
@@ -134,10 +135,14 @@ class ProgressReport:
 
     @property
     def months_label(self) -> str:
-        """ "1–6月" for 30 June; "1月1日–6月15日" for a mid-month date."""
-        if progress.is_month_end(self.as_of):
-            return f"1–{self.as_of.month}月" if self.as_of.month > 1 else "1月"
-        return f"1月1日–{self.as_of.month}月{self.as_of.day}日"
+        """ "1–6月" for 30 June; "1月1日–6月15日" for a mid-month date (always Chinese: the
+        exports and progress_report print it; pages show ``shown_months_label``)."""
+        return months_label(self.as_of)
+
+    @property
+    def shown_months_label(self) -> str:
+        """The same in the language of the request, for pages."""
+        return shown_months_label(self.as_of)
 
 
 def check_as_of(year: int, as_of: dt.date) -> None:

@@ -56,7 +56,10 @@ INSTALLED_APPS = [
     "projects",
     "deposits",
     "rewards",
+    "reporting",
     "workbook",
+    "portal",
+    "bench",
 ]
 
 MIDDLEWARE = [
