@@ -899,5 +899,12 @@ def inflow_bulk_save(
 
 
 def bulk_finish(delta: rollups.Delta) -> None:
-    """Apply an import's net rollup change, once, at the end."""
-    rollups.apply_bulk(delta.before(), delta.after(), rollups.Context())
+    """Apply an import's net rollup change, once, at the end, a month at a time: the rollup
+    rows read and written at once are one month's, whatever the size of the file."""
+    by_month: dict[tuple[int, int], list] = defaultdict(list)
+    for contribution in delta.after():
+        by_month[(contribution.day.year, contribution.day.month)].append(contribution)
+    delta.cells.clear()
+    ctx = rollups.Context()
+    for month in sorted(by_month):
+        rollups.apply_bulk([], by_month.pop(month), ctx)
