@@ -111,8 +111,9 @@ def quotas_save(
 def _apply(
     assessment_year, user, reason: str, counts: GridSaveCounts, current, amount, build
 ) -> None:
-    if amount is not None and amount < 0:
-        raise ValidationError(_("任务数不能为负数。"))
+    refusal = quota_amount_refusal(amount)
+    if refusal:
+        raise ValidationError(refusal)
     if current is None and amount is None:
         return
     if current is not None and amount is not None and current.amount == amount:
@@ -181,10 +182,9 @@ def _quota_refusals(item: BulkItem, years: dict) -> None:
     """The amount's own rules: not negative, a count in whole projects; a valid year
     (created with its defaults the first time; ``years`` keeps what was found)."""
     amount, indicator, year = item.data["amount"], item.data["indicator"], item.data["year"]
-    if amount is not None and amount < 0:
-        item.refuse("amount", _("任务数不能为负数"))
-    elif amount is not None and indicator.is_count and amount != amount.to_integral_value():
-        item.refuse("amount", _("项目个数应为整数"))
+    refusal = quota_amount_refusal(amount, indicator)
+    if refusal:
+        item.refuse("amount", refusal)
     if year not in years:
         try:
             years[year] = year_get_or_create(year)
@@ -194,6 +194,18 @@ def _quota_refusals(item: BulkItem, years: dict) -> None:
         item.refuse("year", " ".join(years[year].messages))
     else:
         item.data["assessment_year"] = years[year]
+
+
+def quota_amount_refusal(amount: Decimal | None, indicator: Indicator | None = None) -> str:
+    """Why a 任务数 cannot be saved ("" when it can): never negative; a number of projects
+    is whole (checked when the indicator is known). The grid and the import ask this."""
+    if amount is None:
+        return ""
+    if amount < 0:
+        return _("任务数不能为负数。")
+    if indicator is not None and indicator.is_count and amount != amount.to_integral_value():
+        return _("项目个数应为整数")
+    return ""
 
 
 def _district_tasks(items: list[BulkItem]) -> dict[tuple[int, int], Decimal]:
