@@ -1,7 +1,6 @@
 """Validators shared by several apps."""
 
 import datetime as dt
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -69,9 +68,3 @@ def validate_credit_code(value: str) -> None:
             _("统一社会信用代码“%(v)s”无效（应为 18 位，最后一位校验码需正确），请核对营业执照。")
             % {"v": value}
         ) from None
-
-
-def is_likely_slip(amount: Decimal | None) -> bool:
-    """A fixed threshold, kept only for 任务 rows; money is judged by projects.slips
-    against the figures around it (the unit's quota, the project's contract)."""
-    return amount is not None and amount > settings.AMOUNT_SLIP_THRESHOLD
