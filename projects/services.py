@@ -792,6 +792,26 @@ def _copy_history(model, ids: list[int], *, user, reason: str) -> None:
         cursor.execute(sql, [timezone.now(), reason, getattr(user, "pk", None), *ids])
 
 
+def _log_first_stages(ids: list[int], user, reason: str) -> None:
+    """The stage log's first entry ("" → the stage) of projects just inserted, written by the
+    database in one INSERT … SELECT, as :func:`_copy_history` writes their history."""
+    if not ids:
+        return
+    meta, quote = StageChange._meta, connection.ops.quote_name
+    columns = ", ".join(
+        quote(meta.get_field(name).column)
+        for name in ("project", "from_stage", "to_stage", "changed_by", "changed_at", "note")
+    )
+    sql = "INSERT INTO %s (%s) SELECT id, '', stage, %%s, %%s, %%s FROM %s WHERE id IN (%s)" % (
+        quote(meta.db_table),
+        columns,
+        quote(Project._meta.db_table),
+        ", ".join(["%s"] * len(ids)),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [getattr(user, "pk", None), timezone.now(), reason[:200], *ids])
+
+
 def project_bulk_save(
     *, items: list[BulkItem], user, reason: str, delta: rollups.Delta
 ) -> list[BulkItem]:
@@ -809,15 +829,8 @@ def project_bulk_save(
         created = _create_with_history(to_create, Project, user=user, reason=reason)
         for project in created:
             delta.add(project_contributions(project, ctx))
-        StageChange.objects.bulk_create(
-            [
-                StageChange(
-                    project=p, from_stage="", to_stage=p.stage, changed_by=user, note=reason
-                )
-                for p in created
-            ],
-            batch_size=1000,
-        )
+        for start in range(0, len(created), BATCH):
+            _log_first_stages([p.pk for p in created[start : start + BATCH]], user, reason)
     if to_update:
         verified = defaultdict(list)
         for inflow in Inflow.objects.filter(
