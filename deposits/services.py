@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.bulk import CREATED, UNCHANGED, BulkItem
 from common.permissions import require
 from common.services import stamp
 from deposits import settlement as arithmetic
@@ -124,6 +125,64 @@ def deposit_record(
         created_by=user,
     )
     return deposit
+
+
+def deposit_bulk_record(*, items: list[BulkItem], user, reason: str = "") -> list[BulkItem]:
+    """Record a batch of payments by the rules of :func:`deposit_record`.
+
+    ``data``: year (int), unit, amount, paid_on, receipt_no. A payment is never edited in
+    place: a row equal to the recorded payment is 未变 (also in a settled year); other values
+    are refused until finance voids the recorded one.
+    """
+    years = {item.data["year"] for item in items}
+    units = {item.data["unit"].pk for item in items}
+    live = {
+        (d.year.year, d.unit_id): d
+        for d in Deposit.objects.live()
+        .filter(year__year__in=years, unit_id__in=units)
+        .select_related("year")
+    }
+    for item in items:
+        data = dict(item.data, receipt_no=(item.data.get("receipt_no") or "").strip())
+        if data["amount"] is not None and data["amount"] <= 0:
+            item.refuse("amount", _("金额必须大于 0。"))
+            continue
+        item.current = live.get((data["year"], data["unit"].pk))
+        if item.current is not None:
+            _compare_recorded(item, data)
+            continue
+        try:
+            with transaction.atomic():
+                item.obj = deposit_record(**data, user=user, reason=reason)
+                item.action = CREATED
+        except ValidationError as error:
+            item.refuse_all(error)
+    return items
+
+
+def _compare_recorded(item: BulkItem, data: dict) -> None:
+    current = item.current
+    if (current.amount, current.paid_on, current.receipt_no) == (
+        data["amount"],
+        data["paid_on"],
+        data["receipt_no"],
+    ):
+        item.obj, item.action = current, UNCHANGED
+        return
+    item.refuse(
+        "amount",
+        _(
+            "%(y)d 年 %(unit)s 的抵押金已登记（%(a)s 元，%(d)s，票据号 %(r)s），"
+            "与本行不同：已登记，请财政局作废后重新登记"
+        )
+        % {
+            "y": data["year"],
+            "unit": data["unit"].name,
+            "a": current.amount,
+            "d": current.paid_on.isoformat(),
+            "r": current.receipt_no or "—",
+        },
+    )
 
 
 @transaction.atomic

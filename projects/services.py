@@ -20,16 +20,15 @@ these functions check the state an object must be in.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
+from common.bulk import BulkItem
 from common.permissions import require
 from common.services import stamp
 from common.validators import normalize_credit_code
@@ -44,11 +43,11 @@ from projects.models import (
     StageChange,
 )
 from projects.selectors import duplicate_matches
-from projects.slips import slip_reason
 from targets import indicators as codes
 from targets import rollups
 from targets.models import CapitalType, DistrictTask, Quota
 from targets.rollups import track
+from targets.slips import slip_reason
 
 PROJECT_FIELDS = (
     "code", "name", "capital_type", "unit", "investor", "investor_credit_code", "origin",
@@ -57,6 +56,7 @@ PROJECT_FIELDS = (
     "referrer_name",
 )  # fmt: skip
 PROJECT_WRITABLE = [f for f in PROJECT_FIELDS if f != "code"]
+BATCH = 1000  # rows per INSERT or UPDATE statement of the bulk services
 INFLOW_FIELDS = ("arrived_on", "amount", "voucher_no", "evidence")
 # A change of one of these may make a project the same as another unit's.
 DUPLICATE_KEYS = {"investor_credit_code", "investor", "name", "unit"}
@@ -64,46 +64,6 @@ DUPLICATE_KEYS = {"investor_credit_code", "investor", "name", "unit"}
 
 class LikelySlipError(ValidationError):
     """A likely 万/亿 slip that the user has not confirmed."""
-
-
-@dataclass
-class BulkItem:
-    """One record to create (``current`` is None) or update, and what became of it.
-
-    ``errors`` and ``warnings`` are (field name or None, message): the caller maps the field
-    back to where the value came from (a form field, a workbook cell).
-    """
-
-    data: dict
-    current: Any = None
-    obj: Any = None
-    action: str = ""  # "created", "updated", "unchanged"; "" while refused
-    changed: list[str] = field(default_factory=list)
-    errors: list[tuple[str | None, str]] = field(default_factory=list)
-    warnings: list[tuple[str, str]] = field(default_factory=list)
-    slip: str = ""
-    matches: list[int] = field(default_factory=list)  # ids of another unit's same project
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and self.obj is not None
-
-    def refuse(self, name: str | None, message: str) -> None:
-        self.errors.append((name, message))
-
-    def refuse_all(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for name, errors in error.error_dict.items():
-                for message in ValidationError(errors).messages:
-                    self.errors.append((None if name == "__all__" else name, message))
-        else:
-            self.errors.extend((None, message) for message in error.messages)
-
-    def as_error(self) -> ValidationError:
-        by_field: dict[str, list[str]] = defaultdict(list)
-        for name, message in self.errors:
-            by_field[name or "__all__"].append(message)
-        return ValidationError(dict(by_field))
 
 
 def _copy(instance):
@@ -271,40 +231,49 @@ def _duplicate_warning(project: Project) -> tuple[str, str]:
 # --- the rules, for one record or many -----------------------------------------------------
 
 
-def _prepare_projects(items: list[BulkItem], *, user) -> None:
-    """Build each project, validate it and apply the rules; nothing is written."""
-    for item in items:
-        data = dict(item.data)
-        if "investor_credit_code" in data:
-            data["investor_credit_code"] = normalize_credit_code(data["investor_credit_code"])
-        current = item.current
-        if current is None:
-            obj = Project(created_by=user, **data)
-            item.changed = list(data)
-        else:
-            if current.stage == Stage.WITHDRAWN:
-                item.refuse(None, _("项目已作为重复统计撤回，不能再修改。"))
-                continue
-            obj = _copy(current)
-            item.changed = [n for n in data if _value(obj, n) != _id(data[n])]
-            if not item.changed:
-                item.action = "unchanged"
-                continue
-            for name in item.changed:
-                setattr(obj, name, data[name])
-        item.obj = obj
-        if obj.stage == Stage.WITHDRAWN and (current is None or current.stage != obj.stage):
-            item.refuse("stage", _("“已撤回”只能由商务局在处理重复统计时设定。"))
-        try:
-            # Foreign keys come resolved (from the form or a batched look-up).
-            obj.full_clean(
-                exclude=["unit", "event", "created_by"],
-                validate_unique=False,
-                validate_constraints=False,
-            )
-        except ValidationError as error:
-            item.refuse_all(error)
-    live = [i for i in items if i.ok]
+def _validate(item: BulkItem, fk: tuple[str, ...]) -> None:
+    """Model validation (the fields' validators and ``clean()``) of the fields the caller
+    set: the others were validated when stored, or are set by the services themselves.
+    Foreign keys come resolved (from the form or a batched look-up)."""
+    obj = item.obj
+    skip = [f.name for f in obj._meta.concrete_fields if f.name not in item.changed]
+    try:
+        obj.full_clean(exclude=[*skip, *fk], validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        item.refuse_all(error)
+
+
+def _build_project(item: BulkItem, user) -> None:
+    """The project as it would be saved (``item.obj``); "unchanged" when nothing changes."""
+    data = dict(item.data)
+    if "investor_credit_code" in data:
+        data["investor_credit_code"] = normalize_credit_code(data["investor_credit_code"])
+    current = item.current
+    if current is None:
+        item.obj, item.changed = Project(created_by=user, **data), list(data)
+        return
+    if current.stage == Stage.WITHDRAWN:
+        item.refuse(None, _("项目已作为重复统计撤回，不能再修改。"))
+        return
+    obj = _copy(current)
+    item.changed = [n for n in data if _value(obj, n) != _id(data[n])]
+    if not item.changed:
+        item.action = "unchanged"
+        return
+    for name in item.changed:
+        setattr(obj, name, data[name])
+    item.obj = obj
+
+
+def _refuse_withdrawn_stage(item: BulkItem) -> None:
+    if item.obj.stage == Stage.WITHDRAWN and (
+        item.current is None or item.current.stage != item.obj.stage
+    ):
+        item.refuse("stage", _("“已撤回”只能由商务局在处理重复统计时设定。"))
+
+
+def _refuse_stage_back(live: list[BulkItem]) -> None:
+    """A stage does not move back below 签约 while verified money exists (one query)."""
     back = [
         i
         for i in live
@@ -312,28 +281,34 @@ def _prepare_projects(items: list[BulkItem], *, user) -> None:
         and i.obj.stage in UNSIGNED_STAGES
         and i.current.stage not in UNSIGNED_STAGES
     ]
-    if back:
-        with_money = set(
-            Inflow.objects.filter(
-                project_id__in=[i.obj.pk for i in back], status=InflowStatus.VERIFIED
-            ).values_list("project_id", flat=True)
-        )
-        for item in back:
-            if item.obj.pk in with_money:
-                item.refuse(
-                    "stage",
-                    _(
-                        "项目已有已核实的到位资金，阶段不能退回到“%(stage)s”；"
-                        "如确需退回，请先由商务局作废这些资金。"
-                    )
-                    % {"stage": item.obj.get_stage_display()},
+    if not back:
+        return
+    with_money = set(
+        Inflow.objects.filter(
+            project_id__in=[i.obj.pk for i in back], status=InflowStatus.VERIFIED
+        ).values_list("project_id", flat=True)
+    )
+    for item in back:
+        if item.obj.pk in with_money:
+            item.refuse(
+                "stage",
+                _(
+                    "项目已有已核实的到位资金，阶段不能退回到“%(stage)s”；"
+                    "如确需退回，请先由商务局作废这些资金。"
                 )
-    live = [i for i in live if i.ok]
+                % {"stage": item.obj.get_stage_display()},
+            )
+
+
+def _flag_project_slips(live: list[BulkItem]) -> None:
     judged = [i for i in live if i.current is None or "contract_amount" in i.changed]
     for item, reason in zip(judged, project_slip_reasons([i.obj for i in judged]), strict=True):
         if reason:
             item.slip = reason
             item.warnings.append(("contract_amount", reason))
+
+
+def _flag_duplicates(live: list[BulkItem]) -> None:
     compared = [i for i in live if i.current is None or DUPLICATE_KEYS & set(i.changed)]
     for item, found in zip(compared, duplicate_matches([i.obj for i in compared]), strict=True):
         if found:
@@ -344,66 +319,77 @@ def _prepare_projects(items: list[BulkItem], *, user) -> None:
                 item.changed.append("duplicate_flagged")
 
 
-def _prepare_inflows(
-    items: list[BulkItem], *, user, may_verify: bool = False, resubmit: bool = False
-) -> None:
-    """Build each inflow, validate it and apply the rules; nothing is written.
-
-    ``data`` holds project, arrived_on, amount, voucher_no (evidence optional) and, from the
-    import, status: "verified" to verify on the way in (the commerce bureau only).
-    """
-    now = timezone.now()
+def _prepare_projects(items: list[BulkItem], *, user) -> None:
+    """Build each project, validate it and apply the rules; nothing is written."""
     for item in items:
-        data = dict(item.data)
-        wanted = data.pop("status", None)
-        project = data["project"]
-        current = item.current
-        if current is None:
-            refusal = money_refusal(project, new=True)
-            obj = Inflow(created_by=user, status=InflowStatus.PENDING, **data)
-            item.changed = list(data)
-        else:
-            same = all(_value(current, n) == _id(v) for n, v in data.items())
-            # The unit's save of a returned inflow resubmits it, changed or not.
-            resubmitted = resubmit and current.status == InflowStatus.RETURNED
-            if same and (not wanted or wanted == current.status) and not resubmitted:
-                item.action = "unchanged"
-                continue
-            if current.status == InflowStatus.VOIDED:
-                item.refuse("voucher_no", _("这笔到位资金已作废，不能修改；请重新登记。"))
-                continue
-            if current.status == InflowStatus.VERIFIED and not may_verify:
-                item.refuse("amount", _("这笔到位资金已核实，只有商务局可以更正。"))
-                continue
-            if current.status == InflowStatus.VERIFIED and wanted == InflowStatus.PENDING:
-                item.refuse("status", _("已核实的到位资金不能改回待核实。"))
-                continue
-            refusal = money_refusal(project, new=False)
-            obj = _copy(current)
-            item.changed = [n for n, v in data.items() if _value(current, n) != _id(v)]
-            for name in item.changed:
-                setattr(obj, name, data[name])
-            if current.status == InflowStatus.RETURNED:
-                obj.status = InflowStatus.PENDING  # fixed and resubmitted
-        if refusal:
-            item.refuse("project", refusal)
-            continue
-        if wanted == InflowStatus.VERIFIED and obj.status != InflowStatus.VERIFIED:
-            if not may_verify:
-                item.refuse("status", _("只有商务局可以核实到位资金。"))
-                continue
-            obj.status = InflowStatus.VERIFIED
-            obj.verified_by, obj.verified_at, obj.return_reason = user, now, ""
-        item.obj = obj
-        try:
-            obj.full_clean(
-                exclude=["project", "created_by", "verified_by"],
-                validate_unique=False,
-                validate_constraints=False,
-            )
-        except ValidationError as error:
-            item.refuse_all(error)
+        _build_project(item, user)
+        if item.obj is not None:
+            _refuse_withdrawn_stage(item)
+            _validate(item, ("unit", "event", "created_by"))
+    _refuse_stage_back([i for i in items if i.ok])
     live = [i for i in items if i.ok]
+    _flag_project_slips(live)
+    _flag_duplicates(live)
+
+
+def _inflow_unchanged(item: BulkItem, data: dict, wanted, resubmit: bool) -> bool:
+    current = item.current
+    same = all(_value(current, n) == _id(v) for n, v in data.items())
+    # The unit's save of a returned inflow resubmits it, changed or not.
+    resubmitted = resubmit and current.status == InflowStatus.RETURNED
+    return same and (not wanted or wanted == current.status) and not resubmitted
+
+
+def _inflow_edit_refusal(current: Inflow, wanted, may_verify: bool) -> tuple[str, str] | None:
+    """Who may change stored money: never a voided one; a verified one only the bureau."""
+    if current.status == InflowStatus.VOIDED:
+        return "voucher_no", _("这笔到位资金已作废，不能修改；请重新登记。")
+    if current.status == InflowStatus.VERIFIED and not may_verify:
+        return "amount", _("这笔到位资金已核实，只有商务局可以更正。")
+    if current.status == InflowStatus.VERIFIED and wanted == InflowStatus.PENDING:
+        return "status", _("已核实的到位资金不能改回待核实。")
+    return None
+
+
+def _build_inflow(item: BulkItem, user, *, may_verify: bool, resubmit: bool, now) -> None:
+    """The inflow as it would be saved (``item.obj``), or why not; "unchanged" when the
+    row changes nothing. ``data``'s status: "verified" to verify on the way in."""
+    data = dict(item.data)
+    wanted = data.pop("status", None)
+    project, current = data["project"], item.current
+    if current is None:
+        refusal = money_refusal(project, new=True)
+        obj = Inflow(created_by=user, status=InflowStatus.PENDING, **data)
+        item.changed = list(data)
+    else:
+        if _inflow_unchanged(item, data, wanted, resubmit):
+            item.action = "unchanged"
+            return
+        edit = _inflow_edit_refusal(current, wanted, may_verify)
+        if edit:
+            item.refuse(*edit)
+            return
+        refusal = money_refusal(project, new=False)
+        obj = _copy(current)
+        item.changed = [n for n, v in data.items() if _value(current, n) != _id(v)]
+        for name in item.changed:
+            setattr(obj, name, data[name])
+        if current.status == InflowStatus.RETURNED:
+            obj.status = InflowStatus.PENDING  # fixed and resubmitted
+    if refusal:
+        item.refuse("project", refusal)
+        return
+    if wanted == InflowStatus.VERIFIED and obj.status != InflowStatus.VERIFIED:
+        if not may_verify:
+            item.refuse("status", _("只有商务局可以导入“已核实”的到位资金"))
+            return
+        obj.status = InflowStatus.VERIFIED
+        obj.verified_by, obj.verified_at, obj.return_reason = user, now, ""
+    item.obj = obj
+
+
+def _refuse_taken_vouchers(live: list[BulkItem]) -> None:
+    """A 凭证号 counts once in the district (one query for the batch)."""
     claimed = [i for i in live if i.current is None or "voucher_no" in i.changed]
     taken = _vouchers_taken({i.obj.voucher_no for i in claimed})
     in_batch: dict[str, BulkItem] = {}
@@ -421,7 +407,9 @@ def _prepare_inflows(
             )
         else:
             in_batch[voucher] = item
-    live = [i for i in live if i.ok]
+
+
+def _flag_inflow_slips(live: list[BulkItem]) -> None:
     judged = [i for i in live if i.current is None or {"amount", "arrived_on"} & set(i.changed)]
     for item, reason in zip(judged, inflow_slip_reasons([i.obj for i in judged]), strict=True):
         item.obj.amount_flagged = bool(reason)
@@ -429,6 +417,23 @@ def _prepare_inflows(
         if reason:
             item.slip = reason
             item.warnings.append(("amount", reason))
+
+
+def _prepare_inflows(
+    items: list[BulkItem], *, user, may_verify: bool = False, resubmit: bool = False
+) -> None:
+    """Build each inflow, validate it and apply the rules; nothing is written.
+
+    ``data`` holds project, arrived_on, amount, voucher_no (evidence optional) and, from the
+    import, status: "verified" to verify on the way in (the commerce bureau only).
+    """
+    now = timezone.now()
+    for item in items:
+        _build_inflow(item, user, may_verify=may_verify, resubmit=resubmit, now=now)
+        if item.obj is not None:
+            _validate(item, ("project", "created_by", "verified_by"))
+    _refuse_taken_vouchers([i for i in items if i.ok])
+    _flag_inflow_slips([i for i in items if i.ok])
 
 
 def _raise_for(item: BulkItem, *, confirm_large: bool | None, slip_field: str) -> None:
@@ -760,19 +765,63 @@ def inflow_void(*, inflow: Inflow, user, reason: str) -> Inflow:
 # --- bulk (the workbook import) ------------------------------------------------------------
 
 
+HISTORY_FIELDS = frozenset(
+    {"history_id", "history_date", "history_change_reason", "history_type", "history_user"}
+)
+
+
 def _create_with_history(items: list[BulkItem], model, *, user, reason: str) -> list:
-    """Insert the items' objects with their history rows; each item then holds its saved
-    object and the action "created"."""
-    created = bulk_create_with_history(
-        [i.obj for i in items],
-        model,
-        batch_size=500,
-        default_user=user,
-        default_change_reason=reason,
-    )
+    """Insert the items' objects (bulk_create, in batches) with their history rows; each
+    item then holds its saved object and the action "created"."""
+    created = []
+    for start in range(0, len(items), BATCH):
+        batch = model.objects.bulk_create([i.obj for i in items[start : start + BATCH]])
+        _copy_history(model, [obj.pk for obj in batch], user=user, reason=reason)
+        created.extend(batch)
     for item, obj in zip(items, created, strict=True):
         item.obj, item.action = obj, "created"
     return created
+
+
+def _copy_history(model, ids: list[int], *, user, reason: str) -> None:
+    """The "created" history rows of records just inserted, as simple_history's
+    bulk_history_create writes them, copied by the database in one INSERT … SELECT instead
+    of building and sending a Python object per row (the import's largest cost)."""
+    if not ids:
+        return
+    history = model.history.model
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(f.column) for f in history._meta.concrete_fields if f.name not in HISTORY_FIELDS
+    )
+    user = user or history.get_default_history_user(None)
+    marks = ", ".join(["%s"] * len(ids))
+    sql = (
+        "INSERT INTO %s (%s, history_date, history_change_reason, history_type, "
+        "history_user_id) SELECT %s, %%s, %%s, '+', %%s FROM %s WHERE id IN (%s)"
+    ) % (quote(history._meta.db_table), columns, columns, quote(model._meta.db_table), marks)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [timezone.now(), reason, getattr(user, "pk", None), *ids])
+
+
+def _log_first_stages(ids: list[int], user, reason: str) -> None:
+    """The stage log's first entry ("" → the stage) of projects just inserted, written by the
+    database in one INSERT … SELECT, as :func:`_copy_history` writes their history."""
+    if not ids:
+        return
+    meta, quote = StageChange._meta, connection.ops.quote_name
+    columns = ", ".join(
+        quote(meta.get_field(name).column)
+        for name in ("project", "from_stage", "to_stage", "changed_by", "changed_at", "note")
+    )
+    sql = "INSERT INTO %s (%s) SELECT id, '', stage, %%s, %%s, %%s FROM %s WHERE id IN (%s)" % (
+        quote(meta.db_table),
+        columns,
+        quote(Project._meta.db_table),
+        ", ".join(["%s"] * len(ids)),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [getattr(user, "pk", None), timezone.now(), reason[:200], *ids])
 
 
 def project_bulk_save(
@@ -792,15 +841,8 @@ def project_bulk_save(
         created = _create_with_history(to_create, Project, user=user, reason=reason)
         for project in created:
             delta.add(project_contributions(project, ctx))
-        StageChange.objects.bulk_create(
-            [
-                StageChange(
-                    project=p, from_stage="", to_stage=p.stage, changed_by=user, note=reason
-                )
-                for p in created
-            ],
-            batch_size=1000,
-        )
+        for start in range(0, len(created), BATCH):
+            _log_first_stages([p.pk for p in created[start : start + BATCH]], user, reason)
     if to_update:
         verified = defaultdict(list)
         for inflow in Inflow.objects.filter(
@@ -882,5 +924,12 @@ def inflow_bulk_save(
 
 
 def bulk_finish(delta: rollups.Delta) -> None:
-    """Apply an import's net rollup change, once, at the end."""
-    rollups.apply_bulk(delta.before(), delta.after(), rollups.Context())
+    """Apply an import's net rollup change, once, at the end, a month at a time: the rollup
+    rows read and written at once are one month's, whatever the size of the file."""
+    by_month: dict[tuple[int, int], list] = defaultdict(list)
+    for contribution in delta.after():
+        by_month[(contribution.day.year, contribution.day.month)].append(contribution)
+    delta.cells.clear()
+    ctx = rollups.Context()
+    for month in sorted(by_month):
+        rollups.apply_bulk([], by_month.pop(month), ctx)

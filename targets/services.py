@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from common.bulk import CREATED, UNCHANGED, UPDATED, BulkItem
 from common.permissions import require
 from common.services import stamp
 from targets.models import (
@@ -20,6 +21,7 @@ from targets.models import (
     Quota,
     default_deposit_due_date,
 )
+from targets.slips import slip_reason
 
 
 def year_get_or_create(year: int) -> AssessmentYear:
@@ -111,8 +113,9 @@ def quotas_save(
 def _apply(
     assessment_year, user, reason: str, counts: GridSaveCounts, current, amount, build
 ) -> None:
-    if amount is not None and amount < 0:
-        raise ValidationError(_("任务数不能为负数。"))
+    refusal = quota_amount_refusal(amount)
+    if refusal:
+        raise ValidationError(refusal)
     if current is None and amount is None:
         return
     if current is not None and amount is not None and current.amount == amount:
@@ -173,3 +176,141 @@ def quotas_copy_from_previous(*, year: int, user=None) -> int:
 
 def indicators() -> list[Indicator]:
     return list(Indicator.objects.order_by("display_order"))
+
+
+# --- bulk (the workbook import) ------------------------------------------------------------
+
+
+def _quota_refusals(item: BulkItem, years: dict) -> None:
+    """The amount's own rules: not negative, a count in whole projects; a valid year
+    (created with its defaults the first time; ``years`` keeps what was found)."""
+    amount, indicator, year = item.data["amount"], item.data["indicator"], item.data["year"]
+    refusal = quota_amount_refusal(amount, indicator)
+    if refusal:
+        item.refuse("amount", refusal)
+    if year not in years:
+        try:
+            years[year] = year_get_or_create(year)
+        except ValidationError as error:
+            years[year] = error
+    if isinstance(years[year], ValidationError):
+        item.refuse("year", " ".join(years[year].messages))
+    else:
+        item.data["assessment_year"] = years[year]
+
+
+def quota_amount_refusal(amount: Decimal | None, indicator: Indicator | None = None) -> str:
+    """Why a 任务数 cannot be saved ("" when it can): never negative; a number of projects
+    is whole (checked when the indicator is known). The grid and the import ask this."""
+    if amount is None:
+        return ""
+    if amount < 0:
+        return _("任务数不能为负数。")
+    if indicator is not None and indicator.is_count and amount != amount.to_integral_value():
+        return _("项目个数应为整数")
+    return ""
+
+
+def _district_tasks(items: list[BulkItem]) -> dict[tuple[int, int], Decimal]:
+    """(year, indicator id) → the district's task: stored, or given in this batch."""
+    years = {i.data["year"] for i in items}
+    tasks = {
+        (year, indicator_id): amount
+        for year, indicator_id, amount in DistrictTask.objects.filter(
+            year__year__in=years
+        ).values_list("year__year", "indicator_id", "amount")
+    }
+    for item in items:
+        if item.data["unit"] is None and not item.errors:
+            tasks[(item.data["year"], item.data["indicator"].pk)] = item.data["amount"]
+    return tasks
+
+
+def quota_slip_reason(amount: Decimal | None, indicator: Indicator, district_task) -> str:
+    """A unit's quota above the district's whole task for the indicator is a likely 万/亿
+    slip (the rule money is judged by, targets.slips); a count is never a slip."""
+    if indicator.is_count:
+        return ""
+    return slip_reason(
+        amount,
+        quota=district_task,
+        quota_is_district=True,
+        measure=indicator.get_measure_display(),
+    )
+
+
+def _stored_quotas(items: list[BulkItem]) -> tuple[dict, dict]:
+    """The stored quotas and district tasks the batch refers to, in two queries."""
+    years = {i.data["year"] for i in items}
+    quotas = {
+        (q.year.year, q.unit_id, q.indicator_id): q
+        for q in Quota.objects.filter(year__year__in=years).select_related("year")
+    }
+    tasks = {
+        (t.year.year, t.indicator_id): t
+        for t in DistrictTask.objects.filter(year__year__in=years).select_related("year")
+    }
+    return quotas, tasks
+
+
+def quota_bulk_save(*, items: list[BulkItem], user=None, reason: str = "") -> list[BulkItem]:
+    """Create or update a batch of quotas and district tasks by the rules of the grid form.
+
+    ``data``: year (int), unit (a Unit, or None for the district's own task), indicator
+    (an Indicator), amount. An unchanged amount is 未变, also in a settled year; any other
+    change of a settled year is refused on ``amount``. A unit's quota above the district's
+    task is a likely 万/亿 slip: a warning on ``amount``, the row is saved.
+    """
+    years: dict = {}
+    for item in items:
+        _quota_refusals(item, years)
+    live = [i for i in items if not i.errors]
+    tasks = _district_tasks(live)
+    quotas, stored_tasks = _stored_quotas(live)
+    locked: dict[int, AssessmentYear] = {}
+    for item in live:
+        data = item.data
+        year, unit, indicator, amount = (
+            data["year"],
+            data["unit"],
+            data["indicator"],
+            data["amount"],
+        )
+        if unit is None:
+            current = stored_tasks.get((year, indicator.pk))
+        else:
+            current = quotas.get((year, unit.pk, indicator.pk))
+        if current is not None and current.amount == amount:
+            item.obj, item.action = current, UNCHANGED
+            continue
+        if unit is not None:
+            why = quota_slip_reason(amount, indicator, tasks.get((year, indicator.pk)))
+            if why:
+                item.slip = why
+                item.warnings.append(("amount", why))
+        if year not in locked:
+            locked[year] = year_lock(year)
+        try:
+            refuse_if_settled(locked[year])
+        except ValidationError as error:
+            item.refuse("amount", " ".join(error.messages))
+            continue
+        _quota_write(item, current, user, reason)
+    return items
+
+
+def _quota_write(item: BulkItem, current, user, reason: str) -> None:
+    data = item.data
+    if current is None:
+        fields = {"year": data["assessment_year"], "indicator": data["indicator"]}
+        model = DistrictTask if data["unit"] is None else Quota
+        if data["unit"] is not None:
+            fields["unit"] = data["unit"]
+        current = model(**fields)
+        item.action = CREATED
+    else:
+        item.action = UPDATED
+    current.amount = data["amount"]
+    stamp(current, user, reason)
+    current.save()
+    item.obj = current

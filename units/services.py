@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from common.bulk import CREATED, UNCHANGED, UPDATED, BulkItem
 from common.services import stamp
 from units.models import Unit
 
@@ -89,3 +91,28 @@ def roster_load(*, rows: list[dict], source: str = "") -> LoadCounts:
             counts.unchanged += 1
         counts.codes.append(row["code"])
     return counts
+
+
+def unit_bulk_save(*, items: list[BulkItem], reason: str = "") -> list[BulkItem]:
+    """Create or update a batch of units by code, by the rules of :func:`unit_create` and
+    :func:`unit_update` (a roster is a hundred rows: each is validated against what the
+    earlier ones wrote, so two new units cannot take the same name).
+
+    ``data``: code, name, kind, category, and display_order (used for a new unit only).
+    """
+    codes = [item.data["code"].strip().upper() for item in items]
+    existing = {unit.code: unit for unit in Unit.objects.filter(code__in=codes)}
+    for item, code in zip(items, codes, strict=True):
+        data = dict(item.data, code=code)
+        item.current = existing.get(code)
+        try:
+            with transaction.atomic():
+                if item.current is None:
+                    item.obj, item.action = unit_create(**data, change_reason=reason), CREATED
+                    continue
+                data.pop("display_order", None)
+                changed = unit_update(unit=item.current, change_reason=reason, **data)
+                item.obj, item.action = item.current, UPDATED if changed else UNCHANGED
+        except ValidationError as error:
+            item.refuse_all(error)
+    return items

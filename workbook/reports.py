@@ -102,6 +102,24 @@ def template(sheet_name: str) -> bytes:
         choices["单位编码"] = ["全区", *choices["单位编码"]]
     if sheet_name == UNITS:
         choices.pop("单位编码")  # new units are typed, not picked
+    _template_header(sheet, columns)
+    _template_notes(notes, sheet_name, columns)
+    list_column = 0
+    for index, column in enumerate(columns, start=1):
+        options = choices.get(column.header)
+        if options:
+            list_column += 1
+            _template_list(sheet, notes, index, column, list_column, options)
+        _template_format(sheet, get_column_letter(index), column)
+    for index in range(1, max(len(columns), list_column) + 1):
+        notes.column_dimensions[get_column_letter(index)].width = 14
+    sheet.freeze_panes = "A2"
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _template_header(sheet, columns) -> None:
     sheet.append([c.header for c in columns])
     for index, column in enumerate(columns, start=1):
         cell = sheet.cell(row=1, column=index)
@@ -109,6 +127,11 @@ def template(sheet_name: str) -> bytes:
         cell.fill = HEADER_FILL
         sheet.column_dimensions[get_column_letter(index)].width = max(12, len(column.header) * 3)
 
+
+LIST_HEADER_ROW = 10  # the allowed values start here on the 说明 sheet
+
+
+def _template_notes(notes, sheet_name: str, columns) -> None:
     notes.append([f"{sheet_name} 模板说明"])
     notes["A1"].font = Font(bold=True, size=13)
     notes.append([NOTES[sheet_name]])
@@ -128,42 +151,38 @@ def template(sheet_name: str) -> bytes:
     notes.append([])
     notes.append(["可选值（下拉列表取自这里）"])
     notes.cell(row=9, column=1).font = Font(bold=True)
-    list_header_row = 10
-    list_column = 0
-    for index, column in enumerate(columns, start=1):
-        letter = get_column_letter(index)
-        options = choices.get(column.header)
-        if options:
-            list_column += 1
-            list_letter = get_column_letter(list_column)
-            header = notes.cell(row=list_header_row, column=list_column, value=column.header)
-            header.fill = HEADER_FILL
-            first = list_header_row + 1
-            for row, option in enumerate(options, start=first):
-                notes.cell(row=row, column=list_column, value=option)
-            last = first + len(options) - 1
-            validation = DataValidation(
-                type="list",
-                formula1=f"='{NOTES_SHEET}'!${list_letter}${first}:${list_letter}${last}",
-                allow_blank=not column.required,
-                showErrorMessage=True,
-                errorTitle="取值无效",
-                error=f"请从下拉列表中选择{column.header}",
-            )
-            sheet.add_data_validation(validation)
-            validation.add(f"{letter}2:{letter}5000")
-        if column.header in AMOUNT_COLUMNS:
-            for row in range(2, 5001):
-                sheet[f"{letter}{row}"].number_format = "#,##0.00"
-        elif column.header in DATE_COLUMNS:
-            for row in range(2, 5001):
-                sheet[f"{letter}{row}"].number_format = "yyyy-mm-dd"
-    for index in range(1, max(len(columns), list_column) + 1):
-        notes.column_dimensions[get_column_letter(index)].width = 14
-    sheet.freeze_panes = "A2"
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+
+
+def _template_list(sheet, notes, index: int, column, list_column: int, options) -> None:
+    """The column's allowed values on the 说明 sheet, and a drop-down list that takes them."""
+    letter, list_letter = get_column_letter(index), get_column_letter(list_column)
+    header = notes.cell(row=LIST_HEADER_ROW, column=list_column, value=column.header)
+    header.fill = HEADER_FILL
+    first = LIST_HEADER_ROW + 1
+    for row, option in enumerate(options, start=first):
+        notes.cell(row=row, column=list_column, value=option)
+    last = first + len(options) - 1
+    validation = DataValidation(
+        type="list",
+        formula1=f"='{NOTES_SHEET}'!${list_letter}${first}:${list_letter}${last}",
+        allow_blank=not column.required,
+        showErrorMessage=True,
+        errorTitle="取值无效",
+        error=f"请从下拉列表中选择{column.header}",
+    )
+    sheet.add_data_validation(validation)
+    validation.add(f"{letter}2:{letter}5000")
+
+
+def _template_format(sheet, letter: str, column) -> None:
+    if column.header in AMOUNT_COLUMNS:
+        number_format = "#,##0.00"
+    elif column.header in DATE_COLUMNS:
+        number_format = "yyyy-mm-dd"
+    else:
+        return
+    for row in range(2, 5001):
+        sheet[f"{letter}{row}"].number_format = number_format
 
 
 TEMPLATE_KEYS = {

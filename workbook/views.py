@@ -42,7 +42,7 @@ def _summary(result: ImportResult) -> dict:
             {"sheet": c.sheet, "row": c.row, "action": c.action, "label": c.label}
             for c in changes[:PREVIEW_ROWS]
         ],
-        "changes_total": len(changes),
+        "changes_total": max(getattr(result, "changes_total", 0), len(changes)),
     }
 
 

@@ -16,7 +16,7 @@ from openpyxl import Workbook, load_workbook
 
 from projects import services
 from projects.models import Inflow, Project
-from targets.models import Indicator
+from targets.models import Indicator, Quota
 from targets.services import quotas_save
 from tests.workbook.conftest import YEAR, errors_of, run, snapshot
 from units.models import Unit
@@ -431,25 +431,27 @@ def test_a_negative_amount_is_an_error(existing, commerce, xlsx, sheet, column, 
     refused(path, expected, commerce)
 
 
-# A slip in 项目 or 到位资金 is a warning now, judged against the unit's quota (DOMAIN.md):
-# see tests/workbook/test_import_counting_rules.py. 任务 keeps its fixed threshold for now.
-@pytest.mark.parametrize(
-    ("sheet", "column", "expected"),
-    [
-        ("任务", 3, "任务!D2: 任务数 50000.00 异常偏大，可能是“万/亿”单位填错"),
-    ],
-)
-def test_a_likely_wan_yi_slip_is_an_error(
-    existing, commerce, xlsx, settings, sheet, column, expected
-):
-    settings.AMOUNT_SLIP_THRESHOLD = D("10000")
-    rows = valid()[sheet]
-    rows[0][column] = 50000
-    path = xlsx("万亿.xlsx", {sheet: rows})
-    refused(path, expected, commerce)
-    settings.AMOUNT_SLIP_THRESHOLD = D("100000")
-    result = run(path, user=commerce, dry_run=True)
+# A slip is a warning, never an error (WORKBOOK.md), in every sheet: 项目 and 到位资金 are
+# judged against the unit's quota (tests/workbook/test_import_counting_rules.py), a 任务 row
+# against the district's task for the indicator, by the same rule (targets.slips).
+def test_a_quota_above_the_district_task_is_a_warning_and_imported(existing, commerce, xlsx):
+    rows = [[YEAR, "全区", "fdi_actual", 5000], [YEAR, "A01", "fdi_actual", 50000]]
+    path = xlsx("万亿.xlsx", {"任务": rows})
+    result = run(path, user=commerce)
     assert result.ok, errors_of(result)
+    assert [str(w) for w in result.warnings] == [
+        "任务!D3: 金额 50,000.00万美元 超过全区全年任务 5,000.00万美元，可能是“万/亿”单位填错。"
+    ]
+    assert Quota.objects.get(unit__code="A01", year__year=YEAR).amount == D("50000")
+
+
+def test_a_quota_within_the_district_task_or_without_one_is_no_slip(existing, commerce, xlsx):
+    path = xlsx("任务.xlsx", {"任务": [[YEAR, "A01", "fdi_actual", 50000]]})
+    result = run(path, user=commerce, dry_run=True)
+    assert result.ok and not result.warnings, (errors_of(result), result.warnings)
+    rows = [[YEAR, "全区", "fdi_actual", 60000], [YEAR, "A01", "fdi_actual", 50000]]
+    result = run(xlsx("任务2.xlsx", {"任务": rows}), user=commerce, dry_run=True)
+    assert result.ok and not result.warnings, (errors_of(result), result.warnings)
 
 
 # --- size and shape --------------------------------------------------------------------

@@ -18,7 +18,7 @@ from projects.models import Inflow, Project
 from targets.models import Indicator
 from targets.services import quotas_save
 from tests.workbook.conftest import FULL_YEAR_ROWS, YEAR, full_year_sheets, snapshot
-from workbook.importer import ImportResult, Problem, RowChange, SheetCounts
+from workbook.importer import CHANGES_KEPT, Importer, ImportResult, Problem, RowChange, SheetCounts
 from workbook.models import ImportBatch
 from workbook.reports import ERROR_FILL
 from workbook.sheets import EXAMPLES, SHEETS
@@ -713,3 +713,13 @@ def test_a_preview_without_changes_shows_no_row_list(client_as, full_year, monke
     _response, batch = upload(client, full_year)
     html = preview_html(client, batch)
     assert "将新增和更新的行" not in html and "还有" not in html
+
+
+def test_the_result_keeps_the_first_changes_and_counts_them_all():
+    """Memory flat in the file's size: the result holds the first CHANGES_KEPT changes (the
+    preview lists 200) and counts every one."""
+    importer = Importer(source_name="x.xlsx")
+    for n in range(CHANGES_KEPT + 5):
+        importer._change(RowChange("项目", n + 2, "created", f"P-{n}"))
+    assert len(importer.result.changes) == CHANGES_KEPT
+    assert importer.result.changes_total == CHANGES_KEPT + 5

@@ -1,7 +1,9 @@
 """The 万/亿 slip check, judged against the figures around an amount (DOMAIN.md).
 
-Pure: the caller looks up the yardsticks (the unit's whole-year quota for the indicator the
-amount counts toward, else the district's task; the project's contract amount).
+Pure: the caller looks up the yardsticks (for money, the unit's whole-year quota for the
+indicator the amount counts toward, else the district's task, and the project's contract
+amount: projects.services; for a unit's quota, the district's task: targets.services). It
+lives in targets, which owns the quotas, so that both apps ask the same rule.
 """
 
 from __future__ import annotations

@@ -1,0 +1,234 @@
+"""Benchmark of the workbook import (a benchmark to rerun, not a timed test).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \\
+        python manage.py bench_import [--projects 20000] [--inflows 100000]
+
+Builds a workbook of N 项目 rows and M 到位资金 rows (half of them 已核实), and one of a fifth
+the size. For each size, each step in a fresh child process (its own peak memory): a bare
+openpyxl read-only pass over the file, the import exactly as ``import_workbook`` does it (on
+emptied projects and inflows), and the bare read again; the import is compared with the mean
+of the two bare reads around it, so that a change in the machine's load moves both.
+
+Prints rows per second, the import ÷ bare-read ratio, the queries and the peak memory of
+each step, and checks issue 15's goals on the large file: at least 5,000 rows a second, at
+most 3 × the bare read, and memory flat in the file's size (what the import adds to the bare
+read's own peak grows by at most 10 MB from one file to five times its size; openpyxl's
+shared-string table, which both hold, is the reader's, not the import's). Exits non-zero past
+a goal. It never touches a database whose name lacks "bench".
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from openpyxl import Workbook, load_workbook
+
+from common.commands import PortalCommand, positive_int
+from projects.models import Inflow, Project, StageChange
+from targets.models import Rollup
+from units.models import Unit
+from workbook.importer import import_workbook
+from workbook.sheets import INFLOWS, PROJECTS, SHEETS
+
+YEAR = 2025
+FOREIGN = ["香港", "台湾", "新加坡", "美国", "日本", "韩国"]
+DOMESTIC = ["广东省", "北京市", "上海市", "浙江省", "江苏省", "湖南省"]
+MIN_ROWS_PER_SECOND = 5000
+MAX_RATIO = 3.0
+MEMORY_GROWTH_MB = 10
+
+
+def build(path: Path, projects: int, inflows: int, unit_codes: list[str]) -> None:
+    """A district's workbook: signed projects in 2025, money arriving after the signing."""
+    rng = random.Random(2026)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(PROJECTS)
+    sheet.append([c.header for c in SHEETS[PROJECTS]])
+    signed, contracts = [], []
+    for n in range(projects):
+        foreign = n % 5 == 0
+        day = dt.date(YEAR, 1, 1) + dt.timedelta(days=rng.randrange(0, 150))
+        contract = rng.randrange(1000, 50000)
+        signed.append(day)
+        contracts.append(contract)
+        sheet.append(
+            [
+                f"B-{n:06d}", f"基准项目{n}", "外资" if foreign else "内资",
+                rng.choice(unit_codes), "基准投资有限公司",
+                rng.choice(FOREIGN if foreign else DOMESTIC), "机械", "签约", day.isoformat(),
+                day.isoformat() if foreign else None, float(contract),
+                float(rng.randrange(100, 9000)), None, "否", None, None,
+            ]
+        )  # fmt: skip
+    sheet = book.create_sheet(INFLOWS)
+    sheet.append([c.header for c in SHEETS[INFLOWS]])
+    for n in range(inflows):
+        project = n % projects
+        day = signed[project] + dt.timedelta(days=rng.randrange(1, 200))
+        cents = rng.randrange(100, contracts[project] * 100)  # no 万/亿 slip: within the contract
+        sheet.append(
+            [
+                f"B-{project:06d}",
+                day.isoformat(),
+                cents / 100,
+                f"V{n:07d}",
+                "已核实" if n % 2 else "待核实",
+            ]
+        )
+    book.save(path)
+
+
+def bare_read(path: Path) -> int:
+    """What any reader of the file must do: every row of both sheets, values only."""
+    rows = 0
+    book = load_workbook(path, read_only=True, data_only=False)
+    for name in (PROJECTS, INFLOWS):
+        for _row in book[name].iter_rows(values_only=True):
+            rows += 1
+    book.close()
+    return rows
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Command(PortalCommand):
+    help = "导入性能基准（仅限名称含 bench 的 PostgreSQL 库）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--projects", type=positive_int, default=20_000)
+        parser.add_argument("--inflows", type=positive_int, default=100_000)
+        parser.add_argument("--step", choices=["bare", "import"], help=argparse.SUPPRESS)
+        parser.add_argument("--file", default=None, help=argparse.SUPPRESS)
+
+    def handle(self, *args, projects: int, inflows: int, step: str | None, file, **options):
+        if connection.vendor != "postgresql" or "bench" not in connection.settings_dict["NAME"]:
+            raise CommandError(
+                "只在名称含 bench 的 PostgreSQL 数据库上运行（会清空项目和到位资金）。"
+            )
+        if step:
+            self.stdout.write(json.dumps(self._step(step, Path(file))))
+            return
+        if Unit.objects.count() < 90:
+            call_command("load_roster", stdout=self.stderr)
+        codes = list(Unit.objects.values_list("code", flat=True))
+        results = []
+        with tempfile.TemporaryDirectory() as tmp:
+            for n_projects, n_inflows in [(projects // 5, inflows // 5), (projects, inflows)]:
+                path = Path(tmp) / f"bench-{n_projects}-{n_inflows}.xlsx"
+                build(path, n_projects, n_inflows, codes)
+                self.stderr.write(f"built {path.name} ({path.stat().st_size / 1e6:.1f} MB)")
+                steps = [self._child(step, path) for step in ("bare", "import", "bare")]
+                results.append(_combine(path.name, *steps))
+        self._print(results)
+
+    def _child(self, step: str, path: Path) -> dict:
+        child = subprocess.run(
+            [sys.executable, "manage.py", "bench_import", "--step", step, "--file", str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=os.environ.copy(),
+        )
+        if child.returncode != 0:
+            raise CommandError(child.stderr[-3000:])
+        return json.loads(child.stdout.strip().splitlines()[-1])
+
+    def _step(self, step: str, path: Path) -> dict:
+        if step == "bare":
+            started = time.perf_counter()
+            rows = bare_read(path)
+            return {"seconds": time.perf_counter() - started, "rows": rows, "peak": _peak_mb()}
+        with connection.cursor() as cursor:
+            for model in (Inflow.history.model, Inflow, StageChange, Project.history.model):
+                cursor.execute('TRUNCATE "%s" CASCADE' % model._meta.db_table)
+            for model in (Project, Rollup):
+                cursor.execute('TRUNCATE "%s" CASCADE' % model._meta.db_table)
+        queries = 0
+
+        def count(execute, sql, params, many, context):
+            nonlocal queries
+            queries += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            started = time.perf_counter()
+            result = import_workbook(path, source_name=path.name)
+            seconds = time.perf_counter() - started
+        if not result.ok:
+            raise CommandError("\n".join(str(e) for e in result.errors[:20]))
+        rows = sum(c.created + c.updated + c.unchanged for c in result.counts.values())
+        return {"seconds": seconds, "rows": rows, "queries": queries, "peak": _peak_mb()}
+
+    def _print(self, results: list[dict]) -> None:
+        out = self.stdout.write
+        out(
+            f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, "
+            f"{os.cpu_count()} cores, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
+        )
+        out(
+            f"{'file':<24}{'rows':>8}{'import s':>10}{'rows/s':>8}{'bare s':>14}{'ratio':>7}"
+            f"{'queries':>9}{'bare MB':>9}{'import MB':>10}{'added MB':>10}"
+        )
+        for r in results:
+            out(
+                f"{r['file']:<24}{r['rows']:>8}{r['seconds']:>10.1f}{r['rows_per_s']:>8.0f}"
+                f"{r['bare_before']:>7.1f}/{r['bare_after']:<6.1f}{r['ratio']:>7.2f}"
+                f"{r['queries']:>9}{r['bare_peak']:>9.0f}{r['peak']:>10.0f}{r['added']:>10.0f}"
+            )
+        small, large = results
+        checks = [
+            (
+                f"at least {MIN_ROWS_PER_SECOND:,} rows a second",
+                large["rows_per_s"] >= MIN_ROWS_PER_SECOND,
+                f"{large['rows_per_s']:,.0f}",
+            ),
+            (
+                f"import at most {MAX_RATIO:g} × the bare read",
+                large["ratio"] <= MAX_RATIO,
+                f"{large['ratio']:.2f}",
+            ),
+            (
+                f"memory flat: the import adds at most {MEMORY_GROWTH_MB} MB more at 5 × the rows",
+                large["added"] <= small["added"] + MEMORY_GROWTH_MB,
+                f"{small['added']:.0f} MB → {large['added']:.0f} MB",
+            ),
+        ]
+        failed = False
+        for label, ok, figure in checks:
+            out(f"{'PASS' if ok else 'FAIL'}  {label}: {figure}")
+            failed |= not ok
+        if failed:
+            raise CommandError("未达到导入性能目标。")
+
+
+def _combine(name: str, before: dict, run: dict, after: dict) -> dict:
+    bare = (before["seconds"] + after["seconds"]) / 2
+    bare_peak = max(before["peak"], after["peak"])
+    return {
+        "file": name,
+        "rows": run["rows"],
+        "seconds": run["seconds"],
+        "rows_per_s": run["rows"] / run["seconds"],
+        "bare_before": before["seconds"],
+        "bare_after": after["seconds"],
+        "ratio": run["seconds"] / bare,
+        "queries": run["queries"],
+        "bare_peak": bare_peak,
+        "peak": run["peak"],
+        "added": run["peak"] - bare_peak,
+    }
