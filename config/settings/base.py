@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "deposits",
     "rewards",
     "workbook",
+    "bench",
 ]
 
 MIDDLEWARE = [

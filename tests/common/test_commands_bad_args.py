@@ -37,7 +37,7 @@ from targets.models import MAX_YEAR, MIN_YEAR, AssessmentYear, Rollup
 ROOT = Path(settings.BASE_DIR)
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 PROJECT_APPS = {"accounts", "common", "deposits", "projects", "rewards", "targets", "units"}
-PROJECT_APPS |= {"workbook"}
+PROJECT_APPS |= {"workbook", "bench"}
 TODAY = timezone.localdate()
 TOMORROW = TODAY + dt.timedelta(days=1)
 
