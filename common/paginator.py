@@ -17,7 +17,6 @@ from functools import cached_property
 from django.conf import settings
 from django.db import connections
 from django.db.models import QuerySet
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django_tables2.paginators import LazyPaginator
 
@@ -41,7 +40,7 @@ class Total:
 
     @property
     def label(self) -> str:
-        shown = number_format(self.value, force_grouping=True)
+        shown = f"{self.value:,}"
         if self.kind == "exact":
             return _("共 %(n)s 条") % {"n": shown}
         if self.kind == "estimate":
@@ -74,8 +73,10 @@ def bounded_total(queryset: QuerySet, cap: int) -> Total:
         n, estimate = cursor.fetchone()
     if n <= cap:
         return Total(n, "exact")
-    # reltuples is -1 before the first ANALYZE; never show an estimate below what we counted.
-    return Total(max(_significant(int(estimate or 0)), cap), "estimate")
+    # reltuples is -1 before the first ANALYZE and lags behind the table: an estimate no
+    # larger than what was just counted says nothing, so the page says "more than" instead.
+    estimate = _significant(int(estimate or 0))
+    return Total(estimate, "estimate") if estimate > cap else Total(cap, "more")
 
 
 class BoundedCountPaginator(LazyPaginator):
