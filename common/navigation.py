@@ -34,9 +34,9 @@ NAV_ITEMS: list[NavItem] = [
             "targets:progress",
             "targets:ranking",
             "targets:unit_dashboard",
-            "targets:park",
-            "targets:events",
-            "targets:pipeline",
+            "reporting:park",
+            "reporting:events",
+            "reporting:pipeline",
         ),
     ),
     NavItem(

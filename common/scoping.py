@@ -33,12 +33,3 @@ class ScopedQuerySet(models.QuerySet):
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
-
-
-def visible_units(request):
-    """Choices for a unit filter: the units the requesting user may see."""
-    from units.models import Unit
-
-    if request is None:
-        return Unit.objects.none()
-    return Unit.objects.for_user(request.user)

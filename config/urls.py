@@ -4,16 +4,18 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from common import views as common_views
+from portal import views as portal_views
 
 admin.site.site_header = "招商引资目标管理系统 · 系统管理"
 admin.site.site_title = "系统管理"
 
 urlpatterns = [
-    path("", common_views.home, name="home"),
+    path("", portal_views.home, name="home"),
     path("healthz", common_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("units/", include("units.urls")),
     path("targets/", include("targets.urls")),
+    path("targets/", include("reporting.urls")),
     path("projects/", include("projects.urls")),
     path("deposits/", include("deposits.urls")),
     path("rewards/", include("rewards.urls")),

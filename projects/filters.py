@@ -2,9 +2,9 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from common.scoping import visible_units
 from projects.models import Inflow, InflowStatus, Project, PromotionEvent, Stage
 from targets.models import CapitalType
+from units.selectors import visible_units
 
 
 class ProjectFilter(django_filters.FilterSet):

@@ -22,8 +22,8 @@ from common.origins import PROVINCE_SET, PROVINCES
 from common.permissions import role_required
 from common.roles import Role
 from common.services import stamp
+from projects.counting import rebuild
 from targets.models import MAX_YEAR, MIN_YEAR, AssessmentYear
-from targets.rollups import rebuild
 from targets.selectors import year_settings
 from targets.services import year_get_or_create
 

@@ -75,6 +75,14 @@ class PromotionEvent(models.Model):
 class ProjectQuerySet(ScopedQuerySet):
     unit_lookup = "unit"
 
+    # Stages at which a project counts toward the project and contract indicators: signing
+    # and after (terminated projects keep counting: they were signed or approved that year).
+    COUNTED_STAGES = (Stage.SIGNED, Stage.STARTED, Stage.PRODUCING, Stage.TERMINATED)
+
+    def counted(self):
+        """Only projects that reached signing count toward the indicators (DOMAIN.md)."""
+        return self.filter(stage__in=self.COUNTED_STAGES)
+
 
 class Project(models.Model):
     """A promotion project credited to one unit; the columns of the workbook's 项目 sheet."""

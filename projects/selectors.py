@@ -1,11 +1,25 @@
 """Reads of projects and inflows, narrowed to what the user may see."""
 
+from __future__ import annotations
+
+import datetime as dt
 from collections import defaultdict
+from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
-from projects.models import Inflow, InflowStatus, Project, Stage
+from projects.models import (
+    SIGNED_STAGES,
+    STAGE_ORDER,
+    Inflow,
+    InflowStatus,
+    Project,
+    PromotionEvent,
+    Stage,
+)
+from targets.models import CapitalType
 
 
 def project_for_user(user, pk: int) -> Project:
@@ -86,3 +100,109 @@ def duplicate_matches(projects: list[Project]) -> list[list[int]]:
             pool = []
         out.append([pk for pk, unit_id in pool if pk != me and unit_id != project.unit_id])
     return out
+
+
+# --- the park, promotion events and the pipeline (read by reporting's pages) -----------
+
+
+def _share(part: Decimal, whole: Decimal) -> Decimal | None:
+    return None if not whole else Decimal(part) / Decimal(whole)
+
+
+def park_share(year: int, as_of: dt.date) -> list[dict]:
+    """Park-introduced projects and money against all, from 1 January to ``as_of``."""
+    start = dt.date(year, 1, 1)
+    rows = []
+    signed = Project.objects.filter(signed_on__range=(start, as_of))
+    for capital, label, measure in (
+        (CapitalType.FOREIGN, _("外资"), _("万美元")),
+        (CapitalType.DOMESTIC, _("内资"), _("万元")),
+    ):
+        projects = signed.filter(capital_type=capital)
+        totals = projects.aggregate(
+            n=Count("id"),
+            park_n=Count("id", filter=Q(is_park_project=True)),
+            contract=Sum("contract_amount"),
+            park_contract=Sum("contract_amount", filter=Q(is_park_project=True)),
+        )
+        money = (
+            Inflow.objects.counted()
+            .filter(arrived_on__range=(start, as_of), project__capital_type=capital)
+            .aggregate(
+                total=Sum("amount"), park=Sum("amount", filter=Q(project__is_park_project=True))
+            )
+        )
+        for what, park, whole, unit in (
+            (_("%(kind)s签约项目数"), totals["park_n"], totals["n"], _("个")),
+            (_("%(kind)s合同金额"), totals["park_contract"] or 0, totals["contract"] or 0, measure),
+            (_("%(kind)s已核实到位资金"), money["park"] or 0, money["total"] or 0, measure),
+        ):
+            rows.append(
+                {
+                    "label": what % {"kind": label},
+                    "unit": unit,
+                    "park": Decimal(park or 0),
+                    "total": Decimal(whole or 0),
+                    "share": _share(park or 0, whole or 0),
+                }
+            )
+    return rows
+
+
+def event_results(year: int, as_of: dt.date) -> list[dict]:
+    """Per promotion event: projects signed there in the period and their contract amounts."""
+    start = dt.date(year, 1, 1)
+    results = {
+        event.pk: {
+            "event": event,
+            "foreign_n": 0,
+            "domestic_n": 0,
+            "foreign_amount": Decimal(0),
+            "domestic_amount": Decimal(0),
+        }
+        for event in PromotionEvent.objects.filter(held_on__range=(start, as_of))
+    }
+    grouped = (
+        Project.objects.filter(event__isnull=False, signed_on__range=(start, as_of))
+        .values("event_id", "capital_type")
+        .annotate(n=Count("id"), amount=Sum("contract_amount"))
+    )
+    missing = {row["event_id"] for row in grouped} - set(results)
+    for event in PromotionEvent.objects.filter(pk__in=missing):
+        results[event.pk] = {
+            "event": event,
+            "foreign_n": 0,
+            "domestic_n": 0,
+            "foreign_amount": Decimal(0),
+            "domestic_amount": Decimal(0),
+        }
+    for row in grouped:
+        entry = results[row["event_id"]]
+        entry[f"{row['capital_type']}_n"] = row["n"]
+        entry[f"{row['capital_type']}_amount"] = row["amount"] or Decimal(0)
+    return sorted(results.values(), key=lambda e: (e["event"].held_on, e["event"].name))
+
+
+def pipeline(year: int, as_of: dt.date) -> dict:
+    """Projects of the year by stage, 履约率 (signed projects that started) and 成功率."""
+    start = dt.date(year, 1, 1)
+    in_year = Project.objects.filter(
+        Q(signed_on__range=(start, as_of))
+        | Q(signed_on__isnull=True, created_at__date__range=(start, as_of))
+    )
+    counts = dict(in_year.values_list("stage").annotate(n=Count("id")))
+    stages = [
+        {"stage": stage, "label": stage.label, "count": counts.get(stage.value, 0)}
+        for stage in [*STAGE_ORDER, Stage.TERMINATED]
+    ]
+    signed = sum(counts.get(s, 0) for s in SIGNED_STAGES)
+    started = sum(counts.get(s, 0) for s in (Stage.STARTED, Stage.PRODUCING))
+    total = sum(counts.values())
+    return {
+        "stages": stages,
+        "total": total,
+        "signed": signed,
+        "started": started,
+        "fulfilment": _share(started, signed),
+        "success": _share(signed, total),
+    }

@@ -32,6 +32,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from common.services import stamp
 from common.validators import normalize_credit_code
+from projects.counting import inflow_contributions, project_contributions, project_with_inflows
 from projects.models import (
     UNSIGNED_STAGES,
     Inflow,
@@ -46,7 +47,7 @@ from projects.slips import slip_reason
 from targets import indicators as codes
 from targets import rollups
 from targets.models import CapitalType, DistrictTask, Quota
-from targets.rollups import inflow_contributions, project_with_inflows, track
+from targets.rollups import track
 
 PROJECT_FIELDS = (
     "code", "name", "capital_type", "unit", "investor", "investor_credit_code", "origin",
@@ -778,7 +779,7 @@ def project_bulk_save(
     if to_create:
         created = _create_with_history(to_create, Project, user=user, reason=reason)
         for project in created:
-            delta.add(rollups.project_contributions(project, ctx))
+            delta.add(project_contributions(project, ctx))
         StageChange.objects.bulk_create(
             [
                 StageChange(
@@ -798,11 +799,11 @@ def project_bulk_save(
         logs = []
         for item in to_update:
             old, new = item.current, item.obj
-            delta.remove(rollups.project_contributions(old, ctx))
-            delta.add(rollups.project_contributions(new, ctx))
+            delta.remove(project_contributions(old, ctx))
+            delta.add(project_contributions(new, ctx))
             for inflow in verified[new.pk]:
-                delta.remove(rollups.inflow_contributions(inflow, old, ctx))
-                delta.add(rollups.inflow_contributions(inflow, new, ctx))
+                delta.remove(inflow_contributions(inflow, old, ctx))
+                delta.add(inflow_contributions(inflow, new, ctx))
             if old.stage != new.stage:
                 logs.append(
                     StageChange(
@@ -841,11 +842,11 @@ def inflow_bulk_save(
     to_update = [i for i in items if i.ok and i.current is not None]
     if to_create:
         for inflow in _create_with_history(to_create, Inflow, user=user, reason=reason):
-            delta.add(rollups.inflow_contributions(inflow, inflow.project, ctx))
+            delta.add(inflow_contributions(inflow, inflow.project, ctx))
     if to_update:
         for item in to_update:
-            delta.remove(rollups.inflow_contributions(item.current, item.current.project, ctx))
-            delta.add(rollups.inflow_contributions(item.obj, item.obj.project, ctx))
+            delta.remove(inflow_contributions(item.current, item.current.project, ctx))
+            delta.add(inflow_contributions(item.obj, item.obj.project, ctx))
             item.action = "updated"
         bulk_update_with_history(
             [i.obj for i in to_update],

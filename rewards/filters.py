@@ -2,7 +2,6 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from common.scoping import visible_units
 from rewards.models import (
     Claim,
     ClaimKind,
@@ -12,6 +11,7 @@ from rewards.models import (
     RewardRule,
     TaxRecord,
 )
+from units.selectors import visible_units
 
 
 class ReferrerFilter(django_filters.FilterSet):

@@ -1,20 +1,13 @@
-"""Keeping targets.models.Rollup equal to the live aggregate of the records.
+"""The rollup (targets.models.Rollup) and the small API that keeps it equal to the live
+aggregate of the records.
 
-Every service that changes something that counts calls :func:`track`: it takes the
-contributions of the affected records before and after the change and applies the
-difference as increments (``amount = amount + delta``), which stays correct when two
-transactions touch the same cell at once.
-
-What counts (DOMAIN.md):
-- fdi_actual: verified inflows of foreign projects, by arrival date;
-- domestic_actual: verified inflows of domestic projects whose origin is not the year's
-  home province, by arrival date;
-- fdi_contract / foreign_projects: contract amount / count of foreign projects, by
-  approval date;
-- domestic_projects: count of domestic projects from outside the home province, by
-  signing date.
-A project counts once it has reached signing (terminated projects keep counting: they were
-signed or approved in that year); inflows count only while verified.
+targets knows nothing of the records themselves: the app that owns what counts
+(projects.counting) turns its records into :class:`Contribution` values and, in the same
+transaction as its change, hands them here. :func:`track` takes the contributions of the
+affected records before and after a change and applies the difference as increments
+(``amount = amount + delta``), which stays correct when two transactions touch the same cell
+at once; :class:`Delta` and :func:`apply_bulk` do the same for imports; :func:`replace`
+writes a year's cells afresh (a rebuild from the records).
 """
 
 from __future__ import annotations
@@ -29,12 +22,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from targets import indicators as codes
-from targets.models import DEFAULT_HOME_PROVINCE, AssessmentYear, CapitalType, Indicator, Rollup
-
-ONE = Decimal(1)
-# Stages at which a project counts toward the project and contract indicators.
-COUNTED_STAGES = frozenset({"signed", "started", "producing", "terminated"})
+from targets.models import DEFAULT_HOME_PROVINCE, AssessmentYear, Indicator, Rollup
 
 
 @dataclass(frozen=True)
@@ -54,55 +42,6 @@ class Context:
 
     def home_province(self, year: int) -> str:
         return self._provinces.get(year, DEFAULT_HOME_PROVINCE)
-
-
-def project_contributions(project, ctx: Context) -> list[Contribution]:
-    """What a project itself adds (its inflows are counted separately)."""
-    if project.pk is None or project.stage not in COUNTED_STAGES:
-        return []
-    out = []
-    if project.capital_type == CapitalType.FOREIGN and project.approved_on:
-        out.append(Contribution(project.unit_id, codes.FOREIGN_PROJECTS, project.approved_on, ONE))
-        if project.contract_amount:
-            out.append(
-                Contribution(
-                    project.unit_id,
-                    codes.FDI_CONTRACT,
-                    project.approved_on,
-                    project.contract_amount,
-                )
-            )
-    elif (
-        project.capital_type == CapitalType.DOMESTIC
-        and project.signed_on
-        and project.origin != ctx.home_province(project.signed_on.year)
-    ):
-        out.append(Contribution(project.unit_id, codes.DOMESTIC_PROJECTS, project.signed_on, ONE))
-    return out
-
-
-def inflow_contributions(inflow, project, ctx: Context) -> list[Contribution]:
-    """What a verified inflow adds; nothing while pending, returned or voided."""
-    if inflow.pk is None or inflow.status != "verified":
-        return []
-    if project.capital_type == CapitalType.FOREIGN:
-        return [Contribution(project.unit_id, codes.FDI_ACTUAL, inflow.arrived_on, inflow.amount)]
-    if project.origin != ctx.home_province(inflow.arrived_on.year):
-        return [
-            Contribution(project.unit_id, codes.DOMESTIC_ACTUAL, inflow.arrived_on, inflow.amount)
-        ]
-    return []
-
-
-def project_with_inflows(project, ctx: Context) -> list[Contribution]:
-    """A project's own contributions plus those of all its verified inflows."""
-    out = project_contributions(project, ctx)
-    if project.pk is not None:
-        for inflow in project.inflows.filter(status="verified").only(
-            "id", "status", "arrived_on", "amount", "project_id"
-        ):
-            out.extend(inflow_contributions(inflow, project, ctx))
-    return out
 
 
 class Delta:
@@ -180,14 +119,11 @@ def track(collect):
 
 
 @transaction.atomic
-def rebuild(year: int | None = None) -> int:
-    """Recompute the rollup from the records (all years, or one); returns rows written."""
-    from targets.selectors import raw_daily_totals
-
-    ctx = Context()
+def replace(daily: dict[tuple, Decimal], ctx: Context, year: int | None = None) -> int:
+    """Replace the rollup (all years, or one) by ``daily``: (unit id, indicator code, day) →
+    amount, the owner's totals straight from its records. Returns the rows written."""
     rows = Rollup.objects.all() if year is None else Rollup.objects.filter(year=year)
     rows.delete()
-    daily = raw_daily_totals(ctx, year=year)
     monthly: dict[tuple, Decimal] = defaultdict(Decimal)
     new_rows = []
     for (unit_id, indicator, day), amount in daily.items():

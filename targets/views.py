@@ -127,8 +127,11 @@ def quota_copy(request: HttpRequest, year: int) -> HttpResponse:
 # --- progress dashboards ---------------------------------------------------------------
 
 
-def _report_context(request):
-    """Parse the pickers, build the report; bad parameters become messages, never a 500."""
+def report_context(request):
+    """Parse the pickers, build the report; bad parameters become messages, never a 500.
+
+    Shared by the pages that show a period's figures under the same pickers (here and in
+    reporting)."""
     period = parse_period(request.GET)
     for error in period.errors:
         messages.warning(request, error)
@@ -158,7 +161,7 @@ def _xlsx(report) -> HttpResponse:
 @role_required(*ALL_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The district: one card per indicator against 序时进度, with the cumulative chart."""
-    _period, report, context = _report_context(request)
+    _period, report, context = report_context(request)
     if request.GET.get("export") == "xlsx":
         return _xlsx(report)
     series = selectors.monthly_district_series(report.year)
@@ -186,7 +189,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @role_required(*ALL_ROLES)
 def ranking_view(request: HttpRequest) -> HttpResponse:
     """All units with a quota, ranked by mean completion, colour-coded with words."""
-    _period, report, context = _report_context(request)
+    _period, report, context = report_context(request)
     if request.GET.get("export") == "xlsx":
         return _xlsx(report)
     form = RankingFilterForm(request.GET or None)
@@ -219,7 +222,7 @@ def ranking_view(request: HttpRequest) -> HttpResponse:
 @role_required(*ALL_ROLES)
 def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit.objects.for_user(request.user), pk=pk)
-    _period, report, context = _report_context(request)
+    _period, report, context = report_context(request)
     row = next((r for r in report.units if r.unit.pk == unit.pk), None)
     place = next((p for p, r in ranking_places(report) if r.unit.pk == unit.pk), None)
     context.update(
@@ -231,28 +234,3 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         }
     )
     return render(request, "targets/unit_dashboard.html", context)
-
-
-@role_required(*ALL_ROLES)
-def park_share(request: HttpRequest) -> HttpResponse:
-    """The park's share of the year's projects and money (the seed: park-led projects are
-    too few)."""
-    period, _report, context = _report_context(request)
-    context["share"] = selectors.park_share(period.year, period.as_of)
-    return render(request, "targets/park.html", context)
-
-
-@role_required(*ALL_ROLES)
-def event_results(request: HttpRequest) -> HttpResponse:
-    """Projects and contract amounts signed at each promotion fair in the year."""
-    period, _report, context = _report_context(request)
-    context["events"] = selectors.event_results(period.year, period.as_of)
-    return render(request, "targets/events.html", context)
-
-
-@role_required(*ALL_ROLES)
-def pipeline(request: HttpRequest) -> HttpResponse:
-    """Projects by stage, with 履约率 (signed projects that started)."""
-    period, _report, context = _report_context(request)
-    context["pipeline"] = selectors.pipeline(period.year, period.as_of)
-    return render(request, "targets/pipeline.html", context)

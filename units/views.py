@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -11,7 +10,6 @@ from common.history import history_entries
 from common.listing import ObjectListView
 from common.permissions import role_required
 from common.roles import ALL_ROLES, Role
-from targets.selectors import unit_quotas
 from units import services
 from units.filters import UnitFilter
 from units.forms import UnitForm
@@ -37,8 +35,6 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "units/unit_detail.html",
         {
             "unit": unit,
-            "year": timezone.localdate().year,
-            "quotas": unit_quotas(unit, timezone.localdate().year),
             "history": history_entries(unit),
             "can_edit": request.user.role == Role.COMMERCE,
         },

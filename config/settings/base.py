@@ -56,7 +56,9 @@ INSTALLED_APPS = [
     "projects",
     "deposits",
     "rewards",
+    "reporting",
     "workbook",
+    "portal",
     "bench",
 ]
 

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from common.demo import (
+from portal.demo import (
     PREFIX,
     SEED_FOREIGN_PROJECTS,
     DemoDataError,
@@ -16,11 +16,11 @@ from common.demo import (
     last_day_loaded,
     plan,
 )
+from projects.counting import raw_period_totals, rebuild
 from projects.models import Inflow, Project, PromotionEvent, StageChange
 from targets import indicators as codes
 from targets.models import DistrictTask, Quota, Rollup
-from targets.rollups import rebuild
-from targets.selectors import raw_period_totals, rollup_period_totals
+from targets.selectors import rollup_period_totals
 from units.models import Unit
 
 YEAR = 2025

@@ -306,6 +306,9 @@ NOT_EXPORTS = {
     "workbook:upload": "an upload form",
     "workbook:preview": "the import preview page",
     "workbook:confirm": "a POST that imports the workbook",
+    "reporting:park": "a page (the app's name says report); it offers no download",
+    "reporting:events": "a page (the app's name says report); it offers no download",
+    "reporting:pipeline": "a page (the app's name says report); it offers no download",
 }
 
 

@@ -239,9 +239,9 @@ def _grow(unit) -> None:
         ("commerce", "projects:list", {"year": YEAR, "page": 2}),
         ("commerce", "projects:inflow_list", {"status": "pending"}),
         ("clerk", "projects:inflow_list", {"year": YEAR}),
-        ("commerce", "targets:park", PERIOD),
-        ("commerce", "targets:events", PERIOD),
-        ("commerce", "targets:pipeline", PERIOD),
+        ("commerce", "reporting:park", PERIOD),
+        ("commerce", "reporting:events", PERIOD),
+        ("commerce", "reporting:pipeline", PERIOD),
     ],
 )
 def test_list_and_summary_pages_keep_their_query_count(

@@ -16,10 +16,9 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from projects import services
+from projects import counting, services
 from projects.models import Inflow, Project, StageChange
 from projects.models import Inflow as Inflow_now
-from targets import rollups
 from targets.models import DistrictTask, Indicator, Quota, Rollup
 from targets.services import year_get_or_create
 from tests.factories import ForeignProjectFactory, InflowFactory, ProjectFactory, UserFactory
@@ -47,7 +46,7 @@ def rollup_cells() -> dict:
 
 def rollup_matches_a_rebuild() -> bool:
     live = rollup_cells()
-    rollups.rebuild()
+    counting.rebuild()
     return live == rollup_cells()
 
 
@@ -85,7 +84,7 @@ def test_a_signing_date_alone_does_not_make_a_project_signed(commerce, unit_a):
 def test_a_terminated_project_takes_no_new_money_but_keeps_what_it_counted(
     client_as, commerce, project_a
 ):
-    rollups.rebuild()  # the factory's project did not go through the services
+    counting.rebuild()  # the factory's project did not go through the services
     counted = services.inflow_create(
         user=commerce,
         project=project_a,
@@ -392,7 +391,7 @@ def test_without_quota_or_task_only_the_contract_judges(commerce, unit_a):
 
 def test_a_correction_to_a_normal_amount_clears_the_flag(commerce, unit_a, project_a):
     quota(unit_a, "domestic_actual", "500")
-    rollups.rebuild()  # the factory's project did not go through the services
+    counting.rebuild()  # the factory's project did not go through the services
     inflow = services.inflow_create(
         user=commerce, project=project_a, data=dict(inflow_post(amount="5000")), confirm_large=True
     )

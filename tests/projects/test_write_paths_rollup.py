@@ -8,8 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal as D
 
-from projects import services
-from targets import rollups
+from projects import counting, services
 from targets.models import Rollup
 from tests.workbook.builder import build
 from workbook.importer import import_workbook
@@ -27,7 +26,7 @@ def cells() -> dict:
 
 def assert_rollup_is_a_rebuild(step: str) -> None:
     live = cells()
-    rollups.rebuild()
+    counting.rebuild()
     assert live == cells(), step
 
 

@@ -364,11 +364,11 @@ def test_park_events_and_pipeline_pages(client_as, figures, event, unit_a, comme
     event.save()
     client = client_as("leadership")
     params = {"year": YEAR, "as_of": "2025-06-30"}
-    html = client.get(reverse("targets:park"), params).content.decode()
+    html = client.get(reverse("reporting:park"), params).content.decode()
     # 1 park project of the 3 domestic projects signed in 1–6月 (D1, D2 and this one)
     assert "内资签约项目数" in html and "33.33%" in html
-    html = client.get(reverse("targets:events"), params).content.decode()
+    html = client.get(reverse("reporting:events"), params).content.decode()
     assert "深圳招商会" in html and "300.00" in html
-    html = client.get(reverse("targets:pipeline"), params).content.decode()
+    html = client.get(reverse("reporting:pipeline"), params).content.decode()
     # signed this year: F1, D1, D2 (签约) and the park project (开工) → 1 of 4 started
     assert "25.00%（1 / 4）" in html

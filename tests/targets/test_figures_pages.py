@@ -13,9 +13,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from projects import services as project_services
+from projects.counting import rebuild
 from projects.home_province import year_home_province_set
 from targets.models import AssessmentYear, Indicator, Rollup
-from targets.rollups import rebuild
 from targets.services import quotas_save, year_get_or_create
 
 YEAR = 2025
@@ -211,7 +211,13 @@ def test_progress_report_for_an_unknown_year_creates_no_year(db, tmp_path):
 
 @pytest.mark.parametrize(
     "url_name",
-    ["targets:dashboard", "targets:ranking", "targets:park", "targets:events", "targets:pipeline"],
+    [
+        "targets:dashboard",
+        "targets:ranking",
+        "reporting:park",
+        "reporting:events",
+        "reporting:pipeline",
+    ],
 )
 def test_pages_for_an_unknown_year_create_no_year(client_as, unit_a, url_name):
     response = client_as("commerce").get(reverse(url_name), {"year": "2019"})
@@ -225,12 +231,12 @@ def test_pages_for_an_unknown_year_create_no_year(client_as, unit_a, url_name):
 
 
 def test_an_unknown_year_is_read_with_its_defaults(client_as, db):
-    html = client_as("commerce").get(reverse("targets:park"), {"year": "2019"}).content.decode()
+    html = client_as("commerce").get(reverse("reporting:park"), {"year": "2019"}).content.decode()
     assert "湖南省" in html and not AssessmentYear.objects.exists()
 
 
 def test_the_park_page_says_why_its_domestic_totals_differ(client_as, db):
-    html = client_as("leadership").get(reverse("targets:park"), {"year": YEAR}).content.decode()
+    html = client_as("leadership").get(reverse("reporting:park"), {"year": YEAR}).content.decode()
     assert "本省资金不算境内省外资金" in html
 
 

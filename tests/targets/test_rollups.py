@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from projects import services
+from projects.counting import raw_daily_totals, rebuild
 from projects.models import Inflow, Project
 from targets.models import Rollup
-from targets.rollups import Context, rebuild
-from targets.selectors import raw_daily_totals
+from targets.rollups import Context
 from tests.factories import UnitFactory, UserFactory
 
 DAYS = st.dates(min_value=dt.date(2025, 1, 1), max_value=dt.date(2026, 10, 31))

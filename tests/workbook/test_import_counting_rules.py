@@ -12,9 +12,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from projects import services
+from projects import counting, services
 from projects.models import Inflow, Project
-from targets import rollups
 from targets.models import Rollup
 from tests.workbook.conftest import errors_of, run, snapshot
 from tests.workbook.test_import_rules import existing, refused  # noqa: F401 (fixture)
@@ -175,7 +174,7 @@ def test_a_verified_slip_is_imported_as_given_and_counts(existing, commerce, xls
     inflow = Inflow.objects.get(voucher_no="YH-101")
     assert inflow.status == "verified" and inflow.amount_flagged
     live = rollup_cells()
-    rollups.rebuild()
+    counting.rebuild()
     assert live == rollup_cells()
 
 

@@ -13,9 +13,8 @@ from django.urls import reverse
 
 from deposits import services as deposit_services
 from deposits.models import Deposit, LedgerEntry
-from projects import services
+from projects import counting, services
 from projects.models import Inflow, Project, StageChange
-from targets import rollups
 from targets.models import DistrictTask, Quota, Rollup
 from targets.reports import build_report
 from targets.services import year_get_or_create
@@ -53,7 +52,7 @@ def rollup_cells() -> dict[tuple, D]:
 
 
 def rebuilt_cells() -> dict[tuple, D]:
-    rollups.rebuild()
+    counting.rebuild()
     return rollup_cells()
 
 

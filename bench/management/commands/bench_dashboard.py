@@ -11,7 +11,7 @@ alternating order, so both sizes share the machine's load:
 
 - the dashboard (``targets:dashboard`` for a fixed year and month-end as-of date) rendered for
   a commerce-bureau user through django.test.Client: wall time and number of queries;
-- the bare aggregate over the raw records (``targets.selectors.raw_period_totals``) for the
+- the bare aggregate over the raw records (``projects.counting.raw_period_totals``) for the
   same period, whose totals must equal those of ``targets.reports.build_report``.
 
 The size ratio is the median of the per-pair ratios (big ÷ small). It prints a table and four
@@ -42,13 +42,12 @@ from bench import harness
 from bench.harness import BIG, SMALL
 from common.commands import PortalCommand, positive_int
 from common.roles import Role
+from projects.counting import COUNTED_STAGES, raw_period_totals, rebuild
 from projects.models import Inflow, Project, Stage, StageChange
 from projects.origins import PROVINCES, REGIONS
 from targets.models import AssessmentYear, DistrictTask, Indicator, Quota, Rollup
 from targets.progress import last_complete_month_end, same_day_last_year
 from targets.reports import build_report
-from targets.rollups import COUNTED_STAGES, rebuild
-from targets.selectors import raw_period_totals
 from targets.services import year_get_or_create
 from units.models import Unit
 
@@ -273,7 +272,7 @@ class Command(PortalCommand):
             )
         self.say(
             "(medians; dashboard = GET targets:dashboard through django.test.Client; "
-            "bare agg = targets.selectors.raw_period_totals)"
+            "bare agg = projects.counting.raw_period_totals)"
         )
         checks = [
             ("same query count at both sizes", dash.same_queries, ""),

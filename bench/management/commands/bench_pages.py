@@ -25,6 +25,7 @@ import os
 import sys
 import time
 from contextlib import nullcontext
+from io import BytesIO
 
 from django.conf import settings
 from django.core.management.base import CommandError
@@ -33,10 +34,18 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
+from accounts.models import User
 from bench import harness
 from bench.harness import BIG, SMALL
+from bench.management.commands.bench_dashboard import figures_disagree
 from common.commands import PortalCommand, positive_int
+from common.roles import Role
+from projects.counting import raw_period_totals
+from projects.models import Inflow, Project
+from targets.progress import last_complete_month_end
+from targets.selectors import year_settings
 
 SMALL_INFLOWS = 10_000
 INFLOWS_PER_PROJECT = 11
@@ -50,8 +59,6 @@ COMMERCE_USERNAME = "bench_commerce"
 
 
 def _period() -> tuple[int, dt.date]:
-    from targets.progress import last_complete_month_end
-
     today = timezone.localdate()
     as_of = last_complete_month_end(today)
     if as_of >= today:
@@ -70,9 +77,9 @@ def pages() -> list[tuple[str, str, str]]:
         ("dashboard export", "commerce", f"{progress}?{period}&export=xlsx"),
         ("ranking", "commerce", f"{reverse('targets:ranking')}?{period}"),
         ("unit dashboard", "commerce", "/targets/progress/units/{unit}/?" + period),
-        ("park", "commerce", f"{reverse('targets:park')}?{period}"),
-        ("events", "commerce", f"{reverse('targets:events')}?{period}"),
-        ("pipeline", "commerce", f"{reverse('targets:pipeline')}?{period}"),
+        ("park", "commerce", f"{reverse('reporting:park')}?{period}"),
+        ("events", "commerce", f"{reverse('reporting:events')}?{period}"),
+        ("pipeline", "commerce", f"{reverse('reporting:pipeline')}?{period}"),
         ("projects", "commerce", reverse("projects:list")),
         ("projects p2", "commerce", reverse("projects:list") + "?page=2"),
         (
@@ -249,10 +256,6 @@ def _answer(payload: dict) -> None:
 
 
 def _users():
-    from accounts.models import User
-    from common.roles import Role
-    from projects.models import Project
-
     first = Project.objects.order_by("pk").select_related("unit").first()
     if first is None:
         raise CommandError("no projects: build the data first")
@@ -269,10 +272,6 @@ def _users():
 
 
 def _xlsx_rows(body: bytes) -> int:
-    from io import BytesIO
-
-    from openpyxl import load_workbook
-
     workbook = load_workbook(BytesIO(body), read_only=True)
     try:
         return sum(1 for _row in workbook.worksheets[0].iter_rows(values_only=True)) - 1
@@ -282,9 +281,6 @@ def _xlsx_rows(body: bytes) -> int:
 
 def serve_forever() -> None:
     """Answer requests from the parent until it says quit (or closes the pipe)."""
-    from projects.models import Inflow, Project
-    from targets.selectors import raw_period_totals, year_settings
-
     if connection.vendor != "postgresql":
         raise CommandError("bench_pages needs PostgreSQL")
     users, unit = _users()
@@ -310,8 +306,6 @@ def serve_forever() -> None:
                     )
                     continue
                 if op == "agree":
-                    from bench.management.commands.bench_dashboard import figures_disagree
-
                     _answer({"mismatches": figures_disagree()})
                     continue
                 # Queries are counted in the warm-up runs only; timed runs go uncaptured.

@@ -22,12 +22,32 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
+from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import User
+from deposits import services as deposit_services
+from projects.counting import raw_period_totals
+from projects.models import Project, PromotionEvent
+from projects.services import (
+    event_save,
+    inflow_create,
+    inflow_return,
+    inflow_verify,
+    project_create,
+    project_update,
+)
+from rewards import services as reward_services
+from rewards.models import Referrer, RewardRule
+from rewards.rule_file import parse_rule_file
 from targets import indicators as codes
+from targets.models import AssessmentYear, Indicator
+from targets.services import quotas_save
+from units.models import Unit
 
 SEED = 20250630
 PREFIX = "DEMO-"
@@ -786,9 +806,6 @@ def _say(stdout, message: str) -> None:
 
 
 def _check_prerequisites():
-    from accounts.models import User
-    from units.models import Unit
-
     units = {u.code: u for u in Unit.objects.all()}
     missing = [code for code in REQUIRED_UNITS if code not in units]
     if missing:
@@ -814,8 +831,6 @@ def load_demo_data(*, year: int, stdout=None, today: dt.date | None = None) -> d
     ``other_projects`` counts projects of those years that are not demo data (they make the
     district totals differ from the seed).
     """
-    from projects.models import Project
-
     today = today or timezone.localdate()
     if not 2002 <= year <= 2100:
         raise DemoDataError(f"演示年度 {year} 无效。")
@@ -851,16 +866,6 @@ def load_demo_data(*, year: int, stdout=None, today: dt.date | None = None) -> d
 
 
 def _write(planner: Planner, units: dict, users: dict, stdout) -> dict:
-    from projects.models import PromotionEvent
-    from projects.services import (
-        event_save,
-        inflow_create,
-        inflow_return,
-        inflow_verify,
-        project_create,
-        project_update,
-    )
-
     commerce = users[COMMERCE_USERNAME]
     clerks = {users[name].unit_id: users[name] for name in CLERK_USERNAMES if users[name].unit_id}
 
@@ -941,8 +946,6 @@ def _likely_slip(planner: Planner, saved: dict, actor) -> None:
     """One pending inflow of 郴江镇 far above its whole-year quota (万元 typed as 元 ×10…),
     confirmed by the clerk: it waits, flagged, in the verification queue. Pending: it
     counts nothing."""
-    from projects.services import inflow_create
-
     last = max((i.arrived_on for i in planner.inflows), default=None)
     project = next(
         (
@@ -969,9 +972,6 @@ def _likely_slip(planner: Planner, saved: dict, actor) -> None:
 
 
 def _save_quotas(planner: Planner, units: dict, user) -> int:
-    from targets.models import Indicator
-    from targets.services import quotas_save
-
     indicator_ids = dict(Indicator.objects.values_list("code", "id"))
     cells = 0
     for index, year in enumerate((planner.year - 1, planner.year)):
@@ -1002,8 +1002,6 @@ def _save_quotas(planner: Planner, units: dict, user) -> int:
 
 def district_totals(start: dt.date, end: dt.date, home_province: str = HOME_PROVINCE) -> dict:
     """Indicator code → district total over [start, end], from the records."""
-    from targets.selectors import raw_period_totals
-
     totals = dict.fromkeys(codes.INDICATOR_CODES, ZERO)
     for (_unit_id, code), amount in raw_period_totals(start, end, home_province).items():
         totals[code] += amount
@@ -1043,14 +1041,11 @@ def _deposit_day(year: int, index: int) -> dt.date | None:
 def _write_deposits(planner: Planner, users: dict, stdout) -> dict:
     """Both years' deposits (on time, late, missing), letters, one voided entry recorded
     again, and last year settled (so its quotas and deposits are locked)."""
-    from deposits import services as deposits
-    from targets.models import AssessmentYear
-
     finance = users.get(FINANCE_USERNAME)
     paid = voided = letters = 0
     for year in (planner.year - 1, planner.year):
         assessment_year = AssessmentYear.objects.get(year=year)
-        owing = deposits.owing_units(assessment_year).order_by("display_order", "code")
+        owing = deposit_services.owing_units(assessment_year).order_by("display_order", "code")
         for index, unit in enumerate(owing):
             day = _deposit_day(year, index)
             if day is None:
@@ -1058,7 +1053,7 @@ def _write_deposits(planner: Planner, users: dict, stdout) -> dict:
             receipt = f"CZ{year}-{index + 1:03d}"
             if index == 1 and year == planner.year:
                 # a clerk's slip at the cashier: the wrong receipt number, voided and re-entered
-                wrong = deposits.deposit_record(
+                wrong = deposit_services.deposit_record(
                     year=year,
                     unit=unit,
                     amount=assessment_year.deposit_amount,
@@ -1067,11 +1062,11 @@ def _write_deposits(planner: Planner, users: dict, stdout) -> dict:
                     user=finance,
                     reason=REASON,
                 )
-                deposits.deposit_void(
+                deposit_services.deposit_void(
                     deposit=wrong, user=finance, reason="票据号录错（多录了 X），作废后重新登记"
                 )
                 voided += 1
-            deposits.deposit_record(
+            deposit_services.deposit_record(
                 year=year,
                 unit=unit,
                 amount=assessment_year.deposit_amount,
@@ -1080,12 +1075,12 @@ def _write_deposits(planner: Planner, users: dict, stdout) -> dict:
                 user=finance,
                 reason=REASON,
             )
-            deposits.letter_record(
+            deposit_services.letter_record(
                 year=year, unit=unit, signed_on=dt.date(year, 3, 18), user=finance
             )
             paid += 1
             letters += 1
-    settlements, _created = deposits.settle_year(year=planner.year - 1, user=finance)
+    settlements, _created = deposit_services.settle_year(year=planner.year - 1, user=finance)
     _say(
         stdout,
         f"风险抵押金 {paid} 笔（作废重登 {voided} 笔），责任状 {letters} 份；"
@@ -1097,34 +1092,30 @@ def _write_deposits(planner: Planner, users: dict, stdout) -> dict:
 def _write_rewards(planner: Planner, saved: dict, units: dict, users: dict, stdout) -> dict:
     """Both years' reward rules, referrers registered (dated by the finance office from the
     paper register), and claims at every step: filed, reviewed, approved, paid, rejected."""
-    from pathlib import Path
-
-    from django.core.exceptions import ValidationError
-
-    from rewards import services as rewards
-    from rewards.models import Referrer, RewardRule
-    from rewards.rule_file import parse_rule_file
-
     commerce = users[COMMERCE_USERNAME]
     finance = users.get(FINANCE_USERNAME)
     cashier = users.get(CASHIER_USERNAME)  # absent: the payment is left to the system actor
     clerks = {users[name].unit_id: users[name] for name in CLERK_USERNAMES if users[name].unit_id}
 
-    rule_text = (Path(rewards.__file__).parent / "data" / "example_rules.json").read_text("utf-8")
+    rule_text = (Path(reward_services.__file__).parent / "data" / "example_rules.json").read_text(
+        "utf-8"
+    )
     data, tiers = parse_rule_file(rule_text)
     for year in (planner.year - 1, planner.year):
         if not RewardRule.objects.filter(year__year=year).exists():
-            rewards.rule_save(year=year, data=data, tiers=tiers, user=finance, reason=REASON)
+            reward_services.rule_save(
+                year=year, data=data, tiers=tiers, user=finance, reason=REASON
+            )
 
     referrers = []
     for kind, name, number, contact in DEMO_REFERRERS:
         referrer = Referrer.objects.filter(id_number=number).first()
         if referrer is None:
-            referrer = rewards.referrer_create(
+            referrer = reward_services.referrer_create(
                 user=commerce,
                 data={"kind": kind, "name": name, "id_number": number, "contact": contact},
             )
-            rewards.referrer_registration_correct(
+            reward_services.referrer_registration_correct(
                 referrer=referrer,
                 registered_on=dt.date(planner.year - 1, 1, 4),
                 user=finance,
@@ -1152,7 +1143,7 @@ def _write_rewards(planner: Planner, saved: dict, units: dict, users: dict, stdo
         reviewer = commerce if filer != commerce else None
         try:
             with transaction.atomic():
-                _claim_to(rewards, project, referrer, step, filer, reviewer, finance, cashier)
+                _claim_to(project, referrer, step, filer, reviewer, finance, cashier)
         except ValidationError:
             continue  # not eligible after all: the demo shows what is
         made[step] += 1
@@ -1168,23 +1159,23 @@ def _write_rewards(planner: Planner, saved: dict, units: dict, users: dict, stdo
     return {"referrers": len(referrers), "claims": dict(made)}
 
 
-def _claim_to(rewards, project, referrer, step: str, filer, reviewer, finance, cashier) -> None:
+def _claim_to(project, referrer, step: str, filer, reviewer, finance, cashier) -> None:
     """Name the first referrer and take a fee claim to ``step``, each step by another
     account than the one before."""
-    rewards.project_referrer_create(user=filer, project=project, referrer=referrer)
-    claim = rewards.claim_file(user=filer, project=project, kind="fee")
+    reward_services.project_referrer_create(user=filer, project=project, referrer=referrer)
+    claim = reward_services.claim_file(user=filer, project=project, kind="fee")
     if step == "rejected":
-        rewards.claim_reject(
+        reward_services.claim_reject(
             claim=claim, user=reviewer, reason="推荐材料不全，请补充洽谈记录后重新申报"
         )
         return
     if step == "filed":
         return
-    claim = rewards.claim_review(claim=claim, user=reviewer)
+    claim = reward_services.claim_review(claim=claim, user=reviewer)
     if step in ("approved", "paid"):
-        claim = rewards.claim_approve(claim=claim, user=finance)
+        claim = reward_services.claim_approve(claim=claim, user=finance)
     if step == "paid":
-        rewards.claim_pay(
+        reward_services.claim_pay(
             claim=claim,
             user=cashier,
             paid_on=timezone.localdate(claim.approved_at),

@@ -5,7 +5,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from common.commands import PortalCommand, year_arg
-from common.demo import DemoDataError, default_year, district_totals, load_demo_data
+from portal.demo import DemoDataError, default_year, district_totals, load_demo_data
 from targets import indicators as codes
 
 SUMMARY = [

@@ -1,5 +1,5 @@
 from common.commands import PortalCommand, year_arg
-from targets.rollups import rebuild
+from projects.counting import rebuild
 
 
 class Command(PortalCommand):

@@ -1,0 +1,35 @@
+"""The period pages beside the progress dashboards: the park's share, the promotion fairs and
+the pipeline. Each shows projects' figures under targets' period pickers and report header."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from common.permissions import role_required
+from common.roles import ALL_ROLES
+from projects import selectors
+from targets.views import report_context
+
+
+@role_required(*ALL_ROLES)
+def park_share(request: HttpRequest) -> HttpResponse:
+    """The park's share of the year's projects and money (the seed: park-led projects are
+    too few)."""
+    period, _report, context = report_context(request)
+    context["share"] = selectors.park_share(period.year, period.as_of)
+    return render(request, "reporting/park.html", context)
+
+
+@role_required(*ALL_ROLES)
+def event_results(request: HttpRequest) -> HttpResponse:
+    """Projects and contract amounts signed at each promotion fair in the year."""
+    period, _report, context = report_context(request)
+    context["events"] = selectors.event_results(period.year, period.as_of)
+    return render(request, "reporting/events.html", context)
+
+
+@role_required(*ALL_ROLES)
+def pipeline(request: HttpRequest) -> HttpResponse:
+    """Projects by stage, with 履约率 (signed projects that started)."""
+    period, _report, context = report_context(request)
+    context["pipeline"] = selectors.pipeline(period.year, period.as_of)
+    return render(request, "reporting/pipeline.html", context)
