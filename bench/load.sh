@@ -95,7 +95,7 @@ if [[ "${LOAD_REUSE:-}" != 1 ]]; then
 fi
 PROJECT_IDS=$("$PY" manage.py shell -v 0 -c "
 from projects.models import Project
-ids = Project.objects.filter(unit__code='T01').order_by('pk').values_list('pk', flat=True)[:20]
+ids = Project.objects.filter(unit__code='T01', stage__in=('signed', 'started', 'producing')).order_by('pk').values_list('pk', flat=True)[:20]
 print(','.join(map(str, ids)))
 " | tail -n 1)
 [[ -n "$PROJECT_IDS" ]] || { echo "no projects for T01" >&2; exit 1; }
