@@ -253,6 +253,8 @@ class Command(PortalCommand):
         finally:
             for worker in workers.values():
                 worker.close()
+            for label in (SMALL, BIG):  # scratch copies: dropped, the disk is not ours
+                harness.drop_database(urls[label])
         return self._report(sizes, built, dash, bare, not any(disagree.values()))
 
     def _report(self, sizes, built, dash, bare, agree: bool) -> bool:
