@@ -207,6 +207,12 @@ class Project(models.Model):
             # and one unit's. Text search has trigram indexes on PostgreSQL (migration 0004).
             models.Index(fields=["-signed_on", "-id"], name="projects_project_list"),
             models.Index(fields=["unit", "-signed_on", "-id"], name="projects_project_unit_list"),
+            # The 重复统计 queue above the verification queue: the few flagged projects.
+            models.Index(
+                fields=["code"],
+                condition=models.Q(duplicate_flagged=True),
+                name="projects_project_dup_queue",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -432,6 +438,13 @@ class Inflow(models.Model):
                 fields=["created_at", "id"],
                 condition=models.Q(status=InflowStatus.PENDING),
                 name="projects_inflow_pending_queue",
+            ),
+            # The 待处理 list of shared 凭证号 recorded before the rule: a handful of rows.
+            models.Index(
+                fields=["voucher_no", "id"],
+                condition=models.Q(legacy_voucher_duplicate=True)
+                & ~models.Q(status=InflowStatus.VOIDED),
+                name="projects_inflow_legacy_queue",
             ),
         ]
 
