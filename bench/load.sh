@@ -3,13 +3,15 @@
 #
 #   bash bench/load.sh                       # 60 s, 20 users, 100,000 synthetic inflows
 #   DURATION=30s USERS=20 LOAD_INFLOWS=1000000 bash bench/load.sh
+#   BENCH_DB=portal_bench_big LOAD_REUSE=1 bash bench/load.sh   # data from bench_pages --keep
 #
 # It (re)creates a scratch PostgreSQL database whose name must contain "bench", migrates,
 # collects static files into a temporary folder, loads the roster and the demo accounts
 # (plus two more clerks of T01), builds synthetic data with `bench_dashboard --data-only`,
-# starts gunicorn on 127.0.0.1, runs locust headless (viewers on the dashboard and ranking,
-# clerks submitting inflows through the real form, /healthz probes), prints requests,
-# failures and p95 per endpoint, and exits non-zero on any error: a failed request, a
+# starts gunicorn on 127.0.0.1, runs locust headless (viewers on the dashboard, ranking, park,
+# pipeline and the big lists; verifiers POSTing 核实 from the verification queue; clerks
+# submitting inflows through the real form; /healthz probes), prints requests, failures, p50
+# and p95 per endpoint, and exits non-zero on any error: a failed request, a
 # traceback in gunicorn's log, or a submission the database does not hold. gunicorn is
 # stopped on every exit. Settings: bench/load_settings.py (production's, without the
 # HTTPS-only cookies and redirect, since the run is plain HTTP on loopback).
@@ -67,9 +69,15 @@ export STATIC_ROOT="$WORK/static" MEDIA_ROOT="$WORK/media" PORTAL_VAR_DIR="$WORK
 export LOG_LEVEL=WARNING
 
 started=$(date +%s)
-echo "== database $BENCH_DB (recreated) =="
-psql "$PG_URL/postgres" -v ON_ERROR_STOP=1 -qc "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)"
-psql "$PG_URL/postgres" -v ON_ERROR_STOP=1 -qc "CREATE DATABASE $BENCH_DB"
+if [[ "${LOAD_REUSE:-}" == 1 ]]; then
+  # A database already built by bench_pages --keep (e.g. portal_bench_big): migrate, add the
+  # accounts, keep the data.
+  echo "== database $BENCH_DB (reused) =="
+else
+  echo "== database $BENCH_DB (recreated) =="
+  psql "$PG_URL/postgres" -v ON_ERROR_STOP=1 -qc "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)"
+  psql "$PG_URL/postgres" -v ON_ERROR_STOP=1 -qc "CREATE DATABASE $BENCH_DB"
+fi
 "$PY" manage.py migrate --noinput -v 0
 "$PY" manage.py collectstatic --noinput -v 0
 "$PY" manage.py load_roster
@@ -82,10 +90,12 @@ for n in (2, 3):
     user_upsert(username=f'clerk_t01_{n}', password='''$PASSWORD''', role='unit_staff',
                 unit=t01, full_name=f'郴江镇填报员{n}')
 "
-"$PY" manage.py bench_dashboard --sizes "$LOAD_INFLOWS" --data-only
+if [[ "${LOAD_REUSE:-}" != 1 ]]; then
+  "$PY" manage.py bench_dashboard --sizes "$LOAD_INFLOWS" --data-only
+fi
 PROJECT_IDS=$("$PY" manage.py shell -v 0 -c "
 from projects.models import Project
-ids = Project.objects.filter(unit__code='T01').order_by('pk').values_list('pk', flat=True)[:20]
+ids = Project.objects.filter(unit__code='T01', stage__in=('signed', 'started', 'producing')).order_by('pk').values_list('pk', flat=True)[:20]
 print(','.join(map(str, ids)))
 " | tail -n 1)
 [[ -n "$PROJECT_IDS" ]] || { echo "no projects for T01" >&2; exit 1; }
@@ -106,6 +116,7 @@ echo "== locust: $USERS users, $DURATION (load average before: $(cut -d' ' -f1 /
 before=$(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM projects_inflow WHERE voucher_no LIKE 'LOAD-%'")
 set +e
 LOAD_PASSWORD="$PASSWORD" LOAD_VIEWERS=commerce,leader LOAD_CLERKS=clerk,clerk_t01_2,clerk_t01_3 \
+LOAD_VERIFIERS=commerce \
 LOAD_PROJECT_IDS="$PROJECT_IDS" LOAD_RESULT_FILE="$WORK/submitted.txt" \
   .venv/bin/locust -f bench/locustfile.py --headless --only-summary \
   --users "$USERS" --spawn-rate "$SPAWN_RATE" --run-time "$DURATION" --stop-timeout 10 \

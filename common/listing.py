@@ -1,15 +1,63 @@
 """One generic list view (after NetBox's ObjectListView): a view is a queryset, a filterset,
-a table and a title; this class does scope → filter → table → paginate → export."""
+a table and a title; this class does scope → filter → table → order → paginate → export.
+
+Flat cost at any size: the rows are always ordered with the primary key as a last
+tie-breaker (rows with the same date neither repeat nor vanish between pages, and the order
+matches the lists' ``(…, id)`` indexes), pages are counted by common.paginator (no COUNT(*)
+over the table) and an export stops at ``LIST_EXPORT_MAX_ROWS`` with a line saying so.
+"""
 
 from __future__ import annotations
 
+from itertools import chain
+
 from django.conf import settings
+from django.db.models import OrderBy
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
+from django_tables2.data import TableQuerysetData
 
+from common.paginator import BoundedCountPaginator
 from common.permissions import PermissionRequiredMixin
 from common.xlsx import xlsx_response
+
+
+def _descending(term) -> bool:
+    if isinstance(term, str):
+        return term.startswith("-")
+    return bool(getattr(term, "descending", False))
+
+
+def _names_pk(term, model) -> bool:
+    if isinstance(term, OrderBy):
+        term = getattr(term.expression, "name", "")
+    if not isinstance(term, str):
+        return False
+    return term.lstrip("-") in ("pk", model._meta.pk.name)
+
+
+def with_tie_breaker(queryset):
+    """The queryset ordered as before, then by the primary key in the direction of the
+    first term (``-arrived_on, -id``), so that the order is total and index-friendly."""
+    query = queryset.query
+    terms = list(query.order_by) if query.order_by else list(query.get_meta().ordering or [])
+    if any(_names_pk(term, queryset.model) for term in terms):
+        return queryset
+    tie = "-pk" if terms and _descending(terms[0]) else "pk"
+    return queryset.order_by(*terms, tie)
+
+
+class StableQuerysetData(TableQuerysetData):
+    """django-tables2's queryset data, with the tie-breaker added to every ordering."""
+
+    def __init__(self, data):
+        super().__init__(with_tie_breaker(data))
+
+    def order_by(self, aliases):
+        super().order_by(aliases)
+        self.data = with_tie_breaker(self.data)
 
 
 class ObjectListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
@@ -23,10 +71,13 @@ class ObjectListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
 
     def get_table_pagination(self, table) -> dict:
         # The table paginates; ListView's own pagination stays off (paginate_by is None).
-        return {"per_page": settings.LIST_PAGE_SIZE}
+        return {"per_page": settings.LIST_PAGE_SIZE, "paginator_class": BoundedCountPaginator}
 
     def get_queryset(self):
         return super().get_queryset().for_user(self.request.user)
+
+    def get_table_data(self):
+        return StableQuerysetData(super().get_table_data())
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "xlsx":
@@ -36,11 +87,18 @@ class ObjectListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     def export_xlsx(self):
         filterset = self.get_filterset(self.get_filterset_class())
         queryset = filterset.qs if filterset.is_valid() else self.get_queryset().none()
-        table = self.get_table_class()(queryset)
+        cap = settings.LIST_EXPORT_MAX_ROWS
+        # One row more than the cap tells whether the list was cut, without a COUNT(*).
+        table = self.get_table_class()(StableQuerysetData(queryset))
+        table.data.data = table.data.data[: cap + 1]  # after the table has ordered it
         values = table.as_values(exclude_columns=getattr(table, "export_exclude", ()))
         headers = [str(h) for h in next(values)]
+        rows = list(values)
+        if len(rows) > cap:
+            note = _("仅导出前 %(n)s 条；请用筛选条件缩小范围后分批导出。") % {"n": f"{cap:,}"}
+            rows = chain(rows[:cap], [[note]])
         stamp = timezone.localdate().isoformat()
-        return xlsx_response(f"{self.export_name}-{stamp}.xlsx", str(self.title), headers, values)
+        return xlsx_response(f"{self.export_name}-{stamp}.xlsx", str(self.title), headers, rows)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -207,6 +207,16 @@ class Project(models.Model):
             models.Index(fields=["unit", "capital_type"]),
             models.Index(fields=["signed_on"]),
             models.Index(fields=["approved_on"]),
+            # The project list's order, with the tie-breaker (common.listing): all projects,
+            # and one unit's. Text search has trigram indexes on PostgreSQL (migration 0004).
+            models.Index(fields=["-signed_on", "-id"], name="projects_project_list"),
+            models.Index(fields=["unit", "-signed_on", "-id"], name="projects_project_unit_list"),
+            # The 重复统计 queue above the verification queue: the few flagged projects.
+            models.Index(
+                fields=["code"],
+                condition=models.Q(duplicate_flagged=True),
+                name="projects_project_dup_queue",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -425,7 +435,27 @@ class Inflow(models.Model):
                 name="projects_inflow_voided_has_reason",
             ),
         ]
-        indexes = [models.Index(fields=["status", "arrived_on"])]
+        indexes = [
+            # The inflow list's order with its tie-breaker, unfiltered and by status (the
+            # second also serves the status + date ranges of the aggregates).
+            models.Index(fields=["-arrived_on", "-id"], name="projects_inflow_list"),
+            models.Index(
+                fields=["status", "-arrived_on", "-id"], name="projects_inflow_status_list"
+            ),
+            # The verification queue: pending money, first come first served.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(status=InflowStatus.PENDING),
+                name="projects_inflow_pending_queue",
+            ),
+            # The 待处理 list of shared 凭证号 recorded before the rule: a handful of rows.
+            models.Index(
+                fields=["voucher_no", "id"],
+                condition=models.Q(legacy_voucher_duplicate=True)
+                & ~models.Q(status=InflowStatus.VOIDED),
+                name="projects_inflow_legacy_queue",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.voucher_no} {self.amount}"

@@ -20,6 +20,7 @@ from projects.models import (
     Stage,
 )
 from targets.models import CapitalType
+from targets.selectors import tally_period_totals
 
 
 def project_for_user(user, pk: int) -> Project:
@@ -110,40 +111,36 @@ def _share(part: Decimal, whole: Decimal) -> Decimal | None:
 
 
 def park_share(year: int, as_of: dt.date) -> list[dict]:
-    """Park-introduced projects and money against all, from 1 January to ``as_of``."""
-    start = dt.date(year, 1, 1)
+    """Park-introduced projects and money against all, from 1 January to ``as_of``; read
+    from the tally (projects.counting), not from the records."""
+    totals = tally_period_totals(as_of)
     rows = []
-    signed = Project.objects.filter(signed_on__range=(start, as_of))
     for capital, label, measure in (
         (CapitalType.FOREIGN, _("外资"), _("万美元")),
         (CapitalType.DOMESTIC, _("内资"), _("万元")),
     ):
-        projects = signed.filter(capital_type=capital)
-        totals = projects.aggregate(
-            n=Count("id"),
-            park_n=Count("id", filter=Q(is_park_project=True)),
-            contract=Sum("contract_amount"),
-            park_contract=Sum("contract_amount", filter=Q(is_park_project=True)),
-        )
-        money = (
-            Inflow.objects.counted()
-            .filter(arrived_on__range=(start, as_of), project__capital_type=capital)
-            .aggregate(
-                total=Sum("amount"), park=Sum("amount", filter=Q(project__is_park_project=True))
-            )
-        )
-        for what, park, whole, unit in (
-            (_("%(kind)s签约项目数"), totals["park_n"], totals["n"], _("个")),
-            (_("%(kind)s合同金额"), totals["park_contract"] or 0, totals["contract"] or 0, measure),
-            (_("%(kind)s已核实到位资金"), money["park"] or 0, money["total"] or 0, measure),
+        split = {}
+        for what in ("signed", "contract", "money"):
+            park, whole = Decimal(0), Decimal(0)
+            for key, amount in totals.items():
+                parts = key.split(".")
+                if parts[0] == what and parts[1] == capital:
+                    whole += amount
+                    if parts[2] == "1":
+                        park += amount
+            split[what] = (park, whole)
+        for what, (park, whole), unit in (
+            (_("%(kind)s签约项目数"), split["signed"], _("个")),
+            (_("%(kind)s合同金额"), split["contract"], measure),
+            (_("%(kind)s已核实到位资金"), split["money"], measure),
         ):
             rows.append(
                 {
                     "label": what % {"kind": label},
                     "unit": unit,
-                    "park": Decimal(park or 0),
-                    "total": Decimal(whole or 0),
-                    "share": _share(park or 0, whole or 0),
+                    "park": park,
+                    "total": whole,
+                    "share": _share(park, whole),
                 }
             )
     return rows
@@ -184,13 +181,15 @@ def event_results(year: int, as_of: dt.date) -> list[dict]:
 
 
 def pipeline(year: int, as_of: dt.date) -> dict:
-    """Projects of the year by stage, 履约率 (signed projects that started) and 成功率."""
-    start = dt.date(year, 1, 1)
-    in_year = Project.objects.filter(
-        Q(signed_on__range=(start, as_of))
-        | Q(signed_on__isnull=True, created_at__date__range=(start, as_of))
-    )
-    counts = dict(in_year.values_list("stage").annotate(n=Count("id")))
+    """Projects of the year by stage (signed in the period, or without a signing date and
+    entered in it), 履约率 (signed projects that started) and 成功率; read from the tally."""
+    counts: dict[str, int] = defaultdict(int)
+    for key, amount in tally_period_totals(as_of).items():
+        parts = key.split(".")
+        if parts[0] == "signed":
+            counts[parts[3]] += int(amount)
+        elif parts[0] == "created":
+            counts[parts[1]] += int(amount)
     stages = [
         {"stage": stage, "label": stage.label, "count": counts.get(stage.value, 0)}
         for stage in [*STAGE_ORDER, Stage.TERMINATED]

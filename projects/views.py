@@ -1,7 +1,8 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -406,9 +407,20 @@ def inflow_evidence(request: HttpRequest, pk: int) -> FileResponse:
 
 
 class PromotionEventListView(ObjectListView):
-    queryset = PromotionEvent.objects.annotate(project_count=Count("projects")).order_by(
-        "-held_on", "name"
-    )
+    # A correlated count, evaluated for the page's events only (not a GROUP BY over every
+    # project, whose cost grows with the projects).
+    queryset = PromotionEvent.objects.annotate(
+        project_count=Coalesce(
+            Subquery(
+                Project.objects.filter(event=OuterRef("pk"))
+                .order_by()
+                .values("event")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        )
+    ).order_by("-held_on", "name")
     table_class = PromotionEventTable
     filterset_class = PromotionEventFilter
     title = gettext_lazy("招商活动")

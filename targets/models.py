@@ -238,3 +238,35 @@ class Rollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d}-{self.day:02d} {self.unit_id} {self.indicator_id}"
+
+
+class Tally(models.Model):
+    """Running totals of figures that are not indicators, per month (day 0) and day, under a
+    key the owning app chooses (projects: the park's share and the pipeline's stages, see
+    projects.counting). Kept like the Rollup, through targets.rollups in the same transaction
+    as the change, so those pages read a few hundred rows whatever the number of records."""
+
+    key = models.CharField(max_length=80)
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    day = models.PositiveSmallIntegerField(help_text="0 for the whole month")
+    amount = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("分类汇总")
+        verbose_name_plural = _("分类汇总")
+        constraints = [
+            # Also the index of the period reads (a year's month rows and a month's days).
+            models.UniqueConstraint(
+                fields=["year", "month", "day", "key"], name="targets_tally_cell"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12), name="targets_tally_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(day__gte=0, day__lte=31), name="targets_tally_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d}-{self.day:02d} {self.key}"

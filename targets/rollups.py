@@ -8,6 +8,10 @@ affected records before and after a change and applies the difference as increme
 (``amount = amount + delta``), which stays correct when two transactions touch the same cell
 at once; :class:`Delta` and :func:`apply_bulk` do the same for imports; :func:`replace`
 writes a year's cells afresh (a rebuild from the records).
+
+A contribution made with :func:`tally` (its indicator is ``"tally:<key>"``) goes to
+targets.models.Tally instead of the Rollup: figures that are not indicators (the park's
+share, the pipeline's stages) kept by the same machinery, in the same transaction.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from targets.models import DEFAULT_HOME_PROVINCE, AssessmentYear, Indicator, Rollup
+from targets.models import DEFAULT_HOME_PROVINCE, AssessmentYear, Indicator, Rollup, Tally
+
+TALLY_PREFIX = "tally:"
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,15 @@ class Contribution:
     indicator: str
     day: dt.date
     amount: Decimal
+
+
+def tally(key: str, day: dt.date, amount: Decimal) -> Contribution:
+    """A contribution to the Tally cell ``key`` (not to an indicator); no unit."""
+    return Contribution(0, TALLY_PREFIX + key, day, amount)
+
+
+def _tally_key(indicator: str) -> str | None:
+    return indicator[len(TALLY_PREFIX) :] if indicator.startswith(TALLY_PREFIX) else None
 
 
 class Context:
@@ -75,33 +90,28 @@ def _net(before: Iterable[Contribution], after: Iterable[Contribution]) -> dict:
     return {key: amount for key, amount in delta.items() if amount != 0}
 
 
-def _bump(unit_id: int, indicator_id: int, year: int, month: int, day: int, delta) -> None:
-    cell = Rollup.objects.filter(
-        unit_id=unit_id, indicator_id=indicator_id, year=year, month=month, day=day
-    )
-    if cell.update(amount=F("amount") + delta):
+def _bump(model, cell: dict, delta) -> None:
+    rows = model.objects.filter(**cell)
+    if rows.update(amount=F("amount") + delta):
         return
     try:
         with transaction.atomic():
-            Rollup.objects.create(
-                unit_id=unit_id,
-                indicator_id=indicator_id,
-                year=year,
-                month=month,
-                day=day,
-                amount=delta,
-            )
+            model.objects.create(**cell, amount=delta)
     except IntegrityError:  # another transaction created the cell first
-        cell.update(amount=F("amount") + delta)
+        rows.update(amount=F("amount") + delta)
 
 
 def apply(before: Iterable[Contribution], after: Iterable[Contribution], ctx: Context) -> int:
     """Apply the difference between two sets of contributions; returns the cells touched."""
     delta = _net(before, after)
     for (unit_id, indicator, day), amount in delta.items():
-        indicator_id = ctx.indicator_ids[indicator]
-        _bump(unit_id, indicator_id, day.year, day.month, 0, amount)
-        _bump(unit_id, indicator_id, day.year, day.month, day.day, amount)
+        key = _tally_key(indicator)
+        if key is not None:
+            model, cell = Tally, {"key": key}
+        else:
+            model, cell = Rollup, {"unit_id": unit_id, "indicator_id": ctx.indicator_ids[indicator]}
+        _bump(model, {**cell, "year": day.year, "month": day.month, "day": 0}, amount)
+        _bump(model, {**cell, "year": day.year, "month": day.month, "day": day.day}, amount)
     return len(delta)
 
 
@@ -122,35 +132,37 @@ def track(collect):
 def replace(daily: dict[tuple, Decimal], ctx: Context, year: int | None = None) -> int:
     """Replace the rollup (all years, or one) by ``daily``: (unit id, indicator code, day) →
     amount, the owner's totals straight from its records. Returns the rows written."""
-    rows = Rollup.objects.all() if year is None else Rollup.objects.filter(year=year)
-    rows.delete()
-    monthly: dict[tuple, Decimal] = defaultdict(Decimal)
-    new_rows = []
+    for model in (Rollup, Tally):
+        (model.objects.all() if year is None else model.objects.filter(year=year)).delete()
+    cells: dict[tuple, Decimal] = defaultdict(Decimal)
     for (unit_id, indicator, day), amount in daily.items():
-        monthly[(unit_id, indicator, day.year, day.month)] += amount
-        new_rows.append(
-            Rollup(
-                unit_id=unit_id,
-                indicator_id=ctx.indicator_ids[indicator],
-                year=day.year,
-                month=day.month,
-                day=day.day,
-                amount=amount,
+        cells[(day.year, day.month, 0, unit_id, indicator)] += amount
+        cells[(day.year, day.month, day.day, unit_id, indicator)] += amount
+    rollup_rows, tally_rows = _new_rows(cells, ctx)
+    Rollup.objects.bulk_create(rollup_rows, batch_size=2000)
+    Tally.objects.bulk_create(tally_rows, batch_size=2000)
+    return len(rollup_rows) + len(tally_rows)
+
+
+def _new_rows(cells: dict[tuple, Decimal], ctx: Context) -> tuple[list, list]:
+    """Rollup and Tally rows for (year, month, day, unit id, indicator code) → amount."""
+    rollup_rows, tally_rows = [], []
+    for (year, month, day, unit_id, indicator), amount in cells.items():
+        key = _tally_key(indicator)
+        if key is not None:
+            tally_rows.append(Tally(key=key, year=year, month=month, day=day, amount=amount))
+        else:
+            rollup_rows.append(
+                Rollup(
+                    unit_id=unit_id,
+                    indicator_id=ctx.indicator_ids[indicator],
+                    year=year,
+                    month=month,
+                    day=day,
+                    amount=amount,
+                )
             )
-        )
-    new_rows.extend(
-        Rollup(
-            unit_id=unit_id,
-            indicator_id=ctx.indicator_ids[indicator],
-            year=y,
-            month=m,
-            day=0,
-            amount=amount,
-        )
-        for (unit_id, indicator, y, m), amount in monthly.items()
-    )
-    Rollup.objects.bulk_create(new_rows, batch_size=2000)
-    return len(new_rows)
+    return rollup_rows, tally_rows
 
 
 def apply_bulk(before: Iterable[Contribution], after: Iterable[Contribution], ctx: Context) -> int:
@@ -161,32 +173,29 @@ def apply_bulk(before: Iterable[Contribution], after: Iterable[Contribution], ct
         return 0
     cells: dict[tuple, Decimal] = defaultdict(Decimal)
     for (unit_id, indicator, day), amount in delta.items():
-        indicator_id = ctx.indicator_ids[indicator]
-        cells[(day.year, day.month, 0, unit_id, indicator_id)] += amount
-        cells[(day.year, day.month, day.day, unit_id, indicator_id)] += amount
+        cells[(day.year, day.month, 0, unit_id, indicator)] += amount
+        cells[(day.year, day.month, day.day, unit_id, indicator)] += amount
+    codes = {indicator_id: code for code, indicator_id in ctx.indicator_ids.items()}
     existing = {}
     for year in {key[0] for key in cells}:
         months = {key[1] for key in cells if key[0] == year}
         for row in Rollup.objects.select_for_update().filter(year=year, month__in=months):
-            existing[(row.year, row.month, row.day, row.unit_id, row.indicator_id)] = row
-    to_update, to_create = [], []
+            key = (row.year, row.month, row.day, row.unit_id, codes[row.indicator_id])
+            existing[key] = row
+        for row in Tally.objects.select_for_update().filter(year=year, month__in=months):
+            existing[(row.year, row.month, row.day, 0, TALLY_PREFIX + row.key)] = row
+    new_cells = {}
+    to_update = {Rollup: [], Tally: []}
     for key, amount in cells.items():
         row = existing.get(key)
         if row is None:
-            year, month, day, unit_id, indicator_id = key
-            to_create.append(
-                Rollup(
-                    year=year,
-                    month=month,
-                    day=day,
-                    unit_id=unit_id,
-                    indicator_id=indicator_id,
-                    amount=amount,
-                )
-            )
+            new_cells[key] = amount
         else:
             row.amount += amount
-            to_update.append(row)
-    Rollup.objects.bulk_update(to_update, ["amount"], batch_size=1000)
-    Rollup.objects.bulk_create(to_create, batch_size=1000)
+            to_update[type(row)].append(row)
+    rollup_rows, tally_rows = _new_rows(new_cells, ctx)
+    for model, rows in to_update.items():
+        model.objects.bulk_update(rows, ["amount"], batch_size=1000)
+    Rollup.objects.bulk_create(rollup_rows, batch_size=1000)
+    Tally.objects.bulk_create(tally_rows, batch_size=1000)
     return len(delta)

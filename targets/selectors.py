@@ -18,6 +18,7 @@ from targets.models import (
     Indicator,
     Quota,
     Rollup,
+    Tally,
     default_deposit_due_date,
 )
 from targets.progress import is_month_end
@@ -89,6 +90,23 @@ def rollup_period_totals(as_of: dt.date) -> dict[tuple, Decimal]:
             # SQLite sums decimals as REAL; bring them back to cents (and −0.00 to 0.00).
             out[(row["unit_id"], ids[row["indicator_id"]])] = shown(row["t"])
     return out
+
+
+def tally_period_totals(as_of: dt.date, prefix: str = "") -> dict[str, Decimal]:
+    """Tally key → amount from 1 January to ``as_of`` (keys starting with ``prefix``), read
+    like :func:`rollup_period_totals`: month rows, then the partial month's day rows."""
+    full_months = as_of.month if is_month_end(as_of) else as_of.month - 1
+    cells = Q(year=as_of.year, day=0, month__lte=full_months)
+    if full_months < as_of.month:
+        cells |= Q(year=as_of.year, month=as_of.month, day__gte=1, day__lte=as_of.day)
+    rows = Tally.objects.filter(cells)
+    if prefix:
+        rows = rows.filter(key__startswith=prefix)
+    return {
+        row["key"]: shown(row["t"])
+        for row in rows.values("key").annotate(t=Sum("amount"))
+        if row["t"]
+    }
 
 
 def monthly_district_series(year: int) -> dict[str, list[Decimal]]:

@@ -217,6 +217,10 @@ CONTENT_SECURITY_POLICY = {
 DJANGO_TABLES2_TEMPLATE = "django_tables2/portal.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-striped table-hover align-middle"}
 LIST_PAGE_SIZE = env_int("LIST_PAGE_SIZE", 50)
+# Lists count their rows up to this many (exactly); past it they say "约/超过 N 条" instead
+# of counting the whole table (common.paginator). A list export stops after its own cap.
+LIST_COUNT_CAP = env_int("LIST_COUNT_CAP", 1_000)
+LIST_EXPORT_MAX_ROWS = env_int("LIST_EXPORT_MAX_ROWS", 10_000)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
 

@@ -123,6 +123,8 @@ CASES = [
     ("load_demo_data", ["--year", "1999"], "年度 1999 无效"),
     ("create_demo_accounts", ["--bogus"], "无法识别的参数"),
     ("bench_dashboard", ["--repeats", "0"], "不是正整数"),
+    ("bench_pages", ["--repeats", "0"], "不是正整数"),
+    ("bench_pages", ["--size", "many"], "不是正整数"),
     ("bench_import", ["--projects", "zero"], "不是正整数"),
 ]
 
@@ -222,6 +224,7 @@ SUBPROCESS_CASES = [
     ("load_demo_data", "--year", "3000"),
     ("create_demo_accounts", "--bogus"),
     ("bench_dashboard", "--repeats", "0"),
+    ("bench_pages", "--repeats", "0"),
     ("bench_import", "--projects", "0"),
 ]
 

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from projects import services
-from projects.counting import raw_daily_totals, rebuild
+from projects.counting import raw_daily_totals, raw_tally, rebuild
 from projects.models import Inflow, Project
-from targets.models import Rollup
+from targets.models import Rollup, Tally
 from targets.rollups import Context
 from tests.factories import UnitFactory, UserFactory
 
@@ -64,6 +64,25 @@ def _live_cells() -> dict:
     for (unit_id, code, day), amount in raw_daily_totals(Context()).items():
         cells[(unit_id, code, day.year, day.month, day.day)] += amount
         cells[(unit_id, code, day.year, day.month, 0)] += amount
+    return {k: v for k, v in cells.items() if v}
+
+
+def _tally_cells() -> dict:
+    return {
+        (row.key, row.year, row.month, row.day): row.amount
+        for row in Tally.objects.all()
+        if row.amount
+    }
+
+
+def _live_tally() -> dict:
+    """The park and pipeline cells (projects.counting's Tally keys) recounted."""
+    cells: dict = defaultdict(Decimal)
+    daily = raw_tally(Project.objects.all(), Inflow.objects.counted())
+    for (_unit, key, day), amount in daily.items():
+        key = key.removeprefix("tally:")
+        cells[(key, day.year, day.month, day.day)] += amount
+        cells[(key, day.year, day.month, 0)] += amount
     return {k: v for k, v in cells.items() if v}
 
 
@@ -166,9 +185,11 @@ def test_the_rollup_always_equals_the_live_aggregate(first_projects, first_inflo
             with transaction.atomic():
                 _run(op, units, user)
             assert _rollup_cells() == _live_cells(), op
+            assert _tally_cells() == _live_tally(), op
         event(f"ever verified: {Inflow.history.filter(status='verified').exists()}")
         event(f"rollup cells: {min(len(_rollup_cells()), 10) // 5 * 5}+")
-        rebuilt_before = _rollup_cells()
+        rebuilt_before, tally_before = _rollup_cells(), _tally_cells()
         rebuild()
         assert _rollup_cells() == rebuilt_before
+        assert _tally_cells() == tally_before
         transaction.set_rollback(True)

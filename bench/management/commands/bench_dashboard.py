@@ -3,18 +3,20 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \\
         .venv/bin/python manage.py bench_dashboard [--sizes 10000,1000000] [--repeats 7]
 
-For each size the command wipes the projects, inflows, quotas, district tasks and rollups of
-a scratch PostgreSQL database (its name must contain "bench"), generates synthetic data (90
-units, two years, a few thousand projects, N inflows, loaded with COPY), rebuilds the rollup,
-then measures as medians over --repeats runs after a warm-up:
+Each size gets its own scratch PostgreSQL database next to the one in DATABASE_URL
+(``<name>_<size>``; the name must contain "bench"), built with synthetic data (90 units, two
+years, --projects projects, N inflows loaded with COPY, the rollup rebuilt, VACUUM ANALYZE).
+Then one worker process per database (bench.harness) answers the same requests in
+alternating order, so both sizes share the machine's load:
 
 - the dashboard (``targets:dashboard`` for a fixed year and month-end as-of date) rendered for
   a commerce-bureau user through django.test.Client: wall time and number of queries;
 - the bare aggregate over the raw records (``projects.counting.raw_period_totals``) for the
   same period, whose totals must equal those of ``targets.reports.build_report``.
 
-It prints a table and three target checks (PASS/FAIL) and exits 0 only if all of them pass
-and the numbers agree. It never touches a database whose name lacks "bench".
+The size ratio is the median of the per-pair ratios (big ÷ small). It prints a table and four
+checks (PASS/FAIL) and exits 0 only if all pass. ``--data-only`` builds the largest size into
+the database of DATABASE_URL itself and stops (bench/load.sh uses it).
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ import io
 import os
 import platform
 import random
-import statistics
 import time
 from collections import defaultdict
 from decimal import Decimal
@@ -34,12 +35,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
-from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from bench import harness
+from bench.harness import BIG, SMALL
 from common.commands import PortalCommand, positive_int
 from common.roles import Role
 from projects.counting import COUNTED_STAGES, raw_period_totals, rebuild
@@ -53,10 +53,9 @@ from units.models import Unit
 
 BENCH_USERNAME = "bench_commerce"
 WARMUP = 2
-QUERY_COUNT_RUNS = 3
 COPY_CHUNK = 100_000
 TARGET_SIZE_RATIO = 1.3
-TARGET_BARE_RATIO = 0.5
+TARGET_BARE_RATIO = 0.1
 
 INFLOW_COLUMNS = (
     "project_id",
@@ -71,6 +70,9 @@ INFLOW_COLUMNS = (
     "void_reason",
     "created_by_id",
     "created_at",
+    "amount_flagged",
+    "amount_flag_reason",
+    "legacy_voucher_duplicate",
 )
 # (status, cumulative probability): mostly verified, as in a real year.
 STATUS_MIX = (("verified", 0.90), ("pending", 0.95), ("returned", 0.98), ("voided", 1.0))
@@ -98,10 +100,6 @@ def _cents(rng: random.Random, low: int, high: int) -> str:
     return f"{c // 100}.{c % 100:02d}"
 
 
-def _median(values):
-    return statistics.median(values)
-
-
 def _machine() -> str:
     mem = ""
     try:
@@ -117,6 +115,45 @@ def _machine() -> str:
         f"{os.cpu_count()} cores{mem}, Python {platform.python_version()}, "
         f"PostgreSQL {pg}, Django settings {settings.SETTINGS_MODULE}"
     )
+
+
+def _period() -> tuple[int, dt.date]:
+    today = timezone.localdate()
+    as_of = last_complete_month_end(today)
+    if as_of >= today:  # today is itself a month end: keep to completed days
+        as_of = today.replace(day=1) - dt.timedelta(days=1)
+    return as_of.year, as_of
+
+
+def figures_disagree() -> list[str]:
+    """Where the report's figures (rollup) differ from the bare aggregate, per unit and in
+    total, for the year and for the same period last year; empty when they agree."""
+    year, as_of = _period()
+    year_settings = AssessmentYear.objects.get(year=year)
+    home = year_settings.home_province
+    report = build_report(year_settings, as_of)
+    codes = [ind.code for ind in report.indicators]
+    out = []
+    for label, attr, start, end in (
+        ("this year", "actual", dt.date(year, 1, 1), as_of),
+        ("last year", "last_year", dt.date(year - 1, 1, 1), same_day_last_year(as_of)),
+    ):
+        raw = {k: v for k, v in raw_period_totals(start, end, home).items() if v}
+        per_unit = {
+            (row.unit.pk, code): getattr(row.cells[code], attr)
+            for row in report.units
+            for code in codes
+            if getattr(row.cells[code], attr)
+        }
+        if per_unit != raw:
+            diff = sorted(set(per_unit.items()) ^ set(raw.items()))[:5]
+            out.append(f"per unit ({label}): {diff}")
+        for code in codes:
+            total = sum((v for (_u, c), v in raw.items() if c == code), Decimal(0))
+            shown = getattr(report.district[code], attr)
+            if shown != total:
+                out.append(f"district {code} ({label}): {shown} ≠ {total}")
+    return out
 
 
 class Command(PortalCommand):
@@ -160,39 +197,104 @@ class Command(PortalCommand):
     ):
         self._refuse_unless_bench_database()
         try:
-            size_list = [int(s.replace("_", "")) for s in sizes.split(",") if s.strip()]
+            size_list = sorted({int(s.replace("_", "")) for s in sizes.split(",") if s.strip()})
         except ValueError as exc:
             raise CommandError(f"--sizes must be whole numbers, got {sizes!r}") from exc
         if not size_list or min(size_list) <= 0 or repeats < 1 or projects < 10:
             raise CommandError("--sizes must be positive, --repeats ≥ 1, --projects ≥ 10")
-
-        today = timezone.localdate()
-        as_of = last_complete_month_end(today)
-        if as_of >= today:  # today is itself a month end: keep to completed days
-            as_of = today.replace(day=1) - dt.timedelta(days=1)
-        year = as_of.year
+        year, as_of = _period()
         self.say(f"Machine: {_machine()}")
         self.say(
-            f"Data: {year - 1}-01-01 … {as_of} (today {today}); dashboard year={year} "
-            f"as_of={as_of}; {projects} projects; repeats {repeats} after {WARMUP} warm-up runs"
+            f"Data: {year - 1}-01-01 … {as_of} (today {timezone.localdate()}); dashboard "
+            f"year={year} as_of={as_of}; {projects} projects; {repeats} interleaved pairs "
+            f"after {WARMUP} warm-up runs per size"
         )
-        self._ensure_roster()
-        user = self._bench_user()
-
         if data_only:
+            self._ensure_roster()
+            user = self._bench_user()
             size = max(size_list)
             self.say(f"== {size:,} inflows (data only) ==")
             self._build(random.Random(seed), size, projects, year, as_of, user)
             return
-
-        results = []
-        for size in size_list:
-            self.say("")
-            self.say(f"== {size:,} inflows ==")
-            results.append(self._run_size(size, projects, seed, year, as_of, user, repeats))
-        ok = self._report(results)
+        if len(size_list) != 2:
+            raise CommandError("--sizes takes two sizes (small,big), timed side by side")
+        ok = self._interleaved(size_list, projects, seed, year, as_of, repeats)
         if not ok:
             raise CommandError("benchmark targets not met (see FAIL above)")
+
+    def _interleaved(self, size_list, projects, seed, year, as_of, repeats) -> bool:
+        url = settings.DATABASE_URL
+        name = harness.database_name(url)
+        sizes = {SMALL: size_list[0], BIG: size_list[1]}
+        urls = {label: harness.with_database(url, f"{name}_{n}") for label, n in sizes.items()}
+        built = {}
+        for label in (SMALL, BIG):
+            self.say(f"== {sizes[label]:,} inflows: building {harness.database_name(urls[label])}")
+            built[label] = harness.build_database(
+                urls[label], sizes[label], projects, seed, say=self.say
+            )
+        workers = {label: harness.Worker(label, urls[label]) for label in (BIG, SMALL)}
+        try:
+            self.say(f"load average before measuring: {harness.load_average()}")
+            disagree = {label: w.call(op="agree")["mismatches"] for label, w in workers.items()}
+            for label, found in disagree.items():
+                for line in found:
+                    self.say(f"  MISMATCH {label}: {line}")
+            url_path = f"/targets/progress/?year={year}&as_of={as_of.isoformat()}"
+            dash = harness.interleave(
+                workers, "dashboard", {"op": "get", "as": "commerce", "url": url_path}, repeats
+            )
+            bare = harness.interleave(
+                workers,
+                "bare aggregate",
+                {"op": "bare", "year": year, "as_of": as_of.isoformat()},
+                repeats,
+            )
+        finally:
+            for worker in workers.values():
+                worker.close()
+            for label in (SMALL, BIG):  # scratch copies: dropped, the disk is not ours
+                harness.drop_database(urls[label])
+        return self._report(sizes, built, dash, bare, not any(disagree.values()))
+
+    def _report(self, sizes, built, dash, bare, agree: bool) -> bool:
+        self.say("")
+        self.say(f"{timezone.now():%Y-%m-%d %H:%M} UTC, load average {harness.load_average()}")
+        self.say(
+            f"{'inflows':>11} {'build s':>8} {'dashboard ms':>12} {'queries':>9} "
+            f"{'bare agg ms':>11} {'dash/bare':>9}"
+        )
+        for label, ms, bare_ms, queries in (
+            (SMALL, dash.small_ms, bare.small_ms, dash.queries[SMALL]),
+            (BIG, dash.big_ms, bare.big_ms, dash.queries[BIG]),
+        ):
+            self.say(
+                f"{sizes[label]:>11,} {built[label]:>8.0f} {ms:>12.1f} "
+                f"{sorted(set(queries))!s:>9} {bare_ms:>11.1f} {ms / bare_ms:>9.3f}"
+            )
+        self.say(
+            "(medians; dashboard = GET targets:dashboard through django.test.Client; "
+            "bare agg = projects.counting.raw_period_totals)"
+        )
+        checks = [
+            ("same query count at both sizes", dash.same_queries, ""),
+            (
+                f"dashboard({sizes[BIG]:,}) ÷ dashboard({sizes[SMALL]:,}), median of "
+                f"interleaved pairs ≤ {TARGET_SIZE_RATIO}",
+                dash.ratio <= TARGET_SIZE_RATIO,
+                f"{dash.ratio:.2f}",
+            ),
+            (
+                f"dashboard ÷ bare aggregate at {sizes[BIG]:,} ≤ {TARGET_BARE_RATIO}",
+                dash.big_ms / bare.big_ms <= TARGET_BARE_RATIO,
+                f"{dash.big_ms / bare.big_ms:.3f}",
+            ),
+            ("rollup figures equal the bare aggregate (per unit and district)", agree, ""),
+        ]
+        self.say("")
+        for label, passed, value in checks:
+            self.say(f"  {'PASS' if passed else 'FAIL'}  {label}  {value}".rstrip())
+        return all(passed for _label, passed, _value in checks)
 
     # --- safety --------------------------------------------------------------------------
 
@@ -251,49 +353,6 @@ class Command(PortalCommand):
         self._vacuum()
         self.say(f"  VACUUM ANALYZE in {time.perf_counter() - t0:.1f} s")
         return years, rollup_rows, built, rebuilt
-
-    def _run_size(self, size, n_projects, seed, year, as_of, user, repeats) -> dict:
-        rng = random.Random(seed)
-        years, rollup_rows, built, rebuilt = self._build(rng, size, n_projects, year, as_of, user)
-        home = years[year].home_province
-        start = dt.date(year, 1, 1)
-        self.say(
-            "  load average before measuring: %.2f (other work on the machine skews the timings)"
-            % os.getloadavg()[0]
-        )
-        agree = self._check_agreement(years[year], as_of, home)
-
-        dash_times, dash_queries, slowest = self._measure_dashboard(user, year, as_of, repeats)
-        bare_times = []
-        for i in range(1 + repeats):
-            t0 = time.perf_counter()
-            raw_period_totals(start, as_of, home)
-            if i >= 1:
-                bare_times.append(time.perf_counter() - t0)
-        result = {
-            "size": size,
-            "inflows": Inflow.objects.count(),
-            "verified": Inflow.objects.filter(status="verified").count(),
-            "projects": Project.objects.count(),
-            "rollup_rows": rollup_rows,
-            "build_s": built,
-            "rebuild_s": rebuilt,
-            "dashboard_ms": _median(dash_times) * 1000,
-            "dashboard_min_ms": min(dash_times) * 1000,
-            "queries": _median(dash_queries),
-            "query_counts": sorted(set(dash_queries)),
-            "bare_ms": _median(bare_times) * 1000,
-            "bare_min_ms": min(bare_times) * 1000,
-            "agree": agree,
-        }
-        self.say(
-            f"  dashboard {result['dashboard_ms']:.1f} ms median, {result['queries']} queries; "
-            f"bare aggregate {result['bare_ms']:.1f} ms median; numbers agree: {agree}"
-        )
-        self.say("  slowest dashboard queries (last counted run):")
-        for seconds, sql in slowest:
-            self.say(f"    {seconds * 1000:6.1f} ms  {sql[:150]}")
-        return result
 
     def _wipe(self) -> None:
         tables = [
@@ -404,6 +463,9 @@ class Command(PortalCommand):
                                 "重复登记" if status == "voided" else "",
                                 r"\N",
                                 stamp,
+                                "f",
+                                "",
+                                "f",
                             )
                         )
                     )
@@ -448,139 +510,3 @@ class Command(PortalCommand):
         with connection.cursor() as cursor:
             for table in tables:
                 cursor.execute(f"{'ANALYZE' if analyze_only else 'VACUUM ANALYZE'} {table}")
-
-    # --- measurements --------------------------------------------------------------------
-
-    def _measure_dashboard(self, user, year, as_of, repeats):
-        url = reverse("targets:dashboard") + f"?year={year}&as_of={as_of.isoformat()}"
-        with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
-            client = Client()
-            client.force_login(user)
-            counts = []
-            # Warm-up runs double as the query-count runs (the capture slows them a little).
-            for _i in range(max(WARMUP, QUERY_COUNT_RUNS)):
-                with CaptureQueriesContext(connection) as captured:
-                    response = client.get(url)
-                self._check_response(response)
-                counts.append(len(captured.captured_queries))
-            slowest = sorted(
-                ((float(q["time"]), q["sql"]) for q in captured.captured_queries), reverse=True
-            )[:3]
-            times = []
-            for _i in range(repeats):
-                t0 = time.perf_counter()
-                response = client.get(url)
-                times.append(time.perf_counter() - t0)
-                self._check_response(response)
-        return times, counts, slowest
-
-    @staticmethod
-    def _check_response(response) -> None:
-        if response.status_code != 200:
-            raise CommandError(f"dashboard answered {response.status_code}, expected 200")
-        if b"indicator-figures" not in response.content:
-            raise CommandError("dashboard rendered without the indicator cards")
-
-    def _check_agreement(self, year_settings: AssessmentYear, as_of: dt.date, home: str) -> bool:
-        """The report's figures (rollup) equal the bare aggregate, per unit and in total, for
-        the year and for the same period last year."""
-        report = build_report(year_settings, as_of)
-        codes = [ind.code for ind in report.indicators]
-        ok = True
-        for label, attr, start, end in (
-            ("this year", "actual", dt.date(as_of.year, 1, 1), as_of),
-            (
-                "last year",
-                "last_year",
-                dt.date(as_of.year - 1, 1, 1),
-                same_day_last_year(as_of),
-            ),
-        ):
-            raw = {k: v for k, v in raw_period_totals(start, end, home).items() if v}
-            per_unit = {
-                (row.unit.pk, code): getattr(row.cells[code], attr)
-                for row in report.units
-                for code in codes
-                if getattr(row.cells[code], attr)
-            }
-            if per_unit != raw:
-                ok = False
-                diff = sorted(set(per_unit.items()) ^ set(raw.items()))[:5]
-                self.say(f"  MISMATCH per unit ({label}): {diff}")
-            for code in codes:
-                total = sum((v for (_u, c), v in raw.items() if c == code), Decimal(0))
-                shown = getattr(report.district[code], attr)
-                if shown != total:
-                    ok = False
-                    self.say(f"  MISMATCH district {code} ({label}): {shown} ≠ {total}")
-        return ok
-
-    # --- the table and the targets -------------------------------------------------------
-
-    def _report(self, results: list[dict]) -> bool:
-        self.say("")
-        header = (
-            f"{'inflows':>11} {'verified':>10} {'projects':>8} {'rollup rows':>11} "
-            f"{'build s':>8} {'rebuild s':>9} {'dashboard ms':>12} {'(min)':>6} {'queries':>7} "
-            f"{'bare agg ms':>11} {'(min)':>6} {'dash/bare':>9} {'agree':>5}"
-        )
-        self.say(header)
-        self.say("-" * len(header))
-        for r in results:
-            self.say(
-                f"{r['inflows']:>11,} {r['verified']:>10,} {r['projects']:>8,} "
-                f"{r['rollup_rows']:>11,} {r['build_s']:>8.1f} {r['rebuild_s']:>9.1f} "
-                f"{r['dashboard_ms']:>12.1f} {r['dashboard_min_ms']:>6.1f} {r['queries']:>7} "
-                f"{r['bare_ms']:>11.1f} {r['bare_min_ms']:>6.1f} "
-                f"{r['dashboard_ms'] / r['bare_ms']:>9.2f} {'yes' if r['agree'] else 'NO':>5}"
-            )
-        self.say(
-            "(medians, with the fastest run in brackets; dashboard = GET targets:dashboard "
-            "through django.test.Client; bare agg = projects.counting.raw_period_totals)"
-        )
-        self.say("")
-        small, large = min(results, key=lambda r: r["size"]), max(results, key=lambda r: r["size"])
-        checks = []
-        two_sizes = small is not large
-        same = (
-            all(len(r["query_counts"]) == 1 for r in results)
-            and len({r["queries"] for r in results}) == 1
-        )
-        checks.append(
-            (
-                "same query count at every size",
-                same if two_sizes else None,
-                " / ".join(str(r["query_counts"]) for r in results),
-            )
-        )
-        ratio = large["dashboard_ms"] / small["dashboard_ms"]
-        checks.append(
-            (
-                f"dashboard({large['size']:,}) ÷ dashboard({small['size']:,}) ≤ "
-                f"{TARGET_SIZE_RATIO}",
-                ratio <= TARGET_SIZE_RATIO if two_sizes else None,
-                f"{ratio:.2f}",
-            )
-        )
-        bare = large["dashboard_ms"] / large["bare_ms"]
-        checks.append(
-            (
-                f"dashboard({large['size']:,}) ÷ bare aggregate({large['size']:,}) ≤ "
-                f"{TARGET_BARE_RATIO}",
-                bare <= TARGET_BARE_RATIO,
-                f"{bare:.2f}",
-            )
-        )
-        checks.append(
-            (
-                "rollup figures equal the bare aggregate (per unit and district)",
-                all(r["agree"] for r in results),
-                "",
-            )
-        )
-        ok = True
-        for label, passed, value in checks:
-            verdict = "SKIP" if passed is None else ("PASS" if passed else "FAIL")
-            ok = ok and passed is not False
-            self.say(f"  {verdict}  {label}  {value}".rstrip())
-        return ok
