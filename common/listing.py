@@ -10,13 +10,14 @@ from django_tables2 import SingleTableMixin
 
 from common.permissions import RoleRequiredMixin
 from common.roles import ALL_ROLES
-from common.xlsx import xlsx_response
+from common.xlsx import export_filename, table_bytes, xlsx_response
 
 
 class ObjectListView(RoleRequiredMixin, SingleTableMixin, FilterView):
     allowed_roles = ALL_ROLES
     template_name = "generic/object_list.html"
     title = ""
+    # The ASCII fallback of the export's file name (which is the title and the date).
     export_name = "export"
     # The URL name of the "add" page, shown as a button to the roles in add_roles.
     add_url_name: str | None = None
@@ -38,10 +39,12 @@ class ObjectListView(RoleRequiredMixin, SingleTableMixin, FilterView):
         filterset = self.get_filterset(self.get_filterset_class())
         queryset = filterset.qs if filterset.is_valid() else self.get_queryset().none()
         table = self.get_table_class()(queryset)
-        values = table.as_values(exclude_columns=getattr(table, "export_exclude", ()))
-        headers = [str(h) for h in next(values)]
         stamp = timezone.localdate().isoformat()
-        return xlsx_response(f"{self.export_name}-{stamp}.xlsx", str(self.title), headers, values)
+        return xlsx_response(
+            export_filename(self.title, stamp),
+            table_bytes(table, str(self.title)),
+            ascii_name=export_filename(self.export_name, stamp),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
