@@ -272,60 +272,9 @@ def _duplicate_warning(project: Project) -> tuple[str, str]:
 def _prepare_projects(items: list[BulkItem], *, user) -> None:
     """Build each project, validate it and apply the rules; nothing is written."""
     for item in items:
-        data = dict(item.data)
-        if "investor_credit_code" in data:
-            data["investor_credit_code"] = normalize_credit_code(data["investor_credit_code"])
-        current = item.current
-        if current is None:
-            obj = Project(created_by=user, **data)
-            item.changed = list(data)
-        else:
-            if current.stage == Stage.WITHDRAWN:
-                item.refuse(None, _("项目已作为重复统计撤回，不能再修改。"))
-                continue
-            obj = _copy(current)
-            item.changed = [n for n in data if _value(obj, n) != _id(data[n])]
-            if not item.changed:
-                item.action = "unchanged"
-                continue
-            for name in item.changed:
-                setattr(obj, name, data[name])
-        item.obj = obj
-        if obj.stage == Stage.WITHDRAWN and (current is None or current.stage != obj.stage):
-            item.refuse("stage", _("“已撤回”只能由商务局在处理重复统计时设定。"))
-        try:
-            # Foreign keys come resolved (from the form or a batched look-up).
-            obj.full_clean(
-                exclude=["unit", "event", "created_by"],
-                validate_unique=False,
-                validate_constraints=False,
-            )
-        except ValidationError as error:
-            item.refuse_all(error)
+        _build_project(item, user=user)
     live = [i for i in items if i.ok]
-    back = [
-        i
-        for i in live
-        if i.current is not None
-        and i.obj.stage in UNSIGNED_STAGES
-        and i.current.stage not in UNSIGNED_STAGES
-    ]
-    if back:
-        with_money = set(
-            Inflow.objects.filter(
-                project_id__in=[i.obj.pk for i in back], status=InflowStatus.VERIFIED
-            ).values_list("project_id", flat=True)
-        )
-        for item in back:
-            if item.obj.pk in with_money:
-                item.refuse(
-                    "stage",
-                    _(
-                        "项目已有已核实的到位资金，阶段不能退回到“%(stage)s”；"
-                        "如确需退回，请先由商务局作废这些资金。"
-                    )
-                    % {"stage": item.obj.get_stage_display()},
-                )
+    _refuse_unsigning_with_money(live)
     live = [i for i in live if i.ok]
     judged = [i for i in live if i.current is None or "contract_amount" in i.changed]
     for item, reason in zip(judged, project_slip_reasons([i.obj for i in judged]), strict=True):
@@ -342,6 +291,68 @@ def _prepare_projects(items: list[BulkItem], *, user) -> None:
                 item.changed.append("duplicate_flagged")
 
 
+def _build_project(item: BulkItem, *, user) -> None:
+    """One project: new or changed, validated field by field (no look-up of others)."""
+    data = dict(item.data)
+    if "investor_credit_code" in data:
+        data["investor_credit_code"] = normalize_credit_code(data["investor_credit_code"])
+    current = item.current
+    if current is None:
+        obj = Project(created_by=user, **data)
+        item.changed = list(data)
+    else:
+        if current.stage == Stage.WITHDRAWN:
+            item.refuse(None, _("项目已作为重复统计撤回，不能再修改。"))
+            return
+        obj = _copy(current)
+        item.changed = [n for n in data if _value(obj, n) != _id(data[n])]
+        if not item.changed:
+            item.action = "unchanged"
+            return
+        for name in item.changed:
+            setattr(obj, name, data[name])
+    item.obj = obj
+    if obj.stage == Stage.WITHDRAWN and (current is None or current.stage != obj.stage):
+        item.refuse("stage", _("“已撤回”只能由商务局在处理重复统计时设定。"))
+    try:
+        # Foreign keys come resolved (from the form or a batched look-up).
+        obj.full_clean(
+            exclude=["unit", "event", "created_by"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as error:
+        item.refuse_all(error)
+
+
+def _refuse_unsigning_with_money(live: list[BulkItem]) -> None:
+    """A project with verified money cannot go back to an unsigned stage (one query)."""
+    back = [
+        i
+        for i in live
+        if i.current is not None
+        and i.obj.stage in UNSIGNED_STAGES
+        and i.current.stage not in UNSIGNED_STAGES
+    ]
+    if not back:
+        return
+    with_money = set(
+        Inflow.objects.filter(
+            project_id__in=[i.obj.pk for i in back], status=InflowStatus.VERIFIED
+        ).values_list("project_id", flat=True)
+    )
+    for item in back:
+        if item.obj.pk in with_money:
+            item.refuse(
+                "stage",
+                _(
+                    "项目已有已核实的到位资金，阶段不能退回到“%(stage)s”；"
+                    "如确需退回，请先由商务局作废这些资金。"
+                )
+                % {"stage": item.obj.get_stage_display()},
+            )
+
+
 def _prepare_inflows(
     items: list[BulkItem], *, user, may_verify: bool = False, resubmit: bool = False
 ) -> None:
@@ -352,57 +363,81 @@ def _prepare_inflows(
     """
     now = timezone.now()
     for item in items:
-        data = dict(item.data)
-        wanted = data.pop("status", None)
-        project = data["project"]
-        current = item.current
-        if current is None:
-            refusal = money_refusal(project, new=True)
-            obj = Inflow(created_by=user, status=InflowStatus.PENDING, **data)
-            item.changed = list(data)
-        else:
-            same = all(_value(current, n) == _id(v) for n, v in data.items())
-            # The unit's save of a returned inflow resubmits it, changed or not.
-            resubmitted = resubmit and current.status == InflowStatus.RETURNED
-            if same and (not wanted or wanted == current.status) and not resubmitted:
-                item.action = "unchanged"
-                continue
-            if current.status == InflowStatus.VOIDED:
-                item.refuse("voucher_no", _("这笔到位资金已作废，不能修改；请重新登记。"))
-                continue
-            if current.status == InflowStatus.VERIFIED and not may_verify:
-                item.refuse("amount", _("这笔到位资金已核实，只有商务局可以更正。"))
-                continue
-            if current.status == InflowStatus.VERIFIED and wanted == InflowStatus.PENDING:
-                item.refuse("status", _("已核实的到位资金不能改回待核实。"))
-                continue
-            refusal = money_refusal(project, new=False)
-            obj = _copy(current)
-            item.changed = [n for n, v in data.items() if _value(current, n) != _id(v)]
-            for name in item.changed:
-                setattr(obj, name, data[name])
-            if current.status == InflowStatus.RETURNED:
-                obj.status = InflowStatus.PENDING  # fixed and resubmitted
-        if refusal:
-            item.refuse("project", refusal)
-            continue
-        if wanted == InflowStatus.VERIFIED and obj.status != InflowStatus.VERIFIED:
-            if not may_verify:
-                item.refuse("status", _("只有商务局可以核实到位资金。"))
-                continue
-            obj.status = InflowStatus.VERIFIED
-            obj.verified_by, obj.verified_at, obj.return_reason = user, now, ""
-        item.obj = obj
-        try:
-            obj.full_clean(
-                exclude=["project", "created_by", "verified_by"],
-                validate_unique=False,
-                validate_constraints=False,
-            )
-        except ValidationError as error:
-            item.refuse_all(error)
+        _build_inflow(item, user=user, may_verify=may_verify, resubmit=resubmit, now=now)
     live = [i for i in items if i.ok]
-    claimed = [i for i in live if i.current is None or "voucher_no" in i.changed]
+    _refuse_taken_vouchers([i for i in live if i.current is None or "voucher_no" in i.changed])
+    live = [i for i in live if i.ok]
+    judged = [i for i in live if i.current is None or {"amount", "arrived_on"} & set(i.changed)]
+    for item, reason in zip(judged, inflow_slip_reasons([i.obj for i in judged]), strict=True):
+        item.obj.amount_flagged = bool(reason)
+        item.obj.amount_flag_reason = reason[:300]
+        if reason:
+            item.slip = reason
+            item.warnings.append(("amount", reason))
+
+
+def _inflow_change_refusal(current: Inflow, wanted, *, may_verify: bool) -> tuple[str, str]:
+    """(field, message) when this inflow may not be changed in its status, else ("", "")."""
+    if current.status == InflowStatus.VOIDED:
+        return "voucher_no", _("这笔到位资金已作废，不能修改；请重新登记。")
+    if current.status == InflowStatus.VERIFIED and not may_verify:
+        return "amount", _("这笔到位资金已核实，只有商务局可以更正。")
+    if current.status == InflowStatus.VERIFIED and wanted == InflowStatus.PENDING:
+        return "status", _("已核实的到位资金不能改回待核实。")
+    return "", ""
+
+
+def _build_inflow(item: BulkItem, *, user, may_verify: bool, resubmit: bool, now) -> None:
+    """One inflow: new or changed, verified on the way in if asked and allowed, validated
+    field by field (no look-up of others)."""
+    data = dict(item.data)
+    wanted = data.pop("status", None)
+    project = data["project"]
+    current = item.current
+    if current is None:
+        refusal = money_refusal(project, new=True)
+        obj = Inflow(created_by=user, status=InflowStatus.PENDING, **data)
+        item.changed = list(data)
+    else:
+        same = all(_value(current, n) == _id(v) for n, v in data.items())
+        # The unit's save of a returned inflow resubmits it, changed or not.
+        resubmitted = resubmit and current.status == InflowStatus.RETURNED
+        if same and (not wanted or wanted == current.status) and not resubmitted:
+            item.action = "unchanged"
+            return
+        field_name, message = _inflow_change_refusal(current, wanted, may_verify=may_verify)
+        if message:
+            item.refuse(field_name, message)
+            return
+        refusal = money_refusal(project, new=False)
+        obj = _copy(current)
+        item.changed = [n for n, v in data.items() if _value(current, n) != _id(v)]
+        for name in item.changed:
+            setattr(obj, name, data[name])
+        if current.status == InflowStatus.RETURNED:
+            obj.status = InflowStatus.PENDING  # fixed and resubmitted
+    if refusal:
+        item.refuse("project", refusal)
+        return
+    if wanted == InflowStatus.VERIFIED and obj.status != InflowStatus.VERIFIED:
+        if not may_verify:
+            item.refuse("status", _("只有商务局可以核实到位资金。"))
+            return
+        obj.status = InflowStatus.VERIFIED
+        obj.verified_by, obj.verified_at, obj.return_reason = user, now, ""
+    item.obj = obj
+    try:
+        obj.full_clean(
+            exclude=["project", "created_by", "verified_by"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as error:
+        item.refuse_all(error)
+
+
+def _refuse_taken_vouchers(claimed: list[BulkItem]) -> None:
+    """A 凭证号 already held by a live inflow, or claimed twice in the batch, is refused."""
     taken = _vouchers_taken({i.obj.voucher_no for i in claimed})
     in_batch: dict[str, BulkItem] = {}
     for item in claimed:
@@ -419,14 +454,6 @@ def _prepare_inflows(
             )
         else:
             in_batch[voucher] = item
-    live = [i for i in live if i.ok]
-    judged = [i for i in live if i.current is None or {"amount", "arrived_on"} & set(i.changed)]
-    for item, reason in zip(judged, inflow_slip_reasons([i.obj for i in judged]), strict=True):
-        item.obj.amount_flagged = bool(reason)
-        item.obj.amount_flag_reason = reason[:300]
-        if reason:
-            item.slip = reason
-            item.warnings.append(("amount", reason))
 
 
 def _raise_for(item: BulkItem, *, confirm_large: bool | None, slip_field: str) -> None:
