@@ -7,4 +7,5 @@ class CommonConfig(AppConfig):
     verbose_name = _("公共")
 
     def ready(self) -> None:
-        from common import signals  # noqa: F401  (connects the login timestamp)
+        # Importing registers the system checks and connects the login timestamp.
+        from common import checks, signals  # noqa: F401
