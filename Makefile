@@ -11,8 +11,9 @@ STAMP  := $(VENV)/.installed
 VAR_DIR    ?= $(or $(PORTAL_VAR_DIR),var)
 STATIC_DIR ?= $(or $(STATIC_ROOT),staticfiles)
 # The suite on both cores (pytest-xdist): each worker has its own test database and upload
-# folder; an idle worker takes tests queued for a busy one (worksteal: a few files are slow).
-# PYTEST_WORKERS=0 runs the suite in one process.
+# folder. `--dist load` hands each worker its tests in collection order, so the transactional
+# tests (which empty the tables; pytest-django puts them last) still run after the others on
+# every worker; worksteal or loadfile would break that. PYTEST_WORKERS=0: one process.
 PYTEST_WORKERS ?= 2
 
 .PHONY: run test e2e setup install dirs lint format clean docs
@@ -41,7 +42,7 @@ run: setup
 
 test: install dirs
 	$(PY) manage.py check
-	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 # Browser journeys (Playwright driving Debian's Chromium at /usr/bin/chromium), one at a
 # time: they share a live server.
