@@ -9,7 +9,8 @@ class CommonConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import register_converter
 
-        from common import signals  # noqa: F401  (connects the login timestamp)
+        # Importing registers the system checks and connects the login timestamp.
+        from common import checks, signals  # noqa: F401
         from common.converters import YearConverter
 
         register_converter(YearConverter, "year")

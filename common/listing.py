@@ -9,19 +9,16 @@ over the table) and an export stops at ``LIST_EXPORT_MAX_ROWS`` with a line sayi
 
 from __future__ import annotations
 
-from itertools import chain
-
 from django.conf import settings
 from django.db.models import OrderBy
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.data import TableQuerysetData
 
 from common.paginator import BoundedCountPaginator
 from common.permissions import PermissionRequiredMixin
-from common.xlsx import xlsx_response
+from common.xlsx import export_filename, table_bytes, xlsx_response
 
 
 def _descending(term) -> bool:
@@ -64,6 +61,7 @@ class ObjectListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     permission_required = "common.use_portal"
     template_name = "generic/object_list.html"
     title = ""
+    # The ASCII fallback of the export's file name (which is the title and the date).
     export_name = "export"
     # The URL name of the "add" page, shown as a button to those the add_permission lets in.
     add_url_name: str | None = None
@@ -88,17 +86,15 @@ class ObjectListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
         filterset = self.get_filterset(self.get_filterset_class())
         queryset = filterset.qs if filterset.is_valid() else self.get_queryset().none()
         cap = settings.LIST_EXPORT_MAX_ROWS
-        # One row more than the cap tells whether the list was cut, without a COUNT(*).
         table = self.get_table_class()(StableQuerysetData(queryset))
+        # One row more than the cap tells whether the list was cut, without a COUNT(*).
         table.data.data = table.data.data[: cap + 1]  # after the table has ordered it
-        values = table.as_values(exclude_columns=getattr(table, "export_exclude", ()))
-        headers = [str(h) for h in next(values)]
-        rows = list(values)
-        if len(rows) > cap:
-            note = _("仅导出前 %(n)s 条；请用筛选条件缩小范围后分批导出。") % {"n": f"{cap:,}"}
-            rows = chain(rows[:cap], [[note]])
         stamp = timezone.localdate().isoformat()
-        return xlsx_response(f"{self.export_name}-{stamp}.xlsx", str(self.title), headers, rows)
+        return xlsx_response(
+            export_filename(self.title, stamp),
+            table_bytes(table, str(self.title), cap=cap),
+            ascii_name=export_filename(self.export_name, stamp),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -15,14 +15,16 @@ import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from io import BytesIO
-from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from common.downloads import download_response
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _HEADER_FONT = Font(bold=True)
@@ -130,6 +132,40 @@ def title_of_sheet(text: str) -> str:
     return text[:31]
 
 
+def _fit_to_page(sheet, *, titled: bool, landscape: bool) -> None:
+    """Printable as it is: the columns fit one page wide, the header row repeats."""
+    sheet.freeze_panes = "A3" if titled else "A2"
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "2:2" if titled else "1:1"
+
+
+def _fit_widths(sheet, headers: Sequence[str], rows: list[Sequence]) -> None:
+    """Column widths fitted to the header and the first rows. A long header wraps (its
+    cells are wrap_text): it need not set the column's width."""
+    widths = [min(_width_of(h) + 2, 24) for h in headers]
+    for row in rows[:200]:
+        for index, value in enumerate(row[: len(widths)]):
+            widths[index] = max(widths[index], min(_width_of(value) + 2, 50))
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(width, 6)
+
+
+def _data_cell(sheet, value, number_format: str | None):
+    """One value of a data row: a formatted cell for amounts and dates (the caller's
+    format, else the value's default), text kept text."""
+    value = _excel_value(value)
+    number_format = number_format or _default_format(value)
+    if not number_format:
+        return text_safe_cell(sheet, value)
+    cell = as_text(WriteOnlyCell(sheet, value=value))
+    cell.number_format = number_format
+    return cell
+
+
 def write_sheet(
     workbook: Workbook,
     sheet_title: str,
@@ -145,23 +181,9 @@ def write_sheet(
     With ``title`` a title line comes first and the header is on row 2.
     """
     sheet = workbook.create_sheet(title=title_of_sheet(sheet_title))
-    sheet.freeze_panes = "A3" if title else "A2"
-    # Printable as it is: fit the columns to one page wide, header row repeated.
-    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-    sheet.page_setup.paperSize = "9"  # A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "2:2" if title else "1:1"
+    _fit_to_page(sheet, titled=bool(title), landscape=landscape)
     rows = list(rows) if not isinstance(rows, list) else rows
-    # A long header wraps (its cells are wrap_text): it need not set the column's width.
-    widths = [min(_width_of(h) + 2, 24) for h in headers]
-    for row in rows[:200]:
-        for index, value in enumerate(row):
-            if index < len(widths):
-                widths[index] = max(widths[index], min(_width_of(value) + 2, 50))
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(width, 6)
+    _fit_widths(sheet, headers, rows)
     if title:
         title_cell = as_text(WriteOnlyCell(sheet, value=title))
         title_cell.font = Font(bold=True, size=14)
@@ -174,27 +196,53 @@ def write_sheet(
     sheet.append(header_cells)
     formats = number_formats or {}
     for row in rows:
-        out = []
-        for index, value in enumerate(row):
-            value = _excel_value(value)
-            number_format = formats.get(index) or _default_format(value)
-            if number_format:
-                cell = as_text(WriteOnlyCell(sheet, value=value))
-                cell.number_format = number_format
-                out.append(cell)
-            else:
-                out.append(text_safe_cell(sheet, value))
-        sheet.append(out)
+        sheet.append(
+            [_data_cell(sheet, value, formats.get(index)) for index, value in enumerate(row)]
+        )
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    """The saved ``.xlsx`` file of ``workbook``."""
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def sheet_bytes(sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence], **options):
+    """A workbook of one sheet (``write_sheet``'s options), saved."""
+    workbook = Workbook(write_only=True)
+    write_sheet(workbook, sheet_title, headers, rows, **options)
+    return workbook_bytes(workbook)
+
+
+def table_bytes(table, sheet_title: str, *, cap: int | None = None) -> bytes:
+    """The one table → xlsx path: a django-tables2 table's columns and rows as they are
+    exported (``as_values``, without the table's ``export_exclude`` columns), one sheet.
+    With ``cap``, a table holding more rows than that (the caller fetched one more) is cut
+    there and a last row says so."""
+    values = table.as_values(exclude_columns=getattr(table, "export_exclude", ()))
+    headers = [str(h) for h in next(values)]
+    rows = list(values)
+    if cap is not None and len(rows) > cap:
+        note = _("仅导出前 %(n)s 条；请用筛选条件缩小范围后分批导出。") % {"n": f"{cap:,}"}
+        rows = [*rows[:cap], [note]]
+    return sheet_bytes(sheet_title, headers, rows)
 
 
 def xlsx_response(
-    filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence]
+    filename: str, content: bytes | Workbook, *, ascii_name: str = ""
 ) -> HttpResponse:
-    """An HTTP download of one sheet."""
-    workbook = Workbook(write_only=True)
-    write_sheet(workbook, title, headers, rows)
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    """An HTTP download of an ``.xlsx`` file (its bytes, or a workbook to save) named
+    ``filename`` (Chinese names allowed, RFC 5987), with ``ascii_name`` as the fallback."""
+    if isinstance(content, Workbook):
+        content = workbook_bytes(content)
+    return download_response(content, filename, XLSX_CONTENT_TYPE, ascii_name=ascii_name)
+
+
+def export_filename(stem: str, stamp: object = None, suffix: str = "xlsx") -> str:
+    """``项目台账-2026-11-30.xlsx``: the stem, an optional date or year, the suffix; without
+    the characters a file system refuses, and an en dash written as a hyphen."""
+    name = str(stem) if stamp is None else f"{stem}-{stamp}"
+    for ch in '/\\:*?"<>|':
+        name = name.replace(ch, "-")
+    return f"{name.replace('–', '-').strip()}.{suffix}"

@@ -122,13 +122,9 @@ def _check_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         parser.Parse(b"", True)
 
 
-def check_file(source: Source) -> None:
-    """Refuse what is not a safe .xlsx before openpyxl sees it, with one precise reason.
-
-    ``source`` is a path or an open binary file (an upload); nothing is written to disk.
-    Raises WorkbookError with the message for the user.
-    """
-    size, head = _size_and_head(source)
+def _check_container(source: Source, size: int, head: bytes) -> None:
+    """The file as a whole: its size, and that it is a zip archive (not a renamed CSV or an
+    old binary .xls), each refusal with its own reason."""
     limit = settings.WORKBOOK_MAX_MB
     if size > limit * 1024 * 1024:
         raise WorkbookError(
@@ -145,17 +141,31 @@ def check_file(source: Source) -> None:
         raise WorkbookError(
             _("不是有效的 Excel 工作簿（.xlsx）：可能是改了扩展名的 CSV 或其他文件。")
         )
+
+
+def _check_members(source: Source) -> None:
+    """The archive's members: their sizes, the workbook part, and every XML part."""
+    with zipfile.ZipFile(source) as archive:
+        members = archive.infolist()
+        _check_sizes(members)
+        if "xl/workbook.xml" not in {info.filename for info in members}:
+            raise WorkbookError(_("不是有效的 Excel 工作簿（.xlsx）。"))
+        for info in members:
+            if not info.is_dir():
+                _check_xml(archive, info)
+
+
+def check_file(source: Source) -> None:
+    """Refuse what is not a safe .xlsx before openpyxl sees it, with one precise reason.
+
+    ``source`` is a path or an open binary file (an upload); nothing is written to disk.
+    Raises WorkbookError with the message for the user.
+    """
+    _check_container(source, *_size_and_head(source))
     if not isinstance(source, Path):
         source.seek(0)
     try:
-        with zipfile.ZipFile(source) as archive:
-            members = archive.infolist()
-            _check_sizes(members)
-            if "xl/workbook.xml" not in {info.filename for info in members}:
-                raise WorkbookError(_("不是有效的 Excel 工作簿（.xlsx）。"))
-            for info in members:
-                if not info.is_dir():
-                    _check_xml(archive, info)
+        _check_members(source)
     except DefusedXmlException as exc:
         raise WorkbookError(
             _(

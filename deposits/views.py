@@ -1,8 +1,3 @@
-from decimal import Decimal
-from decimal import Decimal as D
-from io import BytesIO
-from urllib.parse import quote
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,18 +10,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
-from openpyxl import Workbook
 
 from common.editing import ServiceFormView
 from common.forms import add_validation_error
 from common.permissions import permission_required
-from common.xlsx import XLSX_CONTENT_TYPE, write_sheet, xlsx_response
+from common.xlsx import export_filename, sheet_bytes, table_bytes, xlsx_response
 from deposits import selectors, services
 from deposits import settlement as arithmetic
 from deposits.forms import DepositAmountForm, LetterForm, PaymentForm, ReverseForm, VoidForm
 from deposits.models import Deposit, ResponsibilityLetter
 from deposits.tables import DepositBoardTable
-from targets.models import Indicator
 from targets.services import year_get_or_create
 
 
@@ -52,9 +45,10 @@ def board(request: HttpRequest, year: int) -> HttpResponse:
     table = DepositBoardTable(rows)
     RequestConfig(request, paginate=False).configure(table)
     if request.GET.get("export") == "xlsx":
-        values = table.as_values()
-        headers = [str(h) for h in next(values)]
-        return xlsx_response(f"deposits-{year}.xlsx", f"{year}年风险抵押金", headers, values)
+        title = f"{year}年风险抵押金"
+        return xlsx_response(
+            export_filename(title), table_bytes(table, title), ascii_name=f"deposits-{year}.xlsx"
+        )
     return render(
         request,
         "deposits/board.html",
@@ -278,98 +272,14 @@ amount = Amount.as_view()
 letter = Letter.as_view()
 
 
-def _figure_rows(frozen: dict, live: dict | None, indicators: dict) -> list[dict]:
-    """One row per indicator with a positive quota: quota, actual, the exact shortfall
-    ("差 0.07 万美元", rounded once, when shown) and the live actual where it drifted."""
-    rows = []
-    for code, figures in frozen.items():
-        indicator = indicators.get(code)
-        measure = indicator.get_measure_display() if indicator else ""
-        quota, actual = D(figures["quota"]), D(figures["actual"])
-        gap = arithmetic.shortfall(quota, actual)
-        now = (live or {}).get(code)
-        live_actual = (
-            D(now["actual"]) if now and not arithmetic.same_figures(figures, now) else None
-        )
-        rows.append(
-            {
-                "name": indicator.label if indicator else code,
-                "indicator": indicator,  # the template shows counts as integers (qty)
-                "measure": measure,
-                "quota": quota,
-                "actual": actual,
-                "shortfall": gap or None,
-                "live_actual": live_actual,
-            }
-        )
-    return rows
-
-
 @permission_required("deposits.oversee_deposits")
 def settlement(request: HttpRequest, year: int) -> HttpResponse:
     """The preview before confirming, or the recorded settlement and any drift since."""
     assessment_year = _year(year)
-    indicators = {i.code: i for i in Indicator.objects.all()}
     context = {
         "year": assessment_year,
         "reverse_form": ReverseForm(),
-    }
-    try:
-        preview = {line.unit.pk: line for line in services.settlement_preview(year)}
-    except ValidationError as error:
-        context["not_ended"] = " ".join(error.messages)
-        return render(request, "deposits/settlement.html", context)
-    recorded = list(services.live_settlements(assessment_year))
-    if recorded:
-        lines = []
-        for s in recorded:
-            live = preview.get(s.unit_id)
-            changed = [
-                indicators[code].name if code in indicators else code
-                for code in services.drift(s, live)
-            ]
-            lines.append(
-                {
-                    "unit": s.unit,
-                    "outcome": s.get_outcome_display(),
-                    "paid": s.paid_amount,
-                    "refund": s.refund_amount,
-                    "bonus": s.bonus_amount,
-                    "forfeit": s.forfeit_amount,
-                    "figures": _figure_rows(s.figures, live.figures if live else {}, indicators),
-                    "drift": changed,
-                    "live_outcome": live.outcome_label if live and changed else "",
-                }
-            )
-        # A unit that owes or paid now but is not in the settlement is drift too.
-        settled_units = {s.unit_id for s in recorded}
-        missing = [line for pk, line in preview.items() if pk not in settled_units]
-        context.update(
-            {
-                "recorded": recorded[0],
-                "lines": lines,
-                "drifted": [line for line in lines if line["drift"]],
-                "missing": missing,
-            }
-        )
-    else:
-        context["lines"] = [
-            {
-                "unit": line.unit,
-                "outcome": line.outcome_label,
-                "paid": line.amounts.paid,
-                "refund": line.amounts.refund,
-                "bonus": line.amounts.bonus,
-                "forfeit": line.amounts.forfeit,
-                "figures": _figure_rows(line.figures, None, indicators),
-                "drift": [],
-            }
-            for line in preview.values()
-        ]
-    lines = context["lines"]
-    context["totals"] = {
-        key: sum((line[key] for line in lines), D(0))
-        for key in ("paid", "refund", "bonus", "forfeit")
+        **selectors.settlement_page(assessment_year),
     }
     return render(request, "deposits/settlement.html", context)
 
@@ -423,63 +333,21 @@ def settlement_sheet(request: HttpRequest, year: int) -> HttpResponse:
     if not recorded:
         messages.error(request, _("%(y)d 年还没有结算，没有结算单可下载。") % {"y": year})
         return redirect("deposits:settlement", year=year)
-    rows = [
-        [
-            s.unit.code,
-            s.unit.name,
-            s.get_outcome_display(),
-            s.paid_amount,
-            s.refund_amount,
-            s.bonus_amount,
-            s.forfeit_amount,
-        ]
-        for s in recorded
-    ]
-    totals = [sum((r[i] for r in rows), Decimal(0)) for i in range(3, 7)]
-    rows.append(["", _("合计"), "", *totals])
-    rows.append([])
-    rows.append(
-        [
-            "",
-            _("缴纳合计 = 退还合计 + 没收合计："),
-            f"{totals[0]:.2f} = {totals[1]:.2f} + {totals[3]:.2f}",
-        ]
-    )
-    rows.append([])
     settled_at = timezone.localtime(recorded[0].settled_at)
-    for label in (
-        _("经办人（签字）："),
-        _("复核人（签字）："),
-        _("财政局负责人（签字）："),
-        _("日期："),
-    ):
-        rows.append(["", label, ""])
-    workbook = Workbook(write_only=True)
     title = _("%(district)s%(y)d年度招商引资风险抵押金结算单（结算时间 %(t)s）") % {
         "district": settings.DISTRICT_NAME,
         "y": year,
         "t": settled_at.strftime("%Y-%m-%d %H:%M"),
     }
-    write_sheet(
-        workbook,
+    content = sheet_bytes(
         _("结算单"),
-        [
-            "单位编码",
-            "单位名称",
-            "结果",
-            "缴纳金额（元）",
-            "退还金额（元）",
-            "奖励金额（元）",
-            "没收金额（元）",
-        ],
-        rows,
+        selectors.TREASURY_HEADER,
+        selectors.treasury_sheet_rows(recorded),
         title=title,
         landscape=True,
     )
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote(f'settlement-{year}.xlsx')}"
+    return xlsx_response(
+        export_filename(_("%(y)d年风险抵押金结算单") % {"y": year}),
+        content,
+        ascii_name=f"settlement-{year}.xlsx",
     )
-    return response

@@ -40,6 +40,25 @@ def _flag(value, path: str, errors: list[str]) -> bool:
     return True
 
 
+def _tiers(raw_tiers, errors: list[str]) -> list[Tier]:
+    """negotiation_fee.tiers in file order; each problem of shape goes to ``errors``."""
+    if not isinstance(raw_tiers, list):
+        errors.append("negotiation_fee.tiers：应为档次列表 [...]")
+        return []
+    tiers = []
+    for index, raw in enumerate(raw_tiers, start=1):
+        path = f"negotiation_fee.tiers 第 {index} 档"
+        if not isinstance(raw, dict):
+            errors.append(f"{path}：应为一个对象")
+            continue
+        lower = _number(raw.get("from_wan"), f"{path} from_wan", errors)
+        upper = _number(raw.get("below_wan"), f"{path} below_wan", errors, optional=True)
+        amount = _number(raw.get("yuan"), f"{path} yuan", errors)
+        if lower is not None and amount is not None:
+            tiers.append(Tier(lower, upper, amount))
+    return tiers
+
+
 def parse_rule_file(text: str) -> tuple[dict, list[Tier]]:
     """(the rule's fields, its tiers in file order); raises RuleFileError listing every
     problem of shape (a missing key, a number that is not one)."""
@@ -61,21 +80,7 @@ def parse_rule_file(text: str) -> tuple[dict, list[Tier]]:
             errors.append(f"缺少 {key} 部分（应为一个对象）")
     if errors:
         raise RuleFileError(errors)
-    tiers = []
-    raw_tiers = fee.get("tiers")
-    if not isinstance(raw_tiers, list):
-        errors.append("negotiation_fee.tiers：应为档次列表 [...]")
-        raw_tiers = []
-    for index, raw in enumerate(raw_tiers, start=1):
-        path = f"negotiation_fee.tiers 第 {index} 档"
-        if not isinstance(raw, dict):
-            errors.append(f"{path}：应为一个对象")
-            continue
-        lower = _number(raw.get("from_wan"), f"{path} from_wan", errors)
-        upper = _number(raw.get("below_wan"), f"{path} below_wan", errors, optional=True)
-        amount = _number(raw.get("yuan"), f"{path} yuan", errors)
-        if lower is not None and amount is not None:
-            tiers.append(Tier(lower, upper, amount))
+    tiers = _tiers(fee.get("tiers"), errors)
     years = tax.get("years")
     if not (isinstance(years, Decimal) and years == years.to_integral_value() and years > 0):
         errors.append(f"tax_reward.years：“{years}”应为正整数")

@@ -30,7 +30,7 @@ from common.history import history_entries
 from common.listing import ObjectListView
 from common.permissions import permission_required
 from common.roles import Role
-from common.xlsx import xlsx_response
+from common.xlsx import export_filename, sheet_bytes, xlsx_response
 from projects.selectors import project_for_user
 from rewards import rules as policy
 from rewards import selectors, services
@@ -576,8 +576,11 @@ def payouts(request: HttpRequest) -> HttpResponse:
              r.owed_count, r.owed_amount]
             for r in [*summary.rows, summary.total]
         ]  # fmt: skip
+        title = f"{year}年引资奖励兑现汇总"
         return xlsx_response(
-            f"reward-payouts-{year}.xlsx", f"{year}年引资奖励兑现汇总", headers, rows
+            export_filename(title),
+            sheet_bytes(title, headers, rows),
+            ascii_name=f"reward-payouts-{year}.xlsx",
         )
     return render(
         request,

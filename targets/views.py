@@ -11,7 +11,7 @@ from django_tables2 import RequestConfig
 from common.converters import parse_year
 from common.forms import add_validation_error
 from common.permissions import has_rule, permission_required
-from common.xlsx import XLSX_CONTENT_TYPE
+from common.xlsx import export_filename, xlsx_response
 from targets import progress, selectors, services
 from targets.charts import cumulative_chart
 from targets.exports import report_workbook_bytes
@@ -142,10 +142,12 @@ def report_context(request):
 
 
 def _xlsx(report) -> HttpResponse:
-    response = HttpResponse(report_workbook_bytes(report), content_type=XLSX_CONTENT_TYPE)
-    name = f"progress-{report.year}-{report.as_of.isoformat()}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    as_of = report.as_of.isoformat()
+    return xlsx_response(
+        export_filename(f"{report.year}年{report.months_label}招商引资进度", as_of),
+        report_workbook_bytes(report),
+        ascii_name=f"progress-{as_of}.xlsx",
+    )
 
 
 @permission_required("common.use_portal")

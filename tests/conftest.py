@@ -1,8 +1,11 @@
-"""Role fixtures: a clerk of unit A, a clerk of unit B, and one account per district role."""
+"""Role fixtures: a clerk of unit A, a clerk of unit B, and one account per district role;
+and the session's upload folder."""
+
+import shutil
 
 import pytest
 from django.core.files.base import ContentFile
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from common.roles import Role
@@ -19,6 +22,16 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 PASSWORD = "correct-horse-9"
 ROLE_NAMES = ("anonymous", "clerk", "other_clerk", "commerce", "finance", "leadership")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def media_root(tmp_path_factory):
+    """Every upload of the session (of this pytest-xdist worker) goes to one temporary
+    folder, removed when the session ends."""
+    folder = tmp_path_factory.mktemp("media")
+    with override_settings(MEDIA_ROOT=folder):
+        yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 import logging
 from pathlib import Path
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.db import transaction
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.permissions import permission_required
-from common.xlsx import XLSX_CONTENT_TYPE
+from common.xlsx import xlsx_response
 from common.xlsx_reader import WorkbookError, check_file
 from workbook.forms import UploadForm
 from workbook.importer import SHEETS_BY_ROLE, Importer, ImportResult
@@ -59,9 +58,7 @@ def _refused(message: str) -> dict:
 
 
 def _download(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return xlsx_response(filename, content, ascii_name="workbook.xlsx")
 
 
 def _own_batch(request, pk: int) -> ImportBatch:

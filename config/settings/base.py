@@ -3,7 +3,6 @@
 See the configuration table in README.md.
 """
 
-import secrets
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -15,19 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from .env import env, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+# Where the development database and uploads live. Nothing here is created when settings are
+# imported: `make setup` makes the folder (common.checks names it when it is missing), and the
+# file storage makes MEDIA_ROOT's folders when it first saves a file.
 VAR_DIR = Path(env("PORTAL_VAR_DIR", str(BASE_DIR / "var")))
 
-
-def _default_secret_key() -> str:
-    """A development key kept in var/ so that sessions survive a restart of `make run`."""
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-    return key_file.read_text().strip()
-
-
-SECRET_KEY = env("SECRET_KEY") or _default_secret_key()
+# Required from the environment here and in production; config.settings.local and .test
+# carry fixed development values, so `make run` and `make test` need no manual step.
+SECRET_KEY = env("SECRET_KEY")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -184,9 +178,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Filled by `collectstatic` (production); WhiteNoise warns when it is missing, so `make setup`
+# creates it for development.
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-# WhiteNoise warns about a missing STATIC_ROOT even when it serves through the finders.
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {

@@ -96,3 +96,30 @@ def test_a_wrong_role_gets_a_chinese_403(client_as):
     response = client_as("finance").get(reverse("units:create"))
     assert response.status_code == 403
     assert "无权访问" in response.content.decode()
+
+
+# --- download names (common.downloads) ----------------------------------------------------
+
+
+def test_it_names_a_chinese_download_per_rfc_5987_with_an_ascii_fallback():
+    from common.downloads import attachment_header
+
+    assert attachment_header("项目台账-2026-11-30.xlsx", "projects-2026-11-30.xlsx") == (
+        'attachment; filename="projects-2026-11-30.xlsx"; '
+        "filename*=utf-8''%E9%A1%B9%E7%9B%AE%E5%8F%B0%E8%B4%A6-2026-11-30.xlsx"
+    )
+
+
+def test_it_sends_an_ascii_name_alone():
+    from common.downloads import attachment_header
+
+    assert attachment_header("report.xlsx", "fallback.xlsx") == 'attachment; filename="report.xlsx"'
+
+
+def test_it_makes_a_clean_export_name():
+    from common.xlsx import export_filename
+
+    assert export_filename("2026年1–11月招商引资进度", "2026-11-30") == (
+        "2026年1-11月招商引资进度-2026-11-30.xlsx"
+    )
+    assert export_filename("A/B:C") == "A-B-C.xlsx"

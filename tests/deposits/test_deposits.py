@@ -6,6 +6,7 @@ import html
 import io
 import re
 from decimal import Decimal as D
+from urllib.parse import quote
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -431,7 +432,11 @@ def test_the_board_exports_to_excel_with_chinese_headers(client_as, paid):
     response = client_as("finance").get(reverse("deposits:board", args=[YEAR]), {"export": "xlsx"})
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
-    assert "deposits-2025.xlsx" in response["Content-Disposition"]
+    # A Chinese name (RFC 5987) with the old ASCII name as the fallback.
+    assert response["Content-Disposition"] == (
+        'attachment; filename="deposits-2025.xlsx"; '
+        f"filename*=utf-8''{quote('2025年风险抵押金.xlsx')}"
+    )
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
     headers = values[0]

@@ -9,6 +9,7 @@ import re
 import threading
 import time
 from decimal import Decimal as D
+from urllib.parse import quote
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -610,7 +611,10 @@ def test_the_settlement_sheet_downloads_as_xlsx(client_as, scenario, finance):
     response = client_as("commerce").get(settlement_url("settlement_sheet"))
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
-    assert "settlement-2025.xlsx" in response["Content-Disposition"]
+    assert response["Content-Disposition"] == (
+        'attachment; filename="settlement-2025.xlsx"; '
+        f"filename*=utf-8''{quote('2025年风险抵押金结算单.xlsx')}"
+    )
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [[v for v in row] for row in sheet.iter_rows(values_only=True)]
     assert "2025年度招商引资风险抵押金结算单" in values[0][0]

@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 import io
 from decimal import Decimal as D
+from urllib.parse import quote
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -244,6 +245,11 @@ def test_the_dashboard_shows_the_figures_and_a_chart(client_as, figures):
 def test_the_dashboard_export_is_the_monthly_report(client_as, figures):
     response = client_as("commerce").get(
         reverse("targets:dashboard"), {"year": YEAR, "as_of": "2025-06-30", "export": "xlsx"}
+    )
+    # Named in Chinese, the year once (issue 16: not progress-2025-2025-06-30.xlsx).
+    assert response["Content-Disposition"] == (
+        'attachment; filename="progress-2025-06-30.xlsx"; '
+        f"filename*=utf-8''{quote('2025年1-6月招商引资进度-2025-06-30.xlsx')}"
     )
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["1–6月汇总", "单位排名", "明细"]

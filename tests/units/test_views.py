@@ -1,9 +1,11 @@
 from io import BytesIO
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.factories import UnitFactory
@@ -105,6 +107,12 @@ def _export_rows(response):
 def test_the_export_is_scoped_and_has_chinese_headers(client_as, unit_a, unit_b):
     response = client_as("clerk").get(reverse("units:list"), {"export": "xlsx"})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    # The list's title and the date, in Chinese (RFC 5987), the ASCII name as the fallback.
+    today = timezone.localdate().isoformat()
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="units-{today}.xlsx"; '
+        f"filename*=utf-8''{quote(f'责任单位-{today}.xlsx')}"
+    )
     rows = _export_rows(response)
     assert rows[0][:3] == ("排序", "单位编码", "单位名称")
     assert [r[2] for r in rows[1:]] == ["甲镇"]

@@ -10,10 +10,8 @@ from django.core.management.base import CommandError
 
 from common.commands import PortalCommand, year_arg
 from common.csvout import safe_writer
-from deposits.models import Outcome
+from deposits import selectors
 from deposits.services import settle_year, settlement_preview
-
-HEADER = ["单位编码", "单位名称", "结果", "缴纳金额", "退还金额", "奖励金额", "没收金额"]
 
 
 def _yuan(value: Decimal) -> str:
@@ -32,43 +30,21 @@ class Command(PortalCommand):
         try:
             if confirm:
                 settlements, created = settle_year(year=year, user=None)
-                rows = [
-                    (
-                        s.unit.code,
-                        s.unit.name,
-                        s.get_outcome_display(),
-                        s.paid_amount,
-                        s.refund_amount,
-                        s.bonus_amount,
-                        s.forfeit_amount,
-                    )
-                    for s in settlements
-                ]
+                rows = selectors.settlement_sheet_rows(settlements)
                 message = (
                     f"{year} 年结算已记录：{len(rows)} 个单位。"
                     if created
                     else f"{year} 年已经结算过，本次没有任何改动；以下是已记录的结果。"
                 )
             else:
-                rows = [
-                    (
-                        line.unit.code,
-                        line.unit.name,
-                        str(Outcome(line.amounts.outcome).label),
-                        line.amounts.paid,
-                        line.amounts.refund,
-                        line.amounts.bonus,
-                        line.amounts.forfeit,
-                    )
-                    for line in settlement_preview(year)
-                ]
+                rows = selectors.preview_sheet_rows(settlement_preview(year))
                 message = (
                     f"{year} 年结算预览（未写入任何数据）：{len(rows)} 个单位。"
                     "加 --confirm 记录结算。"
                 )
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
-        writer.writerow(HEADER)
+        writer.writerow(selectors.SHEET_HEADER)
         for code, name, outcome, *amounts in rows:
             writer.writerow([code, name, outcome, *(_yuan(a) for a in amounts)])
         paid = sum((r[3] for r in rows), Decimal(0))
