@@ -4,8 +4,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from common.roles import Role
-from projects.models import Inflow, InflowStatus
-from targets.selectors import unit_quotas
+from portal import selectors
 from units.models import Unit
 
 HOME_TEMPLATES = {
@@ -18,17 +17,41 @@ HOME_TEMPLATES = {
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Each role lands on its own home; an account without a role is told whom to ask."""
+    """Each role lands on its own home, which answers "what needs me today"; an account
+    without a role is told whom to ask. One selector per card (portal/selectors.py)."""
     user = request.user
     template = HOME_TEMPLATES.get(user.role, "home/no_role.html")
-    year = timezone.localdate().year
-    context = {"unit_count": Unit.objects.for_user(user).active().count(), "year": year}
-    inflows = Inflow.objects.for_user(user)
-    if user.role == Role.UNIT_STAFF:
-        context["unit"] = user.unit
-        context["quotas"] = unit_quotas(user.unit, year)
-        context["returned_count"] = inflows.filter(status=InflowStatus.RETURNED).count()
-        context["pending_count"] = inflows.filter(status=InflowStatus.PENDING).count()
+    today = timezone.localdate()
+    context = {"year": today.year, "today": today}
+    if user.role == Role.LEADERSHIP:
+        report = selectors.progress_report(today)
+        context.update(
+            report=report,
+            cards=selectors.district_cards(report),
+            status_counts=selectors.status_counts(report),
+            **selectors.top_and_bottom(report),
+        )
     elif user.role == Role.COMMERCE:
-        context["pending_count"] = inflows.filter(status=InflowStatus.PENDING).count()
+        report = selectors.progress_report(today)
+        context.update(
+            report=report,
+            queue=selectors.verification_queue(user, today),
+            duplicates=selectors.duplicate_flagged_count(user),
+            lagging=selectors.lagging_units(report),
+            unit_count=Unit.objects.for_user(user).active().count(),
+        )
+    elif user.role == Role.FINANCE:
+        context.update(
+            deposits=selectors.deposits_card(user, today),
+            claims=selectors.claims_waiting(user),
+        )
+    elif user.role == Role.UNIT_STAFF:
+        report = selectors.progress_report(today)
+        context.update(
+            report=report,
+            unit=user.unit,
+            progress_cards=selectors.unit_progress(report, user.unit),
+            inflows=selectors.my_inflows(user),
+            deposits=selectors.deposits_card(user, today),
+        )
     return render(request, template, context)
