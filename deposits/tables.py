@@ -22,11 +22,32 @@ class DepositBoardTable(tables.Table):
     receipt_no = tables.Column(verbose_name=_("票据号"), default="—", empty_values=())
     letter_signed_on = tables.DateColumn(verbose_name=_("责任状签订"), format="Y-m-d", default="—")
     outcome = tables.Column(verbose_name=_("结算结果"), default="—")
+    # Only for those who may record a payment (the view excludes it otherwise).
+    actions = tables.Column(verbose_name=_("操作"), empty_values=(), orderable=False)
+
+    export_exclude = ("actions",)
 
     class Meta:
         attrs = {"class": "table table-sm table-striped"}
         empty_text = _("本年度还没有下达任务的单位")
         order_by = ()
+
+    def __init__(self, *args, can_record: bool = False, **kwargs):
+        if not can_record:
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), "actions")
+        super().__init__(*args, **kwargs)
+
+    def render_actions(self, record):
+        """登记: the payment form for this unit and year, while the unit has not paid."""
+        if record.get("deposit_pk"):
+            return ""
+        url = reverse("deposits:pay", args=[record["year"]])
+        return format_html(
+            '<a class="btn btn-outline-primary btn-sm py-0" href="{}?unit={}">{}</a>',
+            url,
+            record["unit"].pk,
+            _("登记"),
+        )
 
     def render_status_label(self, value, record):
         return format_html(

@@ -42,7 +42,8 @@ def board(request: HttpRequest, year: int) -> HttpResponse:
     if status in arithmetic.STATUS_LABELS:
         rows = [row for row in rows if row["status"] == status]
     totals = selectors.board_totals(rows, assessment_year.deposit_amount)
-    table = DepositBoardTable(rows)
+    can_record = request.user.has_perm("deposits.record_deposit") and not assessment_year.settled
+    table = DepositBoardTable(rows, can_record=can_record)
     RequestConfig(request, paginate=False).configure(table)
     if request.GET.get("export") == "xlsx":
         title = f"{year}年风险抵押金"
@@ -68,14 +69,22 @@ def board(request: HttpRequest, year: int) -> HttpResponse:
 def overdue(request: HttpRequest, year: int) -> HttpResponse:
     assessment_year = _year(year)
     rows = selectors.board_rows(assessment_year, request.user)
+    due, today = assessment_year.deposit_due_date, timezone.localdate()
+    unpaid = [r for r in rows if r["status"] == arithmetic.OVERDUE]
+    late = [r for r in rows if r["status"] == arithmetic.PAID_LATE]
+    # Days past the due date: until today while unpaid, until the payment when paid late.
+    for row in unpaid:
+        row["days_overdue"] = (today - due).days
+    for row in late:
+        row["days_overdue"] = (row["paid_on"] - due).days
     return render(
         request,
         "deposits/overdue.html",
         {
             "year": assessment_year,
-            "due_passed": timezone.localdate() > assessment_year.deposit_due_date,
-            "unpaid": [r for r in rows if r["status"] == arithmetic.OVERDUE],
-            "late": [r for r in rows if r["status"] == arithmetic.PAID_LATE],
+            "due_passed": today > due,
+            "unpaid": unpaid,
+            "late": late,
         },
     )
 
@@ -92,7 +101,11 @@ def pay(request: HttpRequest, year: int) -> HttpResponse:
     form = PaymentForm(
         request.POST or None,
         units=_owing_unpaid(assessment_year),
-        initial={"amount": assessment_year.deposit_amount, "paid_on": timezone.localdate()},
+        initial={
+            "amount": assessment_year.deposit_amount,
+            "paid_on": timezone.localdate(),
+            "unit": request.GET.get("unit", ""),  # the board's per-row 登记
+        },
     )
     if request.method == "POST" and not form.is_valid() and "unit" in form.errors:
         # Name the real reason when the unit owes nothing or has paid already.

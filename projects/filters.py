@@ -10,13 +10,19 @@ from units.selectors import visible_units
 class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"))
     year = django_filters.NumberFilter(method="filter_year", label=_("年度"))
-    unit = django_filters.ModelChoiceFilter(queryset=visible_units, label=_("责任单位"))
-    capital_type = django_filters.ChoiceFilter(choices=CapitalType.choices, label=_("类型"))
-    stage = django_filters.ChoiceFilter(choices=Stage.choices, label=_("阶段"))
+    unit = django_filters.ModelChoiceFilter(
+        queryset=visible_units, label=_("责任单位"), empty_label=_("全部")
+    )
+    capital_type = django_filters.ChoiceFilter(
+        choices=CapitalType.choices, label=_("类型"), empty_label=_("全部")
+    )
+    stage = django_filters.ChoiceFilter(
+        choices=Stage.choices, label=_("阶段"), empty_label=_("全部")
+    )
     industry = django_filters.CharFilter(lookup_expr="icontains", label=_("行业"))
     is_park_project = django_filters.BooleanFilter(label=_("园区项目"))
     event = django_filters.ModelChoiceFilter(
-        queryset=PromotionEvent.objects.all(), label=_("招商活动")
+        queryset=PromotionEvent.objects.all(), label=_("招商活动"), empty_label=_("全部")
     )
 
     class Meta:
@@ -50,12 +56,20 @@ class InflowFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"))
     year = django_filters.NumberFilter(field_name="arrived_on", lookup_expr="year", label=_("年度"))
     unit = django_filters.ModelChoiceFilter(
-        field_name="project__unit", queryset=visible_units, label=_("责任单位")
+        field_name="project__unit",
+        queryset=visible_units,
+        label=_("责任单位"),
+        empty_label=_("全部"),
     )
     capital_type = django_filters.ChoiceFilter(
-        field_name="project__capital_type", choices=CapitalType.choices, label=_("类型")
+        field_name="project__capital_type",
+        choices=CapitalType.choices,
+        label=_("类型"),
+        empty_label=_("全部"),
     )
-    status = django_filters.ChoiceFilter(choices=InflowStatus.choices, label=_("核实状态"))
+    status = django_filters.ChoiceFilter(
+        choices=InflowStatus.choices, label=_("核实状态"), empty_label=_("全部")
+    )
     arrived_from = django_filters.DateFilter(
         field_name="arrived_on", lookup_expr="gte", label=_("到位日期起")
     )

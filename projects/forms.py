@@ -1,4 +1,6 @@
 from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from common.validators import normalize_credit_code
@@ -128,11 +130,44 @@ class ProjectForm(ConfirmLargeMixin, forms.ModelForm):
         super()._post_clean()
 
 
+class EvidenceInput(forms.ClearableFileInput):
+    """A plain file input; under it the stored file's own name, linked to the portal's
+    scoped download (Django's widget links to MEDIA_URL, which is never served), and a box
+    to remove it."""
+
+    template_name = "django/forms/widgets/file.html"
+    current_name = ""
+    download_url = ""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        if not (value and self.download_url):
+            return html
+        html += format_html(
+            '<div class="form-text">{} <a href="{}">{}</a></div>',
+            _("当前文件："),
+            self.download_url,
+            self.current_name,
+        )
+        if not self.is_required:
+            box = self.clear_checkbox_name(name)
+            box_id = self.clear_checkbox_id(box)
+            html += format_html(
+                '<div class="form-check"><input class="form-check-input" type="checkbox"'
+                ' name="{}" id="{}"><label class="form-check-label" for="{}">{}</label></div>',
+                box,
+                box_id,
+                box_id,
+                _("删除当前文件"),
+            )
+        return html
+
+
 class InflowForm(ConfirmLargeMixin, forms.ModelForm):
     class Meta:
         model = Inflow
         fields = ["arrived_on", "amount", "voucher_no", "evidence"]
-        widgets = {"arrived_on": DateInput()}
+        widgets = {"arrived_on": DateInput(), "evidence": EvidenceInput()}
         help_texts = {
             "voucher_no": _("银行进账单号、验资报告编号等；同一凭证号在全区只能登记一次。"),
             "evidence": _("验资报告、银行进账单或外汇登记的扫描件：PDF、JPG 或 PNG。"),
@@ -148,7 +183,11 @@ class InflowForm(ConfirmLargeMixin, forms.ModelForm):
             "m": project.measure_label,
         }
         if "evidence" in self.fields:
-            self.fields["evidence"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png"
+            widget = self.fields["evidence"].widget
+            widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png"
+            if self.instance.pk and self.instance.evidence:
+                widget.current_name = self.instance.evidence_name
+                widget.download_url = reverse("projects:inflow_evidence", args=[self.instance.pk])
 
 
 class ReasonForm(forms.Form):

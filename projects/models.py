@@ -360,6 +360,9 @@ class Inflow(models.Model):
         max_length=200,
         validators=[validate_evidence_file],
     )
+    # The uploaded file's own name (the stored one may carry a suffix such as slip_BUiUAEf.pdf):
+    # downloads are named with it. Empty for evidence stored before it was kept.
+    original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
     status = models.CharField(
         _("核实状态"), max_length=10, choices=InflowStatus.choices, default=InflowStatus.PENDING
     )
@@ -462,6 +465,13 @@ class Inflow(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("projects:inflow_detail", args=[self.pk])
+
+    @property
+    def evidence_name(self) -> str:
+        """The name the evidence is shown and downloaded under."""
+        if not self.evidence:
+            return ""
+        return self.original_name or self.evidence.name.rsplit("/", 1)[-1]
 
     def clean(self) -> None:
         project = getattr(self, "project", None) if self.project_id else None

@@ -379,6 +379,7 @@ def _build_inflow(item: BulkItem, user, *, may_verify: bool, resubmit: bool, now
     if refusal:
         item.refuse("project", refusal)
         return
+    _keep_evidence_name(obj)
     if wanted == InflowStatus.VERIFIED and obj.status != InflowStatus.VERIFIED:
         if not may_verify:
             item.refuse("status", _("只有商务局可以导入“已核实”的到位资金"))
@@ -386,6 +387,14 @@ def _build_inflow(item: BulkItem, user, *, may_verify: bool, resubmit: bool, now
         obj.status = InflowStatus.VERIFIED
         obj.verified_by, obj.verified_at, obj.return_reason = user, now, ""
     item.obj = obj
+
+
+def _keep_evidence_name(obj: Inflow) -> None:
+    """A new upload keeps its own name for the downloads (the storage may rename it)."""
+    if not obj.evidence:
+        obj.original_name = ""
+    elif not obj.evidence._committed:  # a file not stored yet: the one just uploaded
+        obj.original_name = obj.evidence.name.replace("\\", "/").rsplit("/", 1)[-1][:200]
 
 
 def _refuse_taken_vouchers(live: list[BulkItem]) -> None:

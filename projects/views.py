@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from common.downloads import attachment_header
 from common.editing import ServiceFormView
 from common.forms import add_validation_error
 from common.history import history_entries
@@ -398,9 +399,11 @@ def inflow_evidence(request: HttpRequest, pk: int) -> FileResponse:
         handle = inflow.evidence.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    return FileResponse(
-        handle, as_attachment=True, filename=inflow.evidence.name.rsplit("/", 1)[-1]
-    )
+    response = FileResponse(handle, as_attachment=True)
+    # Named as uploaded (RFC 5987 for a Chinese name), not as stored (slip_BUiUAEf.pdf).
+    stored = inflow.evidence.name.rsplit("/", 1)[-1]
+    response["Content-Disposition"] = attachment_header(inflow.evidence_name, ascii_name=stored)
+    return response
 
 
 # --- promotion events ------------------------------------------------------------------

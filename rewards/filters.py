@@ -16,7 +16,9 @@ from units.selectors import visible_units
 
 class ReferrerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"))
-    kind = django_filters.ChoiceFilter(choices=ReferrerKind.choices, label=_("引资人类型"))
+    kind = django_filters.ChoiceFilter(
+        choices=ReferrerKind.choices, label=_("引资人类型"), empty_label=_("全部")
+    )
     is_public_servant = django_filters.BooleanFilter(label=_("公职人员或专职招商人员"))
 
     class Meta:
@@ -37,10 +39,17 @@ class ClaimFilter(django_filters.FilterSet):
         field_name="filed_at", lookup_expr="year", label=_("申报年度")
     )
     unit = django_filters.ModelChoiceFilter(
-        field_name="project__unit", queryset=visible_units, label=_("责任单位")
+        field_name="project__unit",
+        queryset=visible_units,
+        label=_("责任单位"),
+        empty_label=_("全部"),
     )
-    kind = django_filters.ChoiceFilter(choices=ClaimKind.choices, label=_("奖励类别"))
-    status = django_filters.ChoiceFilter(choices=ClaimStatus.choices, label=_("状态"))
+    kind = django_filters.ChoiceFilter(
+        choices=ClaimKind.choices, label=_("奖励类别"), empty_label=_("全部")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=ClaimStatus.choices, label=_("状态"), empty_label=_("全部")
+    )
 
     class Meta:
         model = Claim
@@ -72,7 +81,10 @@ class TaxRecordFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"))
     year = django_filters.NumberFilter(label=_("年度"))
     unit = django_filters.ModelChoiceFilter(
-        field_name="project__unit", queryset=visible_units, label=_("责任单位")
+        field_name="project__unit",
+        queryset=visible_units,
+        label=_("责任单位"),
+        empty_label=_("全部"),
     )
 
     class Meta:

@@ -7,12 +7,15 @@ from units.models import Unit, UnitCategory, UnitKind
 
 class UnitFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"))
-    kind = django_filters.ChoiceFilter(choices=UnitKind.choices, label=_("单位类型"))
+    kind = django_filters.ChoiceFilter(
+        choices=UnitKind.choices, label=_("单位类型"), empty_label=_("全部")
+    )
     category = django_filters.ChoiceFilter(
         choices=[(value, label) for value, label in UnitCategory.choices if value]
         + [("none", _("无类别"))],
         method="filter_category",
         label=_("类别"),
+        empty_label=_("全部"),
     )
     is_active = django_filters.BooleanFilter(label=_("启用"))
 
