@@ -200,3 +200,24 @@ def tax_record_a(project_a):
     from tests.rewards.factories import TaxRecordFactory
 
     return TaxRecordFactory(project=project_a, year=2026)
+
+
+@pytest.fixture
+def deposit_a(unit_a, finance):
+    """Unit A's 2025 deposit (it carries a quota, so it owes one)."""
+    import datetime
+    from decimal import Decimal
+
+    from deposits.services import deposit_record
+    from targets.models import Indicator
+    from targets.services import quotas_save
+
+    indicator = Indicator.objects.get(code="fdi_actual")
+    quotas_save(year=2025, unit_values={(unit_a.pk, indicator.pk): Decimal(1)}, district_values={})
+    return deposit_record(
+        year=2025,
+        unit=unit_a,
+        amount=Decimal(3000),
+        paid_on=datetime.date(2025, 4, 1),
+        user=finance,
+    )

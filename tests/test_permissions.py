@@ -7,17 +7,12 @@ POST and is missing from POST_MATRIX fails ``test_every_post_url_is_in_the_post_
 every new view must be added here with its expected answers.
 """
 
-import datetime
 import inspect
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from deposits.services import deposit_record
-from targets.models import Indicator
-from targets.services import quotas_save
 from tests.conftest import ROLE_NAMES
 
 LOGIN = "login"  # anonymous users are redirected to the login page
@@ -209,20 +204,6 @@ POST_MATRIX: dict[str, Case] = {
     "projects:event_update": Case(P_COMMERCE, args="event"),
     "projects:home_province": Case(P_COMMERCE, literal_args=(2026,)),
 }
-
-
-@pytest.fixture
-def deposit_a(unit_a, finance):
-    """Unit A's 2025 deposit (it carries a quota, so it owes one)."""
-    indicator = Indicator.objects.get(code="fdi_actual")
-    quotas_save(year=2025, unit_values={(unit_a.pk, indicator.pk): Decimal(1)}, district_values={})
-    return deposit_record(
-        year=2025,
-        unit=unit_a,
-        amount=Decimal(3000),
-        paid_on=datetime.date(2025, 4, 1),
-        user=finance,
-    )
 
 
 def _url_names(resolver: URLResolver, prefix: str = ""):

@@ -138,26 +138,6 @@ def test_a_deposit_is_voided_once_and_not_in_a_settled_year(finance, commerce, d
     assert not allowed(finance, "deposits.void_deposit", deposit_a)
 
 
-@pytest.fixture
-def deposit_a(unit_a, finance):
-    import datetime
-    from decimal import Decimal
-
-    from deposits.services import deposit_record
-    from targets.models import Indicator
-    from targets.services import quotas_save
-
-    indicator = Indicator.objects.get(code="fdi_actual")
-    quotas_save(year=2025, unit_values={(unit_a.pk, indicator.pk): Decimal(1)}, district_values={})
-    return deposit_record(
-        year=2025,
-        unit=unit_a,
-        amount=Decimal(3000),
-        paid_on=datetime.date(2025, 4, 1),
-        user=finance,
-    )
-
-
 # --- a claim's steps ------------------------------------------------------------------------
 
 

@@ -17,19 +17,16 @@ from django.apps import apps as django_apps
 from django.core.files.base import ContentFile
 from django.test import Client, override_settings
 from django.urls import reverse
-from django.utils import timezone
 
 from common.roles import Role
-from tests.conftest import PDF_BYTES
 from tests.factories import (
     ClerkFactory,
-    InflowFactory,
     ProjectFactory,
     PromotionEventFactory,
     UnitFactory,
     UserFactory,
 )
-from tests.test_permissions import MATRIX, deposit_a  # noqa: F401  (a fixture)
+from tests.test_permissions import MATRIX
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]")
 # Chinese on purpose: an element marked as Chinese (the switch "中文").
@@ -94,24 +91,6 @@ def project_a(unit_a, event):
         industry="logistics",
         unit=unit_a,
         event=event,
-    )
-
-
-@pytest.fixture
-def inflow_a(project_a):
-    inflow = InflowFactory(project=project_a, voucher_no="JZ-001")
-    inflow.evidence.save("bank-slip.pdf", ContentFile(PDF_BYTES))
-    return inflow
-
-
-@pytest.fixture
-def verified_inflow_a(project_a, commerce):
-    return InflowFactory(
-        project=project_a,
-        voucher_no="JZ-002",
-        status="verified",
-        verified_by=commerce,
-        verified_at=timezone.now(),
     )
 
 
