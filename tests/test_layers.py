@@ -24,7 +24,9 @@ LAYERS: list[tuple[str, ...]] = [
     ("config", "bench", "manage", ".ci"),  # settings, URLs, tooling
     ("portal",),  # homes, demo data
     ("workbook",),  # reads cells, calls the owning apps' services
-    ("reporting",),  # pages and exports that set several apps' figures side by side
+    # pages and exports that set several apps' figures side by side; the close and 通报, key
+    # projects, complaints
+    ("reporting", "closing", "keyprojects", "complaints"),
     ("rewards", "deposits"),
     ("projects",),  # owns what counts (counted(), its enums) and feeds the rollup
     ("targets",),  # years, indicators, quotas, the rollup, the progress arithmetic

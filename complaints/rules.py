@@ -1,0 +1,4 @@
+"""Who may do what in complaints: django-rules predicates that views, templates and services
+ask alike."""
+
+import rules  # noqa: F401
