@@ -450,6 +450,7 @@ def assert_csv_quoted(text: str, where: str) -> list[list[str]]:
 COMMANDS = {
     "progress_report csv": ("progress_report", "--year", str(YEAR), "--as-of", f"{YEAR}-12-31"),
     "settle_deposits": ("settle_deposits", "--year", str(YEAR)),
+    "forecast_report": ("forecast_report", "--year", str(YEAR), "--as-of", f"{YEAR}-06-30"),
 }
 
 
