@@ -397,8 +397,7 @@ def test_a_hostile_name_comes_out_unchanged_as_quoted_text(hostile, users):
     book = load_workbook(io.BytesIO(response.content))
     cells = {cell.value: cell for row in book.active.iter_rows() for cell in row if cell.value}
     for text in HOSTILE.values():
-        text = text.replace("\r", "\n")  # XML reads a carriage return back as a line feed
-        assert text in cells, repr(text)
+        assert text in cells, repr(text)  # a carriage return too (written as &#13;)
         assert cells[text].data_type == "s"
         assert cells[text].quotePrefix
 
@@ -479,7 +478,7 @@ def test_progress_report_xlsx_writes_hostile_names_as_text(hostile, tmp_path):
     run(*COMMANDS["progress_report csv"], "--format", "xlsx", "--output", str(target))
     texts = assert_no_formula(target.read_bytes(), "progress_report xlsx")
     for text in HOSTILE.values():
-        assert text.replace("\r", "\n") in texts, repr(text)
+        assert text in texts, repr(text)
 
 
 def test_progress_report_csv_to_a_file_quotes_too(hostile, tmp_path):
