@@ -29,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
             report=report,
             cards=selectors.district_cards(report),
             status_counts=selectors.status_counts(report),
+            warnings=selectors.forecast_warnings(report),
             **selectors.top_and_bottom(report),
         )
     elif user.role == Role.COMMERCE:
@@ -38,6 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
             queue=selectors.verification_queue(user, today),
             duplicates=selectors.duplicate_flagged_count(user),
             lagging=selectors.lagging_units(report),
+            warnings=selectors.forecast_warnings(report),
             unit_count=Unit.objects.for_user(user).active().count(),
         )
     elif user.role == Role.FINANCE:

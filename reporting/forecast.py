@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Q, Sum
 
 from common.rounding import shown, shown_percent
@@ -57,6 +58,11 @@ class Forecast:
         return self.decides_deposit and self.rate is not None and self.rate < 1
 
     @property
+    def arrives(self) -> bool:
+        """Money that arrives (实际到位): its gap reads "还需到位约 X"."""
+        return self.indicator.code in MONEY
+
+    @property
     def gap(self) -> Decimal | None:
         """还需到位约 X: what the unit still needs beyond the forecast to meet its quota."""
         if not self.warning:
@@ -96,13 +102,16 @@ def _arrived(as_of: dt.date) -> Sum:
     )
 
 
-def outstanding_by_unit(capital_type: str, as_of: dt.date, home_province: str):
-    """unit id → contract money of its open signed projects not yet arrived on ``as_of``."""
-    rows = (
-        _counting_projects(capital_type, home_province)
-        .filter(stage__in=OPEN_STAGES, signed_on__lte=as_of, contract_amount__gt=0)
-        .values_list("pk", "unit_id", "contract_amount")
-        .annotate(arrived=_arrived(as_of))
+def outstanding_by_unit(capital_type: str, as_of: dt.date, home_province: str, unit_ids=None):
+    """unit id → contract money of its open signed projects not yet arrived on ``as_of``
+    (of the given units only, when ``unit_ids`` is given)."""
+    projects = _counting_projects(capital_type, home_province).filter(
+        stage__in=OPEN_STAGES, signed_on__lte=as_of, contract_amount__gt=0
+    )
+    if unit_ids is not None:
+        projects = projects.filter(unit_id__in=list(unit_ids))
+    rows = projects.values_list("pk", "unit_id", "contract_amount").annotate(
+        arrived=_arrived(as_of)
     )
     outstanding: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for _pk, unit_id, contract, arrived in rows:
@@ -132,8 +141,11 @@ def deposit_indicators(report: ProgressReport) -> set[str]:
     return {ind.code for ind in report.indicators}
 
 
-def build_forecasts(report: ProgressReport) -> list[Forecast]:
-    """A forecast per unit and indicator, in the report's order (units, then indicators)."""
+def build_forecasts(report: ProgressReport, unit=None) -> list[Forecast]:
+    """A forecast per unit and indicator, in the report's order (units, then indicators);
+    only ``unit``'s when given. A fixed number of queries."""
+    rows = [row for row in report.units if unit is None or row.unit.pk == unit.pk]
+    unit_ids = None if unit is None else [unit.pk]
     months = completed_months(report.as_of)
     profiles = past_monthly_totals(report.year, [ind.code for ind in report.indicators])
     shares = {
@@ -143,14 +155,14 @@ def build_forecasts(report: ProgressReport) -> list[Forecast]:
     pipelines = {}
     for code, capital_type in MONEY.items():
         rate = historic_rate(capital_type, report.year, report.as_of, report.home_province)
-        owed = outstanding_by_unit(capital_type, report.as_of, report.home_province)
+        owed = outstanding_by_unit(capital_type, report.as_of, report.home_province, unit_ids)
         pipelines[code] = {
             unit_id: forecast.pipeline_remaining(amount, rate, months)
             for unit_id, amount in owed.items()
         }
     deciding = deposit_indicators(report)
     result = []
-    for row in report.units:
+    for row in rows:
         for ind in report.indicators:
             result.append(_forecast(row, ind, months, shares, pipelines, deciding))
     return result
@@ -167,6 +179,37 @@ def _forecast(row: UnitProgress, ind, months, shares, pipelines, deciding) -> Fo
         year_end=forecast.forecast_year_end(cell.actual, months, shares[ind.code], pipeline),
         decides_deposit=ind.code in deciding,
     )
+
+
+def warnings_shown(as_of: dt.date) -> bool:
+    """Early warnings appear on pages from the month ``FORECAST_WARNINGS_FROM_MONTH`` (July by
+    default; DOMAIN.md); the 预警 column of ``forecast_report`` does not wait."""
+    return as_of.month >= settings.FORECAST_WARNINGS_FROM_MONTH
+
+
+def warnings(forecasts: list[Forecast]) -> list[Forecast]:
+    """The 预警 of the forecasts: deposit-deciding quotas the forecast misses, largest gap
+    relative to the quota first."""
+    found = [item for item in forecasts if item.warning]
+    return sorted(found, key=lambda item: (item.rate, item.unit.code, item.indicator.code))
+
+
+def district_forecast(report: ProgressReport, forecasts: list[Forecast]) -> list[dict]:
+    """Per indicator: the district's task, what is counted and the sum of the units'
+    forecasts (the district forecast is the sum of its units')."""
+    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for item in forecasts:
+        totals[item.indicator.code] += item.year_end
+    result = []
+    for ind in report.indicators:
+        cell = report.district[ind.code]
+        year_end = totals[ind.code]
+        rate = year_end / cell.quota if cell.quota else None
+        result.append(
+            {"indicator": ind, "quota": cell.quota, "counted": cell.actual,
+             "year_end": year_end, "rate": rate}
+        )  # fmt: skip
+    return result
 
 
 def value_rows(forecasts: list[Forecast]):

@@ -77,6 +77,7 @@ MATRIX: dict[str, Case] = {
     "reporting:park": Case(SIGNED_IN),
     "reporting:events": Case(SIGNED_IN),
     "reporting:pipeline": Case(SIGNED_IN),
+    "reporting:forecast": Case(SIGNED_IN),
     "deposits:board_current": Case(row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
     "deposits:board": Case(SIGNED_IN, literal_args=(2025,)),
     "deposits:pay": Case(FINANCE_ONLY, literal_args=(2025,)),

@@ -222,6 +222,9 @@ LIST_PAGE_SIZE = env_int("LIST_PAGE_SIZE", 50)
 # of counting the whole table (common.paginator). A list export stops after its own cap.
 LIST_COUNT_CAP = env_int("LIST_COUNT_CAP", 1_000)
 LIST_EXPORT_MAX_ROWS = env_int("LIST_EXPORT_MAX_ROWS", 10_000)
+# Early warnings (预警) of the year-end forecast appear on pages from this month on
+# (DOMAIN.md: July); forecast_report's 预警 column does not wait.
+FORECAST_WARNINGS_FROM_MONTH = env_int("FORECAST_WARNINGS_FROM_MONTH", 7)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
 

@@ -9,7 +9,9 @@ from decimal import Decimal as D
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -225,3 +227,62 @@ def test_backtest_prints_one_line_per_month(history):
 def test_backtest_without_past_years_says_so():
     with pytest.raises(CommandError, match="没有可回测"):
         call_command("backtest_forecast", stdout=io.StringIO())
+
+
+# --- the pages ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_forecast_page_lists_the_warnings_with_their_gap(history, client_as, unit_b):
+    page = client_as("leadership").get(
+        "/targets/progress/forecast/", {"year": YEAR, "as_of": "2025-07-31"}
+    )
+    html = page.content.decode()
+    assert page.status_code == 200
+    table = html[html.index('data-figure="warnings"') :]
+    assert unit_b.name in table
+    assert "还需到位约" in table
+
+
+@pytest.mark.django_db
+def test_warnings_wait_for_july_on_pages(history, client_as, unit_b):
+    page = client_as("commerce").get(
+        "/targets/progress/forecast/", {"year": YEAR, "as_of": "2025-06-30"}
+    )
+    html = page.content.decode()
+    assert 'data-figure="warnings"' not in html
+    assert "预警从 7 月起" in html
+    unit_page = client_as("commerce").get(
+        f"/targets/progress/units/{unit_b.pk}/", {"year": YEAR, "as_of": "2025-06-30"}
+    )
+    assert "全年预计" not in unit_page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_units_own_page_shows_its_forecast_and_gap(history, client_as, unit_b):
+    page = client_as("leadership").get(
+        f"/targets/progress/units/{unit_b.pk}/", {"year": YEAR, "as_of": "2025-07-31"}
+    )
+    html = page.content.decode()
+    section = html[html.index('id="unit-forecast"') :]
+    # After July: 0 counted, 200 outstanding × 0.8 × 5/12 = 66.67 → short of 500 by 433.33.
+    assert "66.67" in section and "433.33" in section
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["leadership", "commerce"])
+@override_settings(FORECAST_WARNINGS_FROM_MONTH=1)  # whatever month the suite runs in
+def test_the_homes_carry_the_warnings_card(role, client_as, unit_b, commerce):
+    """Today's year: unit B's quota and nothing counted → a warning."""
+    ind = Indicator.objects.get(code="fdi_actual")
+    year = timezone.localdate().year
+    quotas_save(year=year, unit_values={(unit_b.pk, ind.pk): D("500")}, district_values={})
+    html = client_as(role).get("/").content.decode()
+    card = html[html.index('id="home-warnings"') :]
+    assert unit_b.name in card
+
+
+@pytest.mark.django_db
+@override_settings(FORECAST_WARNINGS_FROM_MONTH=13)  # never: the card stays away
+def test_the_homes_wait_for_the_warning_month(client_as, unit_b):
+    assert 'id="home-warnings"' not in client_as("leadership").get("/").content.decode()
