@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from deposits import selectors as deposit_selectors
 from deposits import settlement as deposit_rules
+from followup.models import WAITING_FOR_UNIT, State, Supervision
 from projects.models import Inflow, InflowStatus, Project
 from reporting import forecast
 from rewards.models import ClaimStatus
@@ -128,3 +129,13 @@ def forecast_warnings(report: ProgressReport, size: int = TOP) -> dict:
         "units": len({item.unit.pk for item in found}),
         "worst": found[:size],
     }
+
+
+def supervision_counts(user, today: dt.date) -> dict[str, int]:
+    """督办单 the user may see: waiting for the unit, waiting for the bureau, overdue (past the
+    deadline and not closed). One aggregate query."""
+    return Supervision.objects.for_user(user).aggregate(
+        waiting_unit=Count("pk", filter=Q(state__in=WAITING_FOR_UNIT)),
+        waiting_bureau=Count("pk", filter=Q(state=State.REPLIED)),
+        overdue=Count("pk", filter=~Q(state=State.CLOSED) & Q(deadline__lt=today)),
+    )

@@ -1,14 +1,17 @@
 """Role fixtures: a clerk of unit A, a clerk of unit B, and one account per district role;
 and the session's upload folder."""
 
+import datetime
 import shutil
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.utils import timezone
 
 from common.roles import Role
+from followup.services import supervision_open, supervision_reply
 from tests.factories import (
     ClerkFactory,
     InflowFactory,
@@ -220,4 +223,26 @@ def deposit_a(unit_a, finance):
         amount=Decimal(3000),
         paid_on=datetime.date(2025, 4, 1),
         user=finance,
+    )
+
+
+@pytest.fixture
+def supervision_a(unit_a, commerce):
+    """A 督办单 to unit A, waiting for its reply."""
+    return supervision_open(
+        user=commerce,
+        unit=unit_a,
+        matter="请报送四季度到位计划。",
+        deadline=timezone.localdate() + datetime.timedelta(days=7),
+    )
+
+
+@pytest.fixture
+def supervision_reply_a(supervision_a, clerk):
+    """Unit A's reply to it, with a scan attached."""
+    return supervision_reply(
+        user=clerk,
+        supervision=supervision_a,
+        text="已报送。",
+        attachment=SimpleUploadedFile("计划.pdf", PDF_BYTES, content_type="application/pdf"),
     )

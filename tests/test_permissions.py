@@ -78,6 +78,13 @@ MATRIX: dict[str, Case] = {
     "reporting:events": Case(SIGNED_IN),
     "reporting:pipeline": Case(SIGNED_IN),
     "reporting:forecast": Case(SIGNED_IN),
+    "followup:list": Case(SIGNED_IN),
+    "followup:create": Case(COMMERCE_ONLY),
+    "followup:detail": Case(UNIT_A_OBJECT, args="supervision_a"),
+    "followup:reply": Case(POST_ONLY, args="supervision_a"),
+    "followup:close": Case(POST_ONLY, args="supervision_a"),
+    "followup:return": Case(POST_ONLY, args="supervision_a"),
+    "followup:reply_attachment": Case(UNIT_A_OBJECT, args="supervision_reply_a"),
     "deposits:board_current": Case(row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
     "deposits:board": Case(SIGNED_IN, literal_args=(2025,)),
     "deposits:pay": Case(FINANCE_ONLY, literal_args=(2025,)),
@@ -204,6 +211,10 @@ POST_MATRIX: dict[str, Case] = {
     "projects:event_create": Case(P_COMMERCE),
     "projects:event_update": Case(P_COMMERCE, args="event"),
     "projects:home_province": Case(P_COMMERCE, literal_args=(2026,)),
+    "followup:create": Case(P_COMMERCE),
+    "followup:reply": Case(row(LOGIN, OK, 404, 403, 403, 403), args="supervision_a"),
+    "followup:close": Case(P_COMMERCE, args="supervision_a"),
+    "followup:return": Case(P_COMMERCE, args="supervision_a"),
 }
 
 

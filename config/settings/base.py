@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "closing",
     "keyprojects",
     "complaints",
+    "followup",
     "workbook",
     "portal",
     "bench",
