@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from common.permissions import require
 from common.services import stamp
 from followup.models import WAITING_FOR_UNIT, Reply, State, Supervision
+from followup.people import commerce_staff, unit_clerks
+from notifications.api import notify
 
 
 def _locked(supervision: Supervision) -> Supervision:
@@ -43,6 +45,13 @@ def supervision_open(
     supervision.save()
     supervision.projects.set(projects)
     supervision.indicators.set(indicators)
+    notify(
+        unit_clerks(unit.pk),
+        kind="followup_opened",
+        cause=f"followup_opened:{supervision.pk}",
+        params={"number": supervision.number, "deadline": deadline.isoformat()},
+        url=supervision.get_absolute_url(),
+    )
     return supervision
 
 
@@ -68,6 +77,13 @@ def supervision_reply(*, user, supervision: Supervision, text: str, attachment=N
     supervision.state = State.REPLIED
     stamp(supervision, user, _("单位回复"))
     supervision.save()
+    notify(
+        commerce_staff(),
+        kind="followup_replied",
+        cause=f"followup_replied:{supervision.pk}:{reply.pk}",
+        params={"number": supervision.number},
+        url=supervision.get_absolute_url(),
+    )
     return reply
 
 
@@ -105,4 +121,12 @@ def supervision_return(*, user, supervision: Supervision, reason: str) -> Superv
     supervision.return_reason = reason[:300]
     stamp(supervision, user, _("退回重办：%(reason)s") % {"reason": reason[:200]})
     supervision.save()
+    returns = supervision.history.filter(state=State.RETURNED).count()
+    notify(
+        unit_clerks(supervision.unit_id),
+        kind="followup_returned",
+        cause=f"followup_returned:{supervision.pk}:{returns}",
+        params={"number": supervision.number, "reason": reason[:100]},
+        url=supervision.get_absolute_url(),
+    )
     return supervision

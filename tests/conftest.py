@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from common.roles import Role
 from followup.services import supervision_open, supervision_reply
+from notifications.api import notify
 from tests.factories import (
     ClerkFactory,
     InflowFactory,
@@ -246,3 +247,15 @@ def supervision_reply_a(supervision_a, clerk):
         text="已报送。",
         attachment=SimpleUploadedFile("计划.pdf", PDF_BYTES, content_type="application/pdf"),
     )
+
+
+@pytest.fixture
+def notification_a(clerk):
+    """A reminder in clerk A's inbox."""
+    (made,) = notify(
+        [clerk],
+        kind="month_closed",
+        cause="month_closed:2026:10",
+        params={"year": 2026, "month": 10},
+    )
+    return made

@@ -85,6 +85,9 @@ MATRIX: dict[str, Case] = {
     "followup:close": Case(POST_ONLY, args="supervision_a"),
     "followup:return": Case(POST_ONLY, args="supervision_a"),
     "followup:reply_attachment": Case(UNIT_A_OBJECT, args="supervision_reply_a"),
+    "notifications:inbox": Case(SIGNED_IN),
+    "notifications:open": Case(POST_ONLY, args="notification_a"),
+    "notifications:read_all": Case(POST_ONLY),
     "deposits:board_current": Case(row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
     "deposits:board": Case(SIGNED_IN, literal_args=(2025,)),
     "deposits:pay": Case(FINANCE_ONLY, literal_args=(2025,)),
@@ -215,6 +218,9 @@ POST_MATRIX: dict[str, Case] = {
     "followup:reply": Case(row(LOGIN, OK, 404, 403, 403, 403), args="supervision_a"),
     "followup:close": Case(P_COMMERCE, args="supervision_a"),
     "followup:return": Case(P_COMMERCE, args="supervision_a"),
+    # One's own reminders only: another's answers 404 whatever the role.
+    "notifications:open": Case(row(LOGIN, OK, 404, 404, 404, 404), args="notification_a"),
+    "notifications:read_all": Case(P_SIGNED_IN),
 }
 
 
