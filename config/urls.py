@@ -23,6 +23,8 @@ urlpatterns = [
     path("keyprojects/", include("keyprojects.urls")),
     path("complaints/", include("complaints.urls")),
     path("audit/", include("audit.urls")),
+    path("followup/", include("followup.urls")),
+    path("inbox/", include("notifications.urls")),
     path("workbook/", include("workbook.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from deposits import services as deposit_services
+from followup import demo as followup_demo
 from projects.counting import raw_period_totals
 from projects.models import Project, PromotionEvent
 from projects.services import (
@@ -932,6 +933,10 @@ def _write(planner: Planner, units: dict, users: dict, stdout) -> dict:
     _likely_slip(planner, saved, actor)
     money = _write_deposits(planner, users, stdout)
     money.update(_write_rewards(planner, saved, units, users, stdout))
+    supervisions = followup_demo.load(
+        clerks=clerks, commerce=commerce, projects=list(saved.values())
+    )
+    _say(stdout, f"督办单 {supervisions} 份")
     return {
         "events": len(events),
         "projects": len(saved),

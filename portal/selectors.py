@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from deposits import selectors as deposit_selectors
 from deposits import settlement as deposit_rules
+from followup.models import WAITING_FOR_UNIT, State, Supervision
 from projects.models import Inflow, InflowStatus, Project
+from reporting import forecast
 from rewards.models import ClaimStatus
 from rewards.selectors import claim_queue
 from targets import progress
@@ -113,3 +115,27 @@ def claims_waiting(user) -> dict:
     )
     figures["total"] = figures["to_approve"] + figures["to_pay"]
     return figures
+
+
+def forecast_warnings(report: ProgressReport, size: int = TOP) -> dict:
+    """Leader and commerce: the 预警 of the year-end forecast (from July, a setting): how many
+    deposit-deciding quotas the forecast misses, in how many units, and the worst few."""
+    if not forecast.warnings_shown(report.as_of):
+        return {"shown": False}
+    found = forecast.warnings(forecast.build_forecasts(report))
+    return {
+        "shown": True,
+        "count": len(found),
+        "units": len({item.unit.pk for item in found}),
+        "worst": found[:size],
+    }
+
+
+def supervision_counts(user, today: dt.date) -> dict[str, int]:
+    """督办单 the user may see: waiting for the unit, waiting for the bureau, overdue (past the
+    deadline and not closed). One aggregate query."""
+    return Supervision.objects.for_user(user).aggregate(
+        waiting_unit=Count("pk", filter=Q(state__in=WAITING_FOR_UNIT)),
+        waiting_bureau=Count("pk", filter=Q(state=State.REPLIED)),
+        overdue=Count("pk", filter=~Q(state=State.CLOSED) & Q(deadline__lt=today)),
+    )

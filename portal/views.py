@@ -29,6 +29,8 @@ def home(request: HttpRequest) -> HttpResponse:
             report=report,
             cards=selectors.district_cards(report),
             status_counts=selectors.status_counts(report),
+            warnings=selectors.forecast_warnings(report),
+            supervisions=selectors.supervision_counts(user, today),
             **selectors.top_and_bottom(report),
         )
     elif user.role == Role.COMMERCE:
@@ -38,6 +40,8 @@ def home(request: HttpRequest) -> HttpResponse:
             queue=selectors.verification_queue(user, today),
             duplicates=selectors.duplicate_flagged_count(user),
             lagging=selectors.lagging_units(report),
+            warnings=selectors.forecast_warnings(report),
+            supervisions=selectors.supervision_counts(user, today),
             unit_count=Unit.objects.for_user(user).active().count(),
         )
     elif user.role == Role.FINANCE:
@@ -53,5 +57,6 @@ def home(request: HttpRequest) -> HttpResponse:
             progress_cards=selectors.unit_progress(report, user.unit),
             inflows=selectors.my_inflows(user),
             deposits=selectors.deposits_card(user, today),
+            supervisions=selectors.supervision_counts(user, today),
         )
     return render(request, template, context)

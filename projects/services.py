@@ -28,10 +28,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from accounts.models import User
 from common.bulk import BulkItem
 from common.permissions import require
+from common.roles import Role
 from common.services import stamp
 from common.validators import normalize_credit_code
+from notifications.api import notify
 from projects.counting import inflow_contributions, project_contributions, project_with_inflows
 from projects.models import (
     UNSIGNED_STAGES,
@@ -726,7 +729,23 @@ def inflow_return(*, inflow: Inflow, user, reason: str) -> Inflow:
     inflow.return_reason = reason
     stamp(inflow, user, _("退回：%(reason)s") % {"reason": reason})
     inflow.save()
+    _remind_return(inflow, reason)
     return inflow
+
+
+def _remind_return(inflow: Inflow, reason: str) -> None:
+    """The unit's clerks are told at once; each return of the inflow is a new reminder."""
+    returns = inflow.history.filter(status=InflowStatus.RETURNED).count()
+    clerks = User.objects.filter(
+        role=Role.UNIT_STAFF, is_active=True, unit_id=inflow.project.unit_id
+    )
+    notify(
+        clerks,
+        kind="inflow_returned",
+        cause=f"inflow_returned:{inflow.pk}:{returns}",
+        params={"voucher": inflow.voucher_no, "reason": reason[:100]},
+        url=inflow.get_absolute_url(),
+    )
 
 
 @transaction.atomic

@@ -9,4 +9,5 @@ urlpatterns = [
     path("progress/park/", views.park_share, name="park"),
     path("progress/events/", views.event_results, name="events"),
     path("progress/pipeline/", views.pipeline, name="pipeline"),
+    path("progress/forecast/", views.forecast_view, name="forecast"),
 ]

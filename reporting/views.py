@@ -1,11 +1,13 @@
 """The period pages beside the progress dashboards: the park's share, the promotion fairs and
 the pipeline. Each shows projects' figures under targets' period pickers and report header."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from common.permissions import permission_required
 from projects import selectors
+from reporting import forecast
 from targets.views import report_context
 
 
@@ -32,3 +34,18 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     period, _report, context = report_context(request)
     context["pipeline"] = selectors.pipeline(period.year, period.as_of)
     return render(request, "reporting/pipeline.html", context)
+
+
+@permission_required("common.use_portal")
+def forecast_view(request: HttpRequest) -> HttpResponse:
+    """The year-end forecast: the district's per indicator and the units' early warnings
+    (预警: a deposit-deciding quota the forecast misses), with the gap to close."""
+    _period, report, context = report_context(request)
+    forecasts = forecast.build_forecasts(report)
+    context.update(
+        district=forecast.district_forecast(report, forecasts),
+        warnings=forecast.warnings(forecasts),
+        warnings_shown=forecast.warnings_shown(report.as_of),
+        warnings_from=settings.FORECAST_WARNINGS_FROM_MONTH,
+    )
+    return render(request, "reporting/forecast.html", context)

@@ -1,14 +1,18 @@
 """Role fixtures: a clerk of unit A, a clerk of unit B, and one account per district role;
 and the session's upload folder."""
 
+import datetime
 import shutil
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.utils import timezone
 
 from common.roles import Role
+from followup.services import supervision_open, supervision_reply
+from notifications.api import notify
 from tests.factories import (
     ClerkFactory,
     InflowFactory,
@@ -221,3 +225,37 @@ def deposit_a(unit_a, finance):
         paid_on=datetime.date(2025, 4, 1),
         user=finance,
     )
+
+
+@pytest.fixture
+def supervision_a(unit_a, commerce):
+    """A 督办单 to unit A, waiting for its reply."""
+    return supervision_open(
+        user=commerce,
+        unit=unit_a,
+        matter="请报送四季度到位计划。",
+        deadline=timezone.localdate() + datetime.timedelta(days=7),
+    )
+
+
+@pytest.fixture
+def supervision_reply_a(supervision_a, clerk):
+    """Unit A's reply to it, with a scan attached."""
+    return supervision_reply(
+        user=clerk,
+        supervision=supervision_a,
+        text="已报送。",
+        attachment=SimpleUploadedFile("计划.pdf", PDF_BYTES, content_type="application/pdf"),
+    )
+
+
+@pytest.fixture
+def notification_a(clerk):
+    """A reminder in clerk A's inbox."""
+    (made,) = notify(
+        [clerk],
+        kind="month_closed",
+        cause="month_closed:2026:10",
+        params={"year": 2026, "month": 10},
+    )
+    return made

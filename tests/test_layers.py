@@ -25,8 +25,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("portal",),  # homes, demo data
     ("workbook",),  # reads cells, calls the owning apps' services
     # pages and exports that set several apps' figures side by side; the close and 通报, key
-    # projects, complaints
-    ("reporting", "closing", "keyprojects", "complaints"),
+    # projects, complaints, 督办
+    ("reporting", "closing", "keyprojects", "complaints", "followup"),
     ("rewards", "deposits"),
     ("projects",),  # owns what counts (counted(), its enums) and feeds the rollup
     ("targets",),  # years, indicators, quotas, the rollup, the progress arithmetic

@@ -77,6 +77,17 @@ MATRIX: dict[str, Case] = {
     "reporting:park": Case(SIGNED_IN),
     "reporting:events": Case(SIGNED_IN),
     "reporting:pipeline": Case(SIGNED_IN),
+    "reporting:forecast": Case(SIGNED_IN),
+    "followup:list": Case(SIGNED_IN),
+    "followup:create": Case(COMMERCE_ONLY),
+    "followup:detail": Case(UNIT_A_OBJECT, args="supervision_a"),
+    "followup:reply": Case(POST_ONLY, args="supervision_a"),
+    "followup:close": Case(POST_ONLY, args="supervision_a"),
+    "followup:return": Case(POST_ONLY, args="supervision_a"),
+    "followup:reply_attachment": Case(UNIT_A_OBJECT, args="supervision_reply_a"),
+    "notifications:inbox": Case(SIGNED_IN),
+    "notifications:open": Case(POST_ONLY, args="notification_a"),
+    "notifications:read_all": Case(POST_ONLY),
     "deposits:board_current": Case(row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
     "deposits:board": Case(SIGNED_IN, literal_args=(2025,)),
     "deposits:pay": Case(FINANCE_ONLY, literal_args=(2025,)),
@@ -203,6 +214,13 @@ POST_MATRIX: dict[str, Case] = {
     "projects:event_create": Case(P_COMMERCE),
     "projects:event_update": Case(P_COMMERCE, args="event"),
     "projects:home_province": Case(P_COMMERCE, literal_args=(2026,)),
+    "followup:create": Case(P_COMMERCE),
+    "followup:reply": Case(row(LOGIN, OK, 404, 403, 403, 403), args="supervision_a"),
+    "followup:close": Case(P_COMMERCE, args="supervision_a"),
+    "followup:return": Case(P_COMMERCE, args="supervision_a"),
+    # One's own reminders only: another's answers 404 whatever the role.
+    "notifications:open": Case(row(LOGIN, OK, 404, 404, 404, 404), args="notification_a"),
+    "notifications:read_all": Case(P_SIGNED_IN),
 }
 
 

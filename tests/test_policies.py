@@ -55,9 +55,19 @@ BY_ROLE = {
     "rewards.pay_claim": (N, N, N, Y, N),
     "rewards.reject_claim": (N, N, Y, Y, N),
     "rewards.read_payouts": (N, N, Y, Y, Y),
+    "followup.read": (Y, Y, Y, Y, Y),
+    "followup.open": (N, N, Y, N, N),
+    "followup.reply": (Y, Y, N, N, N),
+    "followup.review": (N, N, Y, N, N),
 }
 # What the command line (命令行) may not do: it reads nothing in full and follows no queue.
-NOT_FOR_THE_COMMAND_LINE = {"common.use_portal", "rewards.reveal_numbers", "rewards.follow_claims"}
+# Nor does it answer a 督办单 for a unit: the unit's own staff do.
+NOT_FOR_THE_COMMAND_LINE = {
+    "common.use_portal",
+    "rewards.reveal_numbers",
+    "rewards.follow_claims",
+    "followup.reply",
+}
 
 
 def test_every_rule_is_in_the_table():

@@ -47,8 +47,11 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks.backends.database",
     "common",
     "audit",
+    "notifications",
     "accounts",
     "units",
     "targets",
@@ -59,6 +62,7 @@ INSTALLED_APPS = [
     "closing",
     "keyprojects",
     "complaints",
+    "followup",
     "workbook",
     "portal",
     "bench",
@@ -99,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "common.context_processors.portal",
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -222,6 +227,28 @@ LIST_PAGE_SIZE = env_int("LIST_PAGE_SIZE", 50)
 # of counting the whole table (common.paginator). A list export stops after its own cap.
 LIST_COUNT_CAP = env_int("LIST_COUNT_CAP", 1_000)
 LIST_EXPORT_MAX_ROWS = env_int("LIST_EXPORT_MAX_ROWS", 10_000)
+# Early warnings (预警) of the year-end forecast appear on pages from this month on
+# (DOMAIN.md: July); forecast_report's 预警 column does not wait.
+FORECAST_WARNINGS_FROM_MONTH = env_int("FORECAST_WARNINGS_FROM_MONTH", 7)
+
+# Reminders (issue 19): e-mail through Django's framework, sent outside the request by
+# django-tasks. The immediate backend (default, tests, `make run`) sends at once; production
+# uses the database backend and `manage.py db_worker`. SMTP from the environment; by default
+# mail is printed to the console.
+TASKS = {
+    "default": {"BACKEND": env("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}
+}
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "portal@localhost")
+# The portal's address as users reach it, for links in e-mail.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# Inflows waiting longer than this many days go into the commerce bureau's daily digest.
+REMIND_PENDING_AFTER_DAYS = env_int("REMIND_PENDING_AFTER_DAYS", 3)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
 

@@ -29,3 +29,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False
+
+# Reminders' e-mail goes through the database queue; run `manage.py db_worker` beside the
+# web server (README). TASKS_BACKEND may still name another backend.
+TASKS = {
+    "default": {"BACKEND": env("TASKS_BACKEND", "django_tasks.backends.database.DatabaseBackend")}
+}

@@ -126,6 +126,11 @@ CASES = [
     ("bench_pages", ["--repeats", "0"], "不是正整数"),
     ("bench_pages", ["--size", "many"], "不是正整数"),
     ("bench_import", ["--projects", "zero"], "不是正整数"),
+    ("forecast_report", ["--year", "1800", "--as-of", "1800-06-30"], "年度 1800 无效"),
+    ("forecast_report", ["--year", "2025"], "缺少必填参数：--as-of"),
+    ("forecast_report", ["--year", "2025", "--as-of", "2024-06-30"], "不在 2025 年内"),
+    ("backtest_forecast", ["--year", "abc"], "年度 abc 无效"),
+    ("backtest_forecast", ["--year", "2101"], "年度 2101 无效"),
 ]
 
 

@@ -9,16 +9,19 @@ Han character left in the page is a label that escaped gettext. The language swi
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 
 import pytest
 from django.apps import apps as django_apps
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
 
 from common.roles import Role
+from followup.services import supervision_open, supervision_reply
 from tests.factories import (
     ClerkFactory,
     ProjectFactory,
@@ -79,6 +82,23 @@ def leadership(db):
 @pytest.fixture
 def event(db):
     return PromotionEventFactory(name="Shenzhen Fair", place="Shenzhen")
+
+
+@pytest.fixture
+def supervision_a(unit_a, commerce):
+    return supervision_open(
+        user=commerce, unit=unit_a, matter="Report the Q4 plan.", deadline=dt.date(2100, 1, 1)
+    )
+
+
+@pytest.fixture
+def supervision_reply_a(supervision_a, clerk):
+    return supervision_reply(
+        user=clerk,
+        supervision=supervision_a,
+        text="Done.",
+        attachment=SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+    )
 
 
 @pytest.fixture

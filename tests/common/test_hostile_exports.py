@@ -30,6 +30,7 @@ from common.listing import ObjectListView
 from common.roles import Role
 from common.xlsx import FORMULA_TRIGGERS, is_formula_like
 from deposits import services as deposits
+from followup.services import supervision_open
 from projects import services as projects
 from rewards import services as rewards
 from rewards.models import Claim
@@ -166,6 +167,10 @@ def hostile(db, commerce, finance, clerk):
     for order, unit in enumerate(units, start=1):
         Unit.objects.filter(pk=unit.pk).update(display_order=order)
     event = PromotionEventFactory(name="=cmd|' /C calc'!A0", place="@cmd 深圳")
+    for unit in units:  # a 督办单 to each unit, its matter hostile too
+        supervision_open(
+            user=commerce, unit=unit, matter="=1+2 请说明", deadline=timezone.localdate()
+        )
     unit_values = {}
     for year in (YEAR, 2026):
         for unit in units:
@@ -290,6 +295,7 @@ EXPORTS = {
     "deposits:board": ((YEAR,), "?export=xlsx", ("finance",)),
     "deposits:settlement_sheet": ((YEAR,), "", ("finance",)),
     "workbook:errors": (("batch",), "", ("commerce",)),
+    "followup:list": ((), "?export=xlsx", ("commerce",)),
 }
 # Downloads that carry no data a person typed, checked all the same.
 DATA_FREE = {
@@ -309,6 +315,7 @@ NOT_EXPORTS = {
     "reporting:park": "a page (the app's name says report); it offers no download",
     "reporting:events": "a page (the app's name says report); it offers no download",
     "reporting:pipeline": "a page (the app's name says report); it offers no download",
+    "reporting:forecast": "a page (the app's name says report); forecast_report is the CSV",
 }
 
 
@@ -449,6 +456,7 @@ def assert_csv_quoted(text: str, where: str) -> list[list[str]]:
 COMMANDS = {
     "progress_report csv": ("progress_report", "--year", str(YEAR), "--as-of", f"{YEAR}-12-31"),
     "settle_deposits": ("settle_deposits", "--year", str(YEAR)),
+    "forecast_report": ("forecast_report", "--year", str(YEAR), "--as-of", f"{YEAR}-06-30"),
 }
 
 

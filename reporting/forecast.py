@@ -1,0 +1,329 @@
+"""The year-end forecast of every unit and indicator, read from the records.
+
+The method is targets.forecast (pure, documented there); this module gathers its inputs with
+a fixed number of queries: the progress report (the rollup), the district's monthly totals
+of past years (the rollup's month rows), and for the two money indicators the signed
+projects' contract amounts not yet arrived and the historic arrival rate (projects).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Q, Sum
+
+from common.rounding import shown, shown_percent
+from projects.models import InflowStatus, Project, Stage
+from targets import forecast
+from targets import indicators as codes
+from targets.models import CapitalType, Rollup
+from targets.progress import completed_months
+from targets.reports import ProgressReport, UnitProgress, quantity
+
+ZERO = Decimal(0)
+PAST_YEARS = 5  # the profile is the mean of at most this many past years
+# The money indicators and the projects whose contract money they wait for.
+MONEY = {codes.FDI_ACTUAL: CapitalType.FOREIGN, codes.DOMESTIC_ACTUAL: CapitalType.DOMESTIC}
+# Signed projects that may still bring money (a terminated one takes no new inflows).
+OPEN_STAGES = (Stage.SIGNED, Stage.STARTED, Stage.PRODUCING)
+
+CSV_HEADER = ["单位编码", "单位名称", "指标", "任务数", "完成数", "预计全年", "预计完成率", "预警"]
+WARNING = "是"
+
+
+@dataclass(frozen=True)
+class Forecast:
+    unit: object
+    indicator: object
+    quota: Decimal | None
+    counted: Decimal
+    year_end: Decimal
+    decides_deposit: bool
+
+    @property
+    def rate(self) -> Decimal | None:
+        if self.quota is None or self.quota <= 0:
+            return None
+        return self.year_end / self.quota
+
+    @property
+    def warning(self) -> bool:
+        """预警: a deposit-deciding quota the forecast misses (exact figures: money decisions
+        are not taken on rounded ones)."""
+        return self.decides_deposit and self.rate is not None and self.rate < 1
+
+    @property
+    def arrives(self) -> bool:
+        """Money that arrives (实际到位): its gap reads "还需到位约 X"."""
+        return self.indicator.code in MONEY
+
+    @property
+    def gap(self) -> Decimal | None:
+        """还需到位约 X: what the unit still needs beyond the forecast to meet its quota."""
+        if not self.warning:
+            return None
+        return self.quota - self.year_end
+
+
+def past_monthly_totals(year: int, indicator_codes) -> dict[str, list[list[Decimal]]]:
+    """indicator code → for each of the (at most PAST_YEARS) previous years with figures, the
+    district's twelve monthly totals. One query over the rollup's month rows."""
+    rows = (
+        Rollup.objects.filter(year__lt=year, year__gte=year - PAST_YEARS, day=0)
+        .filter(indicator__code__in=list(indicator_codes))
+        .values_list("indicator__code", "year", "month")
+        .annotate(total=Sum("amount"))
+    )
+    by_year: dict[tuple[str, int], list[Decimal]] = {}
+    for code, past_year, month, total in rows:
+        by_year.setdefault((code, past_year), [ZERO] * 12)[month - 1] += total or ZERO
+    profiles: dict[str, list[list[Decimal]]] = defaultdict(list)
+    for (code, _past_year), monthly in sorted(by_year.items()):
+        profiles[code].append(monthly)
+    return profiles
+
+
+def _counting_projects(capital_type: str, home_province: str):
+    projects = Project.objects.counted().filter(capital_type=capital_type, signed_on__isnull=False)
+    if capital_type == CapitalType.DOMESTIC:
+        projects = projects.exclude(origin=home_province)
+    return projects
+
+
+def _arrived(as_of: dt.date) -> Sum:
+    return Sum(
+        "inflows__amount",
+        filter=Q(inflows__status=InflowStatus.VERIFIED, inflows__arrived_on__lte=as_of),
+    )
+
+
+def outstanding_by_unit(capital_type: str, as_of: dt.date, home_province: str, unit_ids=None):
+    """unit id → contract money of its open signed projects not yet arrived on ``as_of``
+    (of the given units only, when ``unit_ids`` is given)."""
+    projects = _counting_projects(capital_type, home_province).filter(
+        stage__in=OPEN_STAGES, signed_on__lte=as_of, contract_amount__gt=0
+    )
+    if unit_ids is not None:
+        projects = projects.filter(unit_id__in=list(unit_ids))
+    rows = projects.values_list("pk", "unit_id", "contract_amount").annotate(
+        arrived=_arrived(as_of)
+    )
+    outstanding: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for _pk, unit_id, contract, arrived in rows:
+        outstanding[unit_id] += max(contract - (arrived or ZERO), ZERO)
+    return outstanding
+
+
+def historic_rate(capital_type: str, year: int, as_of: dt.date, home_province: str) -> Decimal:
+    """The share of the contract money of projects signed before ``year`` that has arrived
+    by ``as_of`` (0 without such projects: no history, no pipeline)."""
+    totals = (
+        _counting_projects(capital_type, home_province)
+        .filter(signed_on__lt=dt.date(year, 1, 1), contract_amount__gt=0)
+        .aggregate(contracted=Sum("contract_amount"))
+    )
+    arrived = (
+        _counting_projects(capital_type, home_province)
+        .filter(signed_on__lt=dt.date(year, 1, 1), contract_amount__gt=0)
+        .aggregate(arrived=_arrived(as_of))
+    )
+    return forecast.arrival_rate(totals["contracted"] or ZERO, arrived["arrived"] or ZERO)
+
+
+def deposit_indicators(report: ProgressReport) -> set[str]:
+    """The indicators that decide the deposit: every indicator (DOMAIN.md: each positive
+    quota must reach 100%), until the year's scheme says otherwise."""
+    return {ind.code for ind in report.indicators}
+
+
+def build_forecasts(report: ProgressReport, unit=None) -> list[Forecast]:
+    """A forecast per unit and indicator, in the report's order (units, then indicators);
+    only ``unit``'s when given. A fixed number of queries."""
+    rows = [row for row in report.units if unit is None or row.unit.pk == unit.pk]
+    unit_ids = None if unit is None else [unit.pk]
+    months = completed_months(report.as_of)
+    profiles = past_monthly_totals(report.year, [ind.code for ind in report.indicators])
+    shares = {
+        ind.code: forecast.remaining_share(profiles.get(ind.code, []), months)
+        for ind in report.indicators
+    }
+    pipelines = {}
+    for code, capital_type in MONEY.items():
+        rate = historic_rate(capital_type, report.year, report.as_of, report.home_province)
+        owed = outstanding_by_unit(capital_type, report.as_of, report.home_province, unit_ids)
+        pipelines[code] = {
+            unit_id: forecast.pipeline_remaining(amount, rate, months)
+            for unit_id, amount in owed.items()
+        }
+    deciding = deposit_indicators(report)
+    result = []
+    for row in rows:
+        for ind in report.indicators:
+            result.append(_forecast(row, ind, months, shares, pipelines, deciding))
+    return result
+
+
+def _forecast(row: UnitProgress, ind, months, shares, pipelines, deciding) -> Forecast:
+    cell = row.cells[ind.code]
+    pipeline = pipelines.get(ind.code, {}).get(row.unit.pk, ZERO)
+    return Forecast(
+        unit=row.unit,
+        indicator=ind,
+        quota=cell.quota,
+        counted=cell.actual,
+        year_end=forecast.forecast_year_end(cell.actual, months, shares[ind.code], pipeline),
+        decides_deposit=ind.code in deciding,
+    )
+
+
+def warnings_shown(as_of: dt.date) -> bool:
+    """Early warnings appear on pages from the month ``FORECAST_WARNINGS_FROM_MONTH`` (July by
+    default; DOMAIN.md); the 预警 column of ``forecast_report`` does not wait."""
+    return as_of.month >= settings.FORECAST_WARNINGS_FROM_MONTH
+
+
+def warnings(forecasts: list[Forecast]) -> list[Forecast]:
+    """The 预警 of the forecasts: deposit-deciding quotas the forecast misses, largest gap
+    relative to the quota first."""
+    found = [item for item in forecasts if item.warning]
+    return sorted(found, key=lambda item: (item.rate, item.unit.code, item.indicator.code))
+
+
+def district_forecast(report: ProgressReport, forecasts: list[Forecast]) -> list[dict]:
+    """Per indicator: the district's task, what is counted and the sum of the units'
+    forecasts (the district forecast is the sum of its units')."""
+    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for item in forecasts:
+        totals[item.indicator.code] += item.year_end
+    result = []
+    for ind in report.indicators:
+        cell = report.district[ind.code]
+        year_end = totals[ind.code]
+        rate = year_end / cell.quota if cell.quota else None
+        result.append(
+            {"indicator": ind, "quota": cell.quota, "counted": cell.actual,
+             "year_end": year_end, "rate": rate}
+        )  # fmt: skip
+    return result
+
+
+def value_rows(forecasts: list[Forecast]):
+    """The rows of ``forecast_report`` (WORKBOOK.md) as shown values."""
+    for item in forecasts:
+        count = item.indicator.is_count
+        yield [
+            item.unit.code,
+            item.unit.name,
+            item.indicator.code,
+            quantity(item.quota, count),
+            quantity(item.counted, count),
+            quantity(item.year_end, count),
+            shown_percent(item.rate) if item.rate is not None else None,
+            WARNING if item.warning else None,
+        ]
+
+
+def csv_rows(forecasts: list[Forecast]):
+    for row in value_rows(forecasts):
+        yield ["" if value is None else _text(value) for value in row]
+
+
+def _text(value) -> str:
+    if isinstance(value, Decimal):
+        return f"{shown(value):.2f}"
+    return str(value)
+
+
+# --- the back-test --------------------------------------------------------------------
+
+BACKTEST_HEADER = ["月份", "样本数", "绝对百分比误差中位数", "绝对百分比误差90分位"]
+
+
+@dataclass(frozen=True)
+class BacktestLine:
+    month: int
+    cases: int
+    median: Decimal | None
+    p90: Decimal | None
+
+
+def percentile(values: list[Decimal], fraction: Decimal) -> Decimal | None:
+    """The nearest-rank percentile (the smallest value with at least ``fraction`` of the
+    values at or below it); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(len(ordered) * fraction))
+    return ordered[rank - 1]
+
+
+def _unit_months(years: list[int]):
+    """(unit id, code, year) → twelve monthly totals, and (code, year) → the district's."""
+    rows = (
+        Rollup.objects.filter(year__in=years, day=0)
+        .values_list("unit_id", "indicator__code", "year", "month")
+        .annotate(total=Sum("amount"))
+    )
+    units: dict[tuple, list[Decimal]] = {}
+    district: dict[tuple, list[Decimal]] = {}
+    for unit_id, code, year, month, total in rows:
+        units.setdefault((unit_id, code, year), [ZERO] * 12)[month - 1] += total or ZERO
+        district.setdefault((code, year), [ZERO] * 12)[month - 1] += total or ZERO
+    return units, district
+
+
+def backtest(years: list[int], home_provinces: dict[int, str]) -> list[BacktestLine]:
+    """Replay each complete past year month by month (1–11月): forecast each unit's and
+    indicator's year from the months before, with the profile of the years before it and
+    its signed projects' outstanding money at that month's end, and compare with what the
+    year really brought. Cases are the unit × indicator pairs with a positive year total."""
+    wanted = sorted(set(years))
+    history = sorted({y - k for y in wanted for k in range(PAST_YEARS + 1)})
+    units, district = _unit_months(history)
+    errors: dict[int, list[Decimal]] = defaultdict(list)
+    for year in wanted:
+        for month in range(1, 12):
+            month_end = _month_end(year, month)
+            pipelines = _backtest_pipelines(year, month, month_end, home_provinces)
+            for (unit_id, code, case_year), monthly in units.items():
+                actual = sum(monthly, ZERO)
+                if case_year != year or actual <= 0:
+                    continue
+                past = [district[(code, y)] for y in range(year - PAST_YEARS, year)
+                        if (code, y) in district]  # fmt: skip
+                share = forecast.remaining_share(past, month)
+                counted = sum(monthly[:month], ZERO)
+                pipeline = pipelines.get(code, {}).get(unit_id, ZERO)
+                predicted = forecast.forecast_year_end(counted, month, share, pipeline)
+                errors[month].append(abs(predicted - actual) / actual * 100)
+    return [
+        BacktestLine(
+            month=month,
+            cases=len(errors[month]),
+            median=percentile(errors[month], Decimal("0.5")),
+            p90=percentile(errors[month], Decimal("0.9")),
+        )
+        for month in range(1, 12)
+    ]
+
+
+def _backtest_pipelines(year, month, month_end, home_provinces) -> dict[str, dict]:
+    pipelines = {}
+    province = home_provinces.get(year, "")
+    for code, capital_type in MONEY.items():
+        rate = historic_rate(capital_type, year, month_end, province)
+        owed = outstanding_by_unit(capital_type, month_end, province)
+        pipelines[code] = {
+            unit_id: forecast.pipeline_remaining(amount, rate, month)
+            for unit_id, amount in owed.items()
+        }
+    return pipelines
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month + 1, 1) - dt.timedelta(days=1)
