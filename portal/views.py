@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from common.roles import Role
+from complaints import selectors as complaint_selectors
 from portal import selectors
 from units.models import Unit
 
@@ -39,6 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
             duplicates=selectors.duplicate_flagged_count(user),
             lagging=selectors.lagging_units(report),
             unit_count=Unit.objects.for_user(user).active().count(),
+            complaints=complaint_selectors.commerce_card(user, today),
         )
     elif user.role == Role.FINANCE:
         context.update(
@@ -53,5 +55,6 @@ def home(request: HttpRequest) -> HttpResponse:
             progress_cards=selectors.unit_progress(report, user.unit),
             inflows=selectors.my_inflows(user),
             deposits=selectors.deposits_card(user, today),
+            complaints=complaint_selectors.unit_card(user, today),
         )
     return render(request, template, context)
