@@ -32,9 +32,11 @@ class ComplaintFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(number__icontains=value) | queryset.filter(
-            enterprise__icontains=value
-        ) | queryset.filter(subject__icontains=value)
+        return (
+            queryset.filter(number__icontains=value)
+            | queryset.filter(enterprise__icontains=value)
+            | queryset.filter(subject__icontains=value)
+        )
 
     def filter_month(self, queryset, name, value):
         if not value:
@@ -50,4 +52,3 @@ class ComplaintFilter(django_filters.FilterSet):
             return queryset.overdue(today)
         overdue = queryset.model.objects.overdue(today).values("pk")
         return queryset.exclude(pk__in=overdue)
-

@@ -47,7 +47,10 @@ class AssignForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("责任单位"))
     assigned_on = forms.DateField(label=_("交办日期"), widget=DateInput())
     note = forms.CharField(
-        label=_("交办说明"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("交办说明"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, **kwargs):

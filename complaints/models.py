@@ -214,6 +214,9 @@ class Reply(models.Model):
         verbose_name_plural = _("单位答复")
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.replied_on.isoformat()}"
+
     @property
     def attachment_name(self) -> str:
         if not self.attachment:
@@ -244,6 +247,9 @@ class FollowUp(models.Model):
         verbose_name = _("回访")
         verbose_name_plural = _("回访")
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.visited_on.isoformat()}"
 
 
 class EventKind(models.TextChoices):
@@ -292,3 +298,6 @@ class Event(models.Model):
                 condition=Q(kind__in=EventKind.values), name="complaint_event_kind_known"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.kind} {self.on.isoformat()}"

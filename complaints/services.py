@@ -55,7 +55,9 @@ RECEIVE_FIELDS = (
 
 def allowed_actions(complaint: Complaint) -> list[str]:
     """The actions the complaint's state allows (whoever asks)."""
-    return [action for action, (sources, _perm) in TRANSITIONS.items() if complaint.state in sources]
+    return [
+        action for action, (sources, _perm) in TRANSITIONS.items() if complaint.state in sources
+    ]
 
 
 def deadline_from(day: dt.date) -> dt.date:
@@ -135,7 +137,9 @@ def complaint_assign(
     complaint = _begin(complaint, "assign", user)
     assigned_on = assigned_on or timezone.localdate()
     _not_future(assigned_on, "assigned_on")
-    _not_before(assigned_on, complaint.received_on, "assigned_on", _("交办日期不能早于受理日期 %(d)s。"))
+    _not_before(
+        assigned_on, complaint.received_on, "assigned_on", _("交办日期不能早于受理日期 %(d)s。")
+    )
     if unit is None or not unit.is_active:
         raise ValidationError({"unit": _("请选择一个启用中的责任单位。")})
     complaint.unit = unit
@@ -161,7 +165,9 @@ def complaint_reply(
     complaint = _begin(complaint, "reply", user)
     replied_on = replied_on or timezone.localdate()
     _not_future(replied_on, "replied_on")
-    _not_before(replied_on, complaint.assigned_on, "replied_on", _("答复日期不能早于交办日期 %(d)s。"))
+    _not_before(
+        replied_on, complaint.assigned_on, "replied_on", _("答复日期不能早于交办日期 %(d)s。")
+    )
     reply = Reply(
         complaint=complaint,
         unit_id=complaint.unit_id,
@@ -188,7 +194,9 @@ def complaint_close(
     complaint = _begin(complaint, "close", user)
     closed_on = closed_on or timezone.localdate()
     _not_future(closed_on, "closed_on")
-    _not_before(closed_on, complaint.assigned_on, "closed_on", _("办结日期不能早于交办日期 %(d)s。"))
+    _not_before(
+        closed_on, complaint.assigned_on, "closed_on", _("办结日期不能早于交办日期 %(d)s。")
+    )
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("请填写办结意见。")})
@@ -209,7 +217,9 @@ def complaint_follow_up(
     new deadline counted from the day of the 回访."""
     complaint = _begin(complaint, "follow_up", user)
     _not_future(visited_on, "visited_on")
-    _not_before(visited_on, complaint.closed_on, "visited_on", _("回访日期不能早于办结日期 %(d)s。"))
+    _not_before(
+        visited_on, complaint.closed_on, "visited_on", _("回访日期不能早于办结日期 %(d)s。")
+    )
     note = (note or "").strip()
     if not satisfied and not note:
         raise ValidationError({"note": _("不满意时请写明投诉人的意见。")})

@@ -68,5 +68,10 @@ class ComplaintContactTable(ComplaintTable):
     """The commerce bureau's list: with the complainant's contact details."""
 
     class Meta(ComplaintTable.Meta):
-        fields = (*ComplaintTable.Meta.fields[:4], "phone", "contact", *ComplaintTable.Meta.fields[4:])
+        fields = (
+            *ComplaintTable.Meta.fields[:4],
+            "phone",
+            "contact",
+            *ComplaintTable.Meta.fields[4:],
+        )
         sequence = fields

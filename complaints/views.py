@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import View
 from django.views.decorators.http import require_POST
+from django.views.generic import View
 from openpyxl import Workbook
 
 from common.downloads import attachment_header
@@ -330,4 +330,3 @@ def calendar_load(request: HttpRequest) -> HttpResponse:
     added = services.calendar_load_2026(user=request.user)
     messages.success(request, _("已载入 2026 年节假日安排，新增 %(n)s 天。") % {"n": added})
     return redirect(reverse("complaints:calendar"))
-
