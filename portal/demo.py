@@ -30,6 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from complaints.demo import load_demo_complaints
 from deposits import services as deposit_services
 from projects.counting import raw_period_totals
 from projects.models import Project, PromotionEvent
@@ -932,6 +933,7 @@ def _write(planner: Planner, units: dict, users: dict, stdout) -> dict:
     _likely_slip(planner, saved, actor)
     money = _write_deposits(planner, users, stdout)
     money.update(_write_rewards(planner, saved, units, users, stdout))
+    money.update(load_demo_complaints(users=users, stdout=stdout))
     return {
         "events": len(events),
         "projects": len(saved),
