@@ -13,7 +13,10 @@ pytestmark = pytest.mark.django_db
 
 ACTIONS = {
     "assign": lambda c, users: services.complaint_assign(
-        complaint=c, user=users["commerce"], unit=users["unit_clerk"].unit, assigned_on=c.received_on
+        complaint=c,
+        user=users["commerce"],
+        unit=users["unit_clerk"].unit,
+        assigned_on=c.received_on,
     ),
     "reply": lambda c, users: services.complaint_reply(
         complaint=c, user=users["clerk"], text="Done.", replied_on=dt.date(2026, 3, 5)
