@@ -26,6 +26,14 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
 )
+from tests.complaints.fixtures import (  # noqa: F401 (fixtures of the complaints pages)
+    calendar_day,
+    complaint_a,
+    complaint_closed_a,
+    complaint_received,
+    complaint_replied_a,
+    complaint_reply_a,
+)
 from tests.test_permissions import MATRIX
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]")
