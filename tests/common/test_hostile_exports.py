@@ -267,6 +267,9 @@ def hostile(db, commerce, finance, clerk):
     )
     batch.file.save("bad.xlsx", ContentFile(buffer.getvalue()), save=False)
     batch.save()
+    from tests.complaints.fixtures import hostile_complaints
+
+    hostile_complaints(commerce, units)
     return {"units": units, "batch": batch, "referrer": referrer, "claim": filed}
 
 
@@ -290,6 +293,8 @@ EXPORTS = {
     "deposits:board": ((YEAR,), "?export=xlsx", ("finance",)),
     "deposits:settlement_sheet": ((YEAR,), "", ("finance",)),
     "workbook:errors": (("batch",), "", ("commerce",)),
+    "complaints:list": ((), *LIST),
+    "complaints:statistics": ((), "?export=xlsx", ("commerce",)),
 }
 # Downloads that carry no data a person typed, checked all the same.
 DATA_FREE = {

@@ -75,3 +75,24 @@ def calendar_day(db):
     return CalendarDay.objects.create(
         date=dt.date(2026, 10, 1), kind=DayKind.HOLIDAY, name="National Day"
     )
+
+
+def hostile_complaints(commerce, units) -> list:
+    """For tests/common/test_hostile_exports.py: complaints whose typed text would be a
+    formula in a spreadsheet, one assigned to each unit."""
+    made = []
+    for n, unit in enumerate(units):
+        complaint = receive(
+            commerce,
+            complainant="=cmd 投诉人",
+            phone="+cmd 13800000000",
+            contact="@cmd 地址",
+            enterprise=f"-cmd 企业{n}",
+            subject=unit.name,
+        )
+        made.append(
+            services.complaint_assign(
+                complaint=complaint, user=commerce, unit=unit, assigned_on=RECEIVED_ON
+            )
+        )
+    return made
