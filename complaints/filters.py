@@ -22,7 +22,11 @@ class ComplaintFilter(django_filters.FilterSet):
         validators=[MONTH],
         widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-03"}),
     )
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已超期"))
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue",
+        label=_("已超期"),
+        widget=forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))]),
+    )
 
     class Meta:
         model = Complaint

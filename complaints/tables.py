@@ -2,6 +2,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from common.rounding import when_shown
 from complaints.models import Complaint
 
 
@@ -42,8 +43,17 @@ class ComplaintTable(tables.Table):
             return format_html('<strong class="status-red">{}</strong>', _("已超期"))
         return "—"
 
+    def render_received_on(self, value):
+        return when_shown(value)
+
+    def render_assigned_on(self, value):
+        return when_shown(value)
+
+    def render_closed_on(self, value):
+        return when_shown(value)
+
     def render_deadline(self, value, record):
-        text = value.isoformat()
+        text = when_shown(value)
         if record.overdue:
             return format_html('<span class="status-red">{}</span>', text)
         return text
