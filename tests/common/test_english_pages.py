@@ -19,13 +19,6 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from common.roles import Role
-from tests.factories import (
-    ClerkFactory,
-    ProjectFactory,
-    PromotionEventFactory,
-    UnitFactory,
-    UserFactory,
-)
 from tests.complaints.fixtures import (  # noqa: F401 (fixtures of the complaints pages)
     calendar_day,
     complaint_a,
@@ -33,6 +26,13 @@ from tests.complaints.fixtures import (  # noqa: F401 (fixtures of the complaint
     complaint_received,
     complaint_replied_a,
     complaint_reply_a,
+)
+from tests.factories import (
+    ClerkFactory,
+    ProjectFactory,
+    PromotionEventFactory,
+    UnitFactory,
+    UserFactory,
 )
 from tests.test_permissions import MATRIX
 
