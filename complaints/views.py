@@ -42,6 +42,7 @@ from complaints.tables import ComplaintContactTable, ComplaintTable
 class ComplaintListView(ObjectListView):
     queryset = Complaint.objects.select_related("unit")
     filterset_class = ComplaintFilter
+    template_name = "complaints/complaint_list.html"
     title = gettext_lazy("外商投诉")
     export_name = "complaints"
     add_url_name = "complaints:create"

@@ -55,6 +55,14 @@ BY_ROLE = {
     "rewards.pay_claim": (N, N, N, Y, N),
     "rewards.reject_claim": (N, N, Y, Y, N),
     "rewards.read_payouts": (N, N, Y, Y, Y),
+    "complaints.receive": (N, N, Y, N, N),
+    "complaints.assign": (N, N, Y, N, N),
+    "complaints.reply": (Y, Y, N, N, N),
+    "complaints.close": (N, N, Y, N, N),
+    "complaints.follow_up": (N, N, Y, N, N),
+    "complaints.view_contact": (N, N, Y, N, N),
+    "complaints.view_stats": (N, N, Y, Y, Y),
+    "complaints.manage_calendar": (N, N, Y, N, N),
 }
 # What the command line (命令行) may not do: it reads nothing in full and follows no queue.
 NOT_FOR_THE_COMMAND_LINE = {"common.use_portal", "rewards.reveal_numbers", "rewards.follow_claims"}

@@ -213,3 +213,11 @@ def test_numbers_count_up_per_year(users):
     first = receive(users["commerce"])
     second = receive(users["commerce"])
     assert (first.number, second.number) == ("TS2026-001", "TS2026-002")
+
+
+def test_the_reply_rule_asks_for_the_complaints_unit(users, complaint_a):
+    import rules
+
+    assert rules.has_perm("complaints.reply", users["clerk"], complaint_a)
+    assert not rules.has_perm("complaints.reply", users["other_clerk"], complaint_a)
+    assert not rules.has_perm("complaints.reply", users["commerce"], complaint_a)
