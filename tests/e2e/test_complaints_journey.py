@@ -2,6 +2,8 @@
 by its clerk with a scan, closed by the bureau and followed up with the complainant (回访).
 Screenshots for the guide's chapter, each page checked with axe-core at 1366 and 390 px."""
 
+import io
+
 import pytest
 from openpyxl import load_workbook
 
@@ -96,7 +98,8 @@ def test_a_complaint_from_receipt_to_follow_up(roster, open_session, tmp_path):
     bureau.shot("complaint-list")
     with page.expect_download() as download:
         page.get_by_role("link", name="导出 Excel").click()
-    book = load_workbook(download.value.path())
+    with open(download.value.path(), "rb") as saved:  # a download's path has no suffix
+        book = load_workbook(io.BytesIO(saved.read()))
     cells = [str(c) for row in book.active.iter_rows(values_only=True) for c in row if c]
     assert complaint.number in cells and PHONE in cells
     bureau.go("/complaints/statistics/")
