@@ -30,6 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from complaints.demo import load_demo_complaints
 from deposits import services as deposit_services
 from followup import demo as followup_demo
 from projects.counting import raw_period_totals
@@ -937,6 +938,7 @@ def _write(planner: Planner, units: dict, users: dict, stdout) -> dict:
         clerks=clerks, commerce=commerce, projects=list(saved.values())
     )
     _say(stdout, f"督办单 {supervisions} 份")
+    money.update(load_demo_complaints(users=users, stdout=stdout))
     return {
         "events": len(events),
         "projects": len(saved),

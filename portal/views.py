@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from common.roles import Role
+from complaints import selectors as complaint_selectors
 from portal import selectors
 from units.models import Unit
 
@@ -43,6 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
             warnings=selectors.forecast_warnings(report),
             supervisions=selectors.supervision_counts(user, today),
             unit_count=Unit.objects.for_user(user).active().count(),
+            complaints=complaint_selectors.commerce_card(user, today),
         )
     elif user.role == Role.FINANCE:
         context.update(
@@ -58,5 +60,6 @@ def home(request: HttpRequest) -> HttpResponse:
             inflows=selectors.my_inflows(user),
             deposits=selectors.deposits_card(user, today),
             supervisions=selectors.supervision_counts(user, today),
+            complaints=complaint_selectors.unit_card(user, today),
         )
     return render(request, template, context)

@@ -13,6 +13,14 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
+from tests.complaints.fixtures import (  # noqa: F401 (fixtures of the complaints rows)
+    calendar_day,
+    complaint_a,
+    complaint_closed_a,
+    complaint_received,
+    complaint_replied_a,
+    complaint_reply_a,
+)
 from tests.conftest import ROLE_NAMES
 
 LOGIN = "login"  # anonymous users are redirected to the login page
@@ -153,6 +161,19 @@ MATRIX: dict[str, Case] = {
     "projects:event_create": Case(COMMERCE_ONLY),
     "projects:event_update": Case(COMMERCE_ONLY, args="event"),
     "projects:home_province": Case(COMMERCE_ONLY, literal_args=(2026,)),
+    "complaints:list": Case(SIGNED_IN),
+    "complaints:create": Case(COMMERCE_ONLY),
+    "complaints:statistics": Case(DISTRICT_READ),
+    "complaints:detail": Case(UNIT_A_OBJECT, args="complaint_a"),
+    "complaints:assign": Case(COMMERCE_ONLY, args="complaint_received"),
+    # Only the responsible unit replies: the bureau and the other roles 403, unit B's clerk 404.
+    "complaints:reply": Case(row(LOGIN, 200, 404, 403, 403, 403), args="complaint_a"),
+    "complaints:close": Case(COMMERCE_ONLY, args="complaint_replied_a"),
+    "complaints:follow_up": Case(COMMERCE_ONLY, args="complaint_closed_a"),
+    "complaints:reply_attachment": Case(UNIT_A_OBJECT, args="complaint_reply_a"),
+    "complaints:calendar": Case(COMMERCE_ONLY),
+    "complaints:calendar_delete": Case(POST_ONLY, args="calendar_day"),
+    "complaints:calendar_load": Case(POST_ONLY),
 }
 
 
@@ -221,6 +242,14 @@ POST_MATRIX: dict[str, Case] = {
     # One's own reminders only: another's answers 404 whatever the role.
     "notifications:open": Case(row(LOGIN, OK, 404, 404, 404, 404), args="notification_a"),
     "notifications:read_all": Case(P_SIGNED_IN),
+    "complaints:create": Case(P_COMMERCE),
+    "complaints:assign": Case(P_COMMERCE, args="complaint_received"),
+    "complaints:reply": Case(row(LOGIN, OK, 404, 403, 403, 403), args="complaint_a"),
+    "complaints:close": Case(P_COMMERCE, args="complaint_replied_a"),
+    "complaints:follow_up": Case(P_COMMERCE, args="complaint_closed_a"),
+    "complaints:calendar": Case(P_COMMERCE),
+    "complaints:calendar_delete": Case(P_COMMERCE, args="calendar_day"),
+    "complaints:calendar_load": Case(P_COMMERCE),
 }
 
 

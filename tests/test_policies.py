@@ -59,6 +59,14 @@ BY_ROLE = {
     "followup.open": (N, N, Y, N, N),
     "followup.reply": (Y, Y, N, N, N),
     "followup.review": (N, N, Y, N, N),
+    "complaints.receive": (N, N, Y, N, N),
+    "complaints.assign": (N, N, Y, N, N),
+    "complaints.reply": (Y, Y, N, N, N),
+    "complaints.close": (N, N, Y, N, N),
+    "complaints.follow_up": (N, N, Y, N, N),
+    "complaints.view_contact": (N, N, Y, N, N),
+    "complaints.view_stats": (N, N, Y, Y, Y),
+    "complaints.manage_calendar": (N, N, Y, N, N),
 }
 # What the command line (命令行) may not do: it reads nothing in full and follows no queue.
 # Nor does it answer a 督办单 for a unit: the unit's own staff do.

@@ -284,6 +284,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = min(UPLOAD_MAX_BYTES, 5 * 1024 * 1024)
 # Evidence scans (PDF/JPEG/PNG) up to this many megabytes.
 EVIDENCE_MAX_MB = min(env_int("EVIDENCE_MAX_MB", 10), UPLOAD_MAX_MB)
+# 外商投诉: a unit has this many working days (common.workdays) from assignment to settle one.
+COMPLAINT_DEADLINE_WORKING_DAYS = env_int("COMPLAINT_DEADLINE_WORKING_DAYS", 5)
 # Status colours on the dashboard: red below this share of 序时进度 (or shrinking year on year).
 PROGRESS_RED_BELOW = Decimal(env("PROGRESS_RED_BELOW", "0.8"))
 # Workbook uploads (xlsx) up to this many megabytes (never above UPLOAD_MAX_MB).

@@ -22,6 +22,14 @@ from django.urls import reverse
 
 from common.roles import Role
 from followup.services import supervision_open, supervision_reply
+from tests.complaints.fixtures import (  # noqa: F401 (fixtures of the complaints pages)
+    calendar_day,
+    complaint_a,
+    complaint_closed_a,
+    complaint_received,
+    complaint_replied_a,
+    complaint_reply_a,
+)
 from tests.factories import (
     ClerkFactory,
     ProjectFactory,

@@ -272,6 +272,9 @@ def hostile(db, commerce, finance, clerk):
     )
     batch.file.save("bad.xlsx", ContentFile(buffer.getvalue()), save=False)
     batch.save()
+    from tests.complaints.fixtures import hostile_complaints
+
+    hostile_complaints(commerce, units)
     return {"units": units, "batch": batch, "referrer": referrer, "claim": filed}
 
 
@@ -296,6 +299,8 @@ EXPORTS = {
     "deposits:settlement_sheet": ((YEAR,), "", ("finance",)),
     "workbook:errors": (("batch",), "", ("commerce",)),
     "followup:list": ((), "?export=xlsx", ("commerce",)),
+    "complaints:list": ((), *LIST),
+    "complaints:statistics": ((), "?export=xlsx", ("commerce",)),
 }
 # Downloads that carry no data a person typed, checked all the same.
 DATA_FREE = {
