@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from common.roles import Role
+from keyprojects import selectors as keyproject_selectors
 from portal import selectors
 from units.models import Unit
 
@@ -31,6 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
             status_counts=selectors.status_counts(report),
             **selectors.top_and_bottom(report),
         )
+        context["keyprojects"] = keyproject_selectors.leader_card(user, today)
     elif user.role == Role.COMMERCE:
         report = selectors.progress_report(today)
         context.update(

@@ -14,6 +14,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from tests.conftest import ROLE_NAMES
+from tests.keyprojects.fixtures import key_milestone_a, key_phase_a, key_project_a  # noqa: F401
 
 LOGIN = "login"  # anonymous users are redirected to the login page
 REDIRECT = "redirect"  # any other redirect
@@ -142,6 +143,16 @@ MATRIX: dict[str, Case] = {
     "projects:event_create": Case(COMMERCE_ONLY),
     "projects:event_update": Case(COMMERCE_ONLY, args="event"),
     "projects:home_province": Case(COMMERCE_ONLY, literal_args=(2026,)),
+    "keyprojects:board": Case(SIGNED_IN),
+    "keyprojects:create": Case(COMMERCE_ONLY, args="project_a"),
+    "keyprojects:detail": Case(UNIT_A_OBJECT, args="key_project_a"),
+    "keyprojects:update": Case(COMMERCE_ONLY, args="key_project_a"),
+    "keyprojects:phase_create": Case(COMMERCE_ONLY, args="key_project_a"),
+    "keyprojects:phase_update": Case(COMMERCE_ONLY, args="key_phase_a"),
+    "keyprojects:milestone_create": Case(COMMERCE_ONLY, args="key_project_a"),
+    "keyprojects:milestone_update": Case(COMMERCE_ONLY, args="key_milestone_a"),
+    "keyprojects:milestone_done": Case(UNIT_A_EDIT, args="key_milestone_a"),
+    "keyprojects:follow_up_create": Case(UNIT_A_EDIT, args="key_project_a"),
 }
 
 
@@ -203,6 +214,14 @@ POST_MATRIX: dict[str, Case] = {
     "projects:event_create": Case(P_COMMERCE),
     "projects:event_update": Case(P_COMMERCE, args="event"),
     "projects:home_province": Case(P_COMMERCE, literal_args=(2026,)),
+    "keyprojects:create": Case(P_COMMERCE, args="project_a"),
+    "keyprojects:update": Case(P_COMMERCE, args="key_project_a"),
+    "keyprojects:phase_create": Case(P_COMMERCE, args="key_project_a"),
+    "keyprojects:phase_update": Case(P_COMMERCE, args="key_phase_a"),
+    "keyprojects:milestone_create": Case(P_COMMERCE, args="key_project_a"),
+    "keyprojects:milestone_update": Case(P_COMMERCE, args="key_milestone_a"),
+    "keyprojects:milestone_done": Case(P_UNIT_A_EDIT, args="key_milestone_a"),
+    "keyprojects:follow_up_create": Case(P_UNIT_A_EDIT, args="key_project_a"),
 }
 
 

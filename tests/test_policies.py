@@ -55,6 +55,9 @@ BY_ROLE = {
     "rewards.pay_claim": (N, N, N, Y, N),
     "rewards.reject_claim": (N, N, Y, Y, N),
     "rewards.read_payouts": (N, N, Y, Y, Y),
+    "keyprojects.manage_key_projects": (N, N, Y, N, N),
+    "keyprojects.log_follow_up": (Y, Y, Y, N, N),
+    "keyprojects.complete_milestone": (Y, Y, Y, N, N),
 }
 # What the command line (命令行) may not do: it reads nothing in full and follows no queue.
 NOT_FOR_THE_COMMAND_LINE = {"common.use_portal", "rewards.reveal_numbers", "rewards.follow_claims"}
