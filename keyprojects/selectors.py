@@ -132,5 +132,5 @@ def leader_card(user, today: dt.date) -> dict:
         "levels": levels,
         "total": sum(row["count"] for row in levels),
         "overdue": shown,
-        "overdue_count": overdue.count() if len(shown) == HOME_OVERDUE else len(shown),
+        "overdue_count": overdue.count(),
     }
