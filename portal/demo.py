@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from deposits import services as deposit_services
+from keyprojects import demo as keyprojects_demo
 from projects.counting import raw_period_totals
 from projects.models import Project, PromotionEvent
 from projects.services import (
@@ -932,6 +933,7 @@ def _write(planner: Planner, units: dict, users: dict, stdout) -> dict:
     _likely_slip(planner, saved, actor)
     money = _write_deposits(planner, users, stdout)
     money.update(_write_rewards(planner, saved, units, users, stdout))
+    money.update(keyprojects_demo.write(year=planner.year, prefix=PREFIX, units=units, users=users))
     return {
         "events": len(events),
         "projects": len(saved),

@@ -18,7 +18,6 @@ from openpyxl import load_workbook
 from keyprojects import selectors, services
 from keyprojects.models import FollowUp, KeyProject, Milestone, Phase
 from tests.factories import ProjectFactory, UnitFactory
-from tests.keyprojects.fixtures import key_milestone_a, key_project_a  # noqa: F401
 
 D = Decimal
 TODAY = timezone.localdate()
