@@ -6,7 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, IntegerField, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -48,6 +59,11 @@ def board_queryset(today: dt.date):
         .values("last")
     )
     return KeyProject.objects.select_related("project", "unit").annotate(
+        # 省级 before 市级 before 区级 (the codes' alphabetical order is not the ranking).
+        level_rank=Case(
+            *[When(level=level, then=rank) for rank, level in enumerate(SigningLevel.values)],
+            output_field=IntegerField(),
+        ),
         planned_total=_sum_of("planned_investment"),
         actual_total=_sum_of("actual_investment"),
         overdue_count=Coalesce(Subquery(overdue, output_field=IntegerField()), 0),

@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from common.columns import AmountColumn
@@ -12,7 +13,7 @@ class KeyProjectTable(tables.Table):
         verbose_name=_("项目名称"),
         linkify=lambda record: record.get_absolute_url(),
     )
-    level = tables.Column(verbose_name=_("签约层级"))
+    level = tables.Column(verbose_name=_("签约层级"), order_by=("level_rank",))
     unit = tables.Column(verbose_name=_("责任单位"), order_by=("unit__display_order",))
     leader = tables.Column(
         accessor="leader_name", verbose_name=_("包保领导"), order_by=("leader_name",)
@@ -40,7 +41,6 @@ class KeyProjectTable(tables.Table):
         )
         order_by = ("level",)
         empty_text = _("没有符合条件的重点项目")
-        row_attrs = {"class": lambda record: "table-danger" if record.overdue_count else ""}
 
     def render_stage(self, record):
         return record.project.get_stage_display()
@@ -55,7 +55,9 @@ class KeyProjectTable(tables.Table):
         return record.leader
 
     def render_overdue_count(self, value):
-        return value or "—"
+        if not value:
+            return "—"
+        return format_html('<span class="badge text-bg-danger">{}</span>', value)
 
     def value_overdue_count(self, value):
         return value

@@ -38,4 +38,4 @@ def test_the_demo_has_the_seeds_key_projects(client):
     assert rates["district"].started >= 1
     client.force_login(xiaobu.designated_by)
     html = client.get(reverse("keyprojects:board")).content.decode()
-    assert "广铁集团货物运输战略物流基地项目" in html and "table-danger" in html
+    assert "广铁集团货物运输战略物流基地项目" in html and "badge text-bg-danger" in html

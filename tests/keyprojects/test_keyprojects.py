@@ -213,7 +213,7 @@ def test_a_clerk_sees_only_its_units_key_projects(client_as, key_project_a, comm
 def test_the_detail_page_shows_phases_overdue_milestones_and_the_log(client_as, key_project_a):
     html = client_as("leadership").get(key_project_a.get_absolute_url()).content.decode()
     assert "Phase 1" in html and "45,000.00" in html
-    assert "逾期未完成" in html and "table-danger" in html
+    assert "逾期未完成" in html and "badge text-bg-danger" in html
     assert "Site visit" in html and "Land approval" in html
     assert "填写跟踪记录" not in html and "新增分期" not in html  # leaders read
 
@@ -413,3 +413,9 @@ def test_the_leaders_card_counts_levels_and_lists_overdue(client_as, board, lead
     assert card["overdue_count"] == 1 and card["overdue"][0].days_late == 5
     html = client_as("leadership").get(reverse("home")).content.decode()
     assert "重点项目" in html and "已逾期 5 天" in html and "市级乙" in html
+
+
+def test_the_board_lists_provincial_signings_first(client_as, board):
+    response = client_as("commerce").get(reverse("keyprojects:board"))
+    levels = [row.record.level for row in response.context["table"].rows]
+    assert levels == ["provincial", "city", "district"]
