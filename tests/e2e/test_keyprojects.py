@@ -29,6 +29,7 @@ def test_key_projects_from_the_board_to_a_follow_up(roster, open_session):
     bureau.shot("key-projects")
     page.get_by_role("link", name="广铁集团货物运输战略物流基地项目").click()
     assert "逾期未完成" in bureau.text()
+    assert not bureau.check_layout("key-project page")
     bureau.check_accessibility("key-project page")
 
     # The bureau marks a project of 郴江镇 (the demo clerk's unit) from its project page.
