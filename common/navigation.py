@@ -53,6 +53,7 @@ NAV_ITEMS: list[NavItem] = [
         ("targets:quotas", "targets:quotas_"),
     ),
     NavItem(_("招商活动"), "projects:event_list", EVERYONE, ("projects:event_",)),
+    NavItem(_("重点项目"), "keyprojects:board", EVERYONE, ("keyprojects:",)),
     NavItem(_("抵押金"), "deposits:board_current", EVERYONE, ("deposits:",)),
     NavItem(_("引资奖励"), "rewards:claim_list", EVERYONE, ("rewards:",)),
     NavItem(_("责任单位"), "units:list", EVERYONE, ("units:",)),

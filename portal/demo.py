@@ -33,6 +33,7 @@ from accounts.models import User
 from complaints.demo import load_demo_complaints
 from deposits import services as deposit_services
 from followup import demo as followup_demo
+from keyprojects import demo as keyprojects_demo
 from projects.counting import raw_period_totals
 from projects.models import Project, PromotionEvent
 from projects.services import (
@@ -939,6 +940,7 @@ def _write(planner: Planner, units: dict, users: dict, stdout) -> dict:
     )
     _say(stdout, f"督办单 {supervisions} 份")
     money.update(load_demo_complaints(users=users, stdout=stdout))
+    money.update(keyprojects_demo.write(year=planner.year, prefix=PREFIX, units=units, users=users))
     return {
         "events": len(events),
         "projects": len(saved),

@@ -5,6 +5,7 @@ from django.views.decorators.http import require_GET
 
 from common.roles import Role
 from complaints import selectors as complaint_selectors
+from keyprojects import selectors as keyproject_selectors
 from portal import selectors
 from units.models import Unit
 
@@ -34,6 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
             supervisions=selectors.supervision_counts(user, today),
             **selectors.top_and_bottom(report),
         )
+        context["keyprojects"] = keyproject_selectors.leader_card(user, today)
     elif user.role == Role.COMMERCE:
         report = selectors.progress_report(today)
         context.update(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
@@ -182,7 +183,7 @@ def event_results(year: int, as_of: dt.date) -> list[dict]:
 
 def pipeline(year: int, as_of: dt.date) -> dict:
     """Projects of the year by stage (signed in the period, or without a signing date and
-    entered in it), 履约率 (signed projects that started) and 成功率; read from the tally."""
+    entered in it); read from the tally. 履约率 and 成功率 are :func:`fulfilment_rates`."""
     counts: dict[str, int] = defaultdict(int)
     for key, amount in tally_period_totals(as_of).items():
         parts = key.split(".")
@@ -194,14 +195,87 @@ def pipeline(year: int, as_of: dt.date) -> dict:
         {"stage": stage, "label": stage.label, "count": counts.get(stage.value, 0)}
         for stage in [*STAGE_ORDER, Stage.TERMINATED]
     ]
-    signed = sum(counts.get(s, 0) for s in SIGNED_STAGES)
-    started = sum(counts.get(s, 0) for s in (Stage.STARTED, Stage.PRODUCING))
-    total = sum(counts.values())
     return {
         "stages": stages,
-        "total": total,
-        "signed": signed,
-        "started": started,
-        "fulfilment": _share(started, signed),
-        "success": _share(signed, total),
+        "total": sum(counts.values()),
+        "signed": sum(counts.get(s, 0) for s in SIGNED_STAGES),
     }
+
+
+@dataclass
+class Fulfilment:
+    """履约率 and 成功率 of one unit (or of the district): counts and the two shares."""
+
+    signed: int = 0
+    started: int = 0
+    produced: int = 0
+    undated: int = 0  # at 开工/投产 by its stage, but without the date: not counted as started
+    unit_id: int | None = None
+    unit_name: str = ""
+
+    @property
+    def fulfilment(self) -> Decimal | None:
+        return _share(Decimal(self.started), Decimal(self.signed))
+
+    @property
+    def success(self) -> Decimal | None:
+        return _share(Decimal(self.produced), Decimal(self.signed))
+
+    def add(self, other: Fulfilment) -> None:
+        self.signed += other.signed
+        self.started += other.started
+        self.produced += other.produced
+        self.undated += other.undated
+
+
+def fulfilment_rates(year: int, as_of: dt.date) -> dict:
+    """履约率 and 成功率 per unit and for the district, from the projects' real 开工日期 and
+    投产日期 (never from the stage alone: dates nobody entered are not guessed, DOMAIN.md).
+
+    - Denominator (签约项目): projects whose 签约日期 falls from 1 January of ``year`` to
+      ``as_of``, whatever their stage now — a project later 终止 stays in it (a signed
+      contract that was not kept is what 履约率 measures); projects withdrawn as 重复统计
+      are left out (they are another unit's project).
+    - 履约率 = those of them with a 开工日期 on or before ``as_of`` ÷ 签约项目.
+    - 成功率 = those of them with a 投产日期 on or before ``as_of`` ÷ 签约项目.
+    - No signed project: the rate is None (shown as —), never 0 %.
+    - ``undated``: projects of the denominator whose stage says 开工 or 投产 but that carry no
+      开工日期 (or, at 投产, no 投产日期); they count as not (yet) started or producing, and the
+      page lists how many so that the dates get entered.
+
+    One aggregate query grouped by unit (over the signed_on index), whatever the number of
+    projects. Returns ``{"district": Fulfilment, "units": [Fulfilment, …]}``, units in roster
+    order. The 1–N月 export can call it with the report's year and as-of date.
+    """
+    start = dt.date(year, 1, 1)
+    started = Q(started_on__isnull=False, started_on__lte=as_of)
+    produced = Q(produced_on__isnull=False, produced_on__lte=as_of)
+    undated = (Q(stage=Stage.STARTED) & Q(started_on__isnull=True)) | (
+        Q(stage=Stage.PRODUCING) & (Q(started_on__isnull=True) | Q(produced_on__isnull=True))
+    )
+    rows = (
+        Project.objects.filter(signed_on__range=(start, as_of))
+        .exclude(stage=Stage.WITHDRAWN)
+        .values("unit_id", "unit__name", "unit__display_order", "unit__code")
+        .annotate(
+            n=Count("id"),
+            n_started=Count("id", filter=started),
+            n_produced=Count("id", filter=produced),
+            n_undated=Count("id", filter=undated),
+        )
+        .order_by("unit__display_order", "unit__code")
+    )
+    district = Fulfilment()
+    units = []
+    for row in rows:
+        unit = Fulfilment(
+            signed=row["n"],
+            started=row["n_started"],
+            produced=row["n_produced"],
+            undated=row["n_undated"],
+            unit_id=row["unit_id"],
+            unit_name=row["unit__name"],
+        )
+        district.add(unit)
+        units.append(unit)
+    return {"district": district, "units": units}

@@ -30,9 +30,11 @@ def event_results(request: HttpRequest) -> HttpResponse:
 
 @permission_required("common.use_portal")
 def pipeline(request: HttpRequest) -> HttpResponse:
-    """Projects by stage, with 履约率 (signed projects that started)."""
+    """Projects by stage, with 履约率 (signed projects that started) and 成功率 (signed
+    projects in production) per unit and for the district, from the projects' dates."""
     period, _report, context = report_context(request)
     context["pipeline"] = selectors.pipeline(period.year, period.as_of)
+    context["rates"] = selectors.fulfilment_rates(period.year, period.as_of)
     return render(request, "reporting/pipeline.html", context)
 
 

@@ -22,6 +22,7 @@ from tests.complaints.fixtures import (  # noqa: F401 (fixtures of the complaint
     complaint_reply_a,
 )
 from tests.conftest import ROLE_NAMES
+from tests.keyprojects.fixtures import key_milestone_a, key_phase_a, key_project_a  # noqa: F401
 
 LOGIN = "login"  # anonymous users are redirected to the login page
 REDIRECT = "redirect"  # any other redirect
@@ -174,6 +175,16 @@ MATRIX: dict[str, Case] = {
     "complaints:calendar": Case(COMMERCE_ONLY),
     "complaints:calendar_delete": Case(POST_ONLY, args="calendar_day"),
     "complaints:calendar_load": Case(POST_ONLY),
+    "keyprojects:board": Case(SIGNED_IN),
+    "keyprojects:create": Case(COMMERCE_ONLY, args="project_a"),
+    "keyprojects:detail": Case(UNIT_A_OBJECT, args="key_project_a"),
+    "keyprojects:update": Case(COMMERCE_ONLY, args="key_project_a"),
+    "keyprojects:phase_create": Case(COMMERCE_ONLY, args="key_project_a"),
+    "keyprojects:phase_update": Case(COMMERCE_ONLY, args="key_phase_a"),
+    "keyprojects:milestone_create": Case(COMMERCE_ONLY, args="key_project_a"),
+    "keyprojects:milestone_update": Case(COMMERCE_ONLY, args="key_milestone_a"),
+    "keyprojects:milestone_done": Case(UNIT_A_EDIT, args="key_milestone_a"),
+    "keyprojects:follow_up_create": Case(UNIT_A_EDIT, args="key_project_a"),
 }
 
 
@@ -250,6 +261,14 @@ POST_MATRIX: dict[str, Case] = {
     "complaints:calendar": Case(P_COMMERCE),
     "complaints:calendar_delete": Case(P_COMMERCE, args="calendar_day"),
     "complaints:calendar_load": Case(P_COMMERCE),
+    "keyprojects:create": Case(P_COMMERCE, args="project_a"),
+    "keyprojects:update": Case(P_COMMERCE, args="key_project_a"),
+    "keyprojects:phase_create": Case(P_COMMERCE, args="key_project_a"),
+    "keyprojects:phase_update": Case(P_COMMERCE, args="key_phase_a"),
+    "keyprojects:milestone_create": Case(P_COMMERCE, args="key_project_a"),
+    "keyprojects:milestone_update": Case(P_COMMERCE, args="key_milestone_a"),
+    "keyprojects:milestone_done": Case(P_UNIT_A_EDIT, args="key_milestone_a"),
+    "keyprojects:follow_up_create": Case(P_UNIT_A_EDIT, args="key_project_a"),
 }
 
 

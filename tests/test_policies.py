@@ -67,6 +67,9 @@ BY_ROLE = {
     "complaints.view_contact": (N, N, Y, N, N),
     "complaints.view_stats": (N, N, Y, Y, Y),
     "complaints.manage_calendar": (N, N, Y, N, N),
+    "keyprojects.manage_key_projects": (N, N, Y, N, N),
+    "keyprojects.log_follow_up": (Y, Y, Y, N, N),
+    "keyprojects.complete_milestone": (Y, Y, Y, N, N),
 }
 # What the command line (命令行) may not do: it reads nothing in full and follows no queue.
 # Nor does it answer a 督办单 for a unit: the unit's own staff do.

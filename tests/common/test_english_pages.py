@@ -37,6 +37,7 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
 )
+from tests.keyprojects.fixtures import key_milestone_a, key_phase_a, key_project_a  # noqa: F401
 from tests.test_permissions import MATRIX
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]")

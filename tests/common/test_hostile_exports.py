@@ -60,6 +60,7 @@ MARKERS = ("HYPERLINK", "乙镇", "丙镇", "丁镇", "戊镇", "己镇", "=cmd"
 
 PROJECT_APPS = ("accounts", "common", "config", "deposits", "projects", "rewards", "targets")
 PROJECT_APPS += ("units", "workbook")
+PROJECT_APPS += ("keyprojects",)
 # What only code that writes a spreadsheet or a CSV file contains.
 EXPORT_MARKERS = (
     "XLSX_CONTENT_TYPE",
@@ -245,6 +246,14 @@ def hostile(db, commerce, finance, clerk):
             note="@cmd 税收备注",
         )
 
+    # Key projects of the hostile units, with a hostile 包保领导.
+    from keyprojects.services import key_project_create
+
+    for project in current[:2]:
+        key_project_create(
+            user=commerce, project=project, level="city", leader_name="=cmd 张", leader_post="@cmd"
+        )
+
     # A refused upload of the commerce bureau's, whose rows and error message are hostile.
     from workbook.models import BatchStatus, ImportBatch
 
@@ -301,6 +310,7 @@ EXPORTS = {
     "followup:list": ((), "?export=xlsx", ("commerce",)),
     "complaints:list": ((), *LIST),
     "complaints:statistics": ((), "?export=xlsx", ("commerce",)),
+    "keyprojects:board": ((), *LIST),
 }
 # Downloads that carry no data a person typed, checked all the same.
 DATA_FREE = {

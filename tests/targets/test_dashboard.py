@@ -365,6 +365,7 @@ def test_park_events_and_pipeline_pages(client_as, figures, event, unit_a, comme
         event=event,
         signed_on=dt.date(YEAR, 3, 1),
         stage="started",
+        started_on=dt.date(YEAR, 4, 1),  # 履约率 reads the 开工日期, not the stage
         contract_amount=D("300"),
     )
     rebuild(YEAR)  # the factory wrote past the services: recount the tally the pages read
