@@ -29,3 +29,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False
+
+# Identity controls (等保 2.0 身份鉴别): on in production, each can be relaxed only on purpose.
+PORTAL_REQUIRE_SECOND_FACTOR = env_bool("PORTAL_REQUIRE_SECOND_FACTOR", True)
+PORTAL_FORCE_PASSWORD_CHANGE = env_bool("PORTAL_FORCE_PASSWORD_CHANGE", True)
+PASSWORD_EXPIRY_DAYS = env_int("PASSWORD_EXPIRY_DAYS", 90)
