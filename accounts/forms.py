@@ -19,11 +19,12 @@ class PortalAuthenticationForm(AuthenticationForm):
 class PortalPasswordChangeForm(PasswordChangeForm):
     """Django's form, refusing the old password again (a one-time password must go)."""
 
-    def clean_new_password2(self):
-        password = super().clean_new_password2()
-        if password and self.user.check_password(password):
-            raise forms.ValidationError(_("新密码不能与当前密码相同。"))
-        return password
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("new_password1")
+        if password and not self.has_error("new_password2") and self.user.check_password(password):
+            self.add_error("new_password2", _("新密码不能与当前密码相同。"))
+        return cleaned
 
 
 username_validator = RegexValidator(
