@@ -15,10 +15,10 @@ class AccountTable(tables.Table):
     unit = tables.Column(verbose_name=_("所属单位"), accessor="unit__name")
     is_active = tables.BooleanColumn(verbose_name=_("启用"), yesno=(_("是"), _("否")))
     has_totp = tables.BooleanColumn(
-        verbose_name=_("第二因素"), yesno=(_("已绑定"), _("未绑定")), orderable=False
+        verbose_name=_("验证器"), yesno=(_("已绑定"), _("未绑定")), orderable=False
     )
     is_locked = tables.BooleanColumn(
-        verbose_name=_("锁定"), yesno=(_("已锁定"), _("—")), orderable=False
+        verbose_name=_("登录锁定"), yesno=(_("锁定中"), _("否")), orderable=False
     )
     last_login = tables.DateTimeColumn(verbose_name=_("上次登录"), format="Y-m-d H:i")
 

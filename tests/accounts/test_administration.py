@@ -213,7 +213,7 @@ def test_the_security_administrator_unlocks_a_locked_account(security_admin, cle
     client = Client()
     client.force_login(security_admin)
     listed = client.get(reverse("accounts:list") + "?q=clerk_a").content.decode()
-    assert "已锁定" in listed
+    assert "锁定中" in listed
     client.post(reverse("accounts:unlock", args=[clerk.pk]))
     assert clerk.username not in services.locked_usernames()
     ok = Client().post(
