@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from common.roles import SECOND_FACTOR_ROLES
+from common.permissions import has_rule
 
 # The migration that added password_changed_at: when it ran is the latest possible date of
 # any password set before it.
@@ -22,10 +22,11 @@ UPGRADE_MIGRATION = ("accounts", "0003_security_controls")
 
 
 def needs_second_factor(user) -> bool:
-    """District-wide roles, administrators and superusers prove a second factor."""
-    if not getattr(user, "is_authenticated", False):
+    """District-wide roles and administrators (the rule accounts.use_second_factor), and
+    superusers (the Django admin), prove a second factor."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return user.role in SECOND_FACTOR_ROLES or user.is_superuser
+    return has_rule(user, "accounts.use_second_factor") or user.is_superuser
 
 
 def second_factor_required(user) -> bool:

@@ -10,19 +10,14 @@ None of them is a business role, so no business page lets them in.
 
 import rules
 
+from common.roles import SECOND_FACTOR_ROLES
 from common.rules import (
     is_administrator,
-    is_district_wide,
     is_security_admin,
     is_system,
     is_system_admin,
+    role_in,
 )
-
-
-@rules.predicate
-def is_superuser(user) -> bool:
-    return bool(getattr(user, "is_active", False) and getattr(user, "is_superuser", False))
-
 
 # The account list and an account's page (who is locked, who has a second factor).
 rules.add_perm("accounts.view_accounts", is_system_admin | is_security_admin)
@@ -30,5 +25,6 @@ rules.add_perm("accounts.manage_accounts", is_system_admin | is_system)
 rules.add_perm("accounts.manage_security", is_security_admin | is_system)
 # The administrators' landing page.
 rules.add_perm("accounts.administer", is_administrator)
-# Who enrols and uses an authenticator: everyone whom the policy asks for a second factor.
-rules.add_perm("accounts.use_second_factor", is_district_wide | is_administrator | is_superuser)
+# Who enrols and uses an authenticator: district-wide roles and administrators
+# (accounts.policy adds superusers, who pass no portal rule).
+rules.add_perm("accounts.use_second_factor", role_in(SECOND_FACTOR_ROLES, "has_second_factor_role"))

@@ -6,10 +6,13 @@ accounts/second_factor.py) that checks the rule again and records the audit even
 
 from __future__ import annotations
 
+import functools
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.views import LoginView, PasswordChangeView
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,8 +20,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
 
-from accounts import second_factor, selectors, services
+from accounts import policy, second_factor, selectors, services
 from accounts.filters import AccountFilter
 from accounts.forms import (
     AccountCreateForm,
@@ -31,8 +36,9 @@ from accounts.models import User
 from accounts.tables import AccountTable
 from common.editing import ServiceFormView
 from common.forms import add_validation_error
-from common.listing import ObjectListView
-from common.permissions import permission_required
+from common.listing import StableQuerysetData
+from common.paginator import BoundedCountPaginator
+from common.permissions import PermissionRequiredMixin, permission_required
 
 # The session key of a one-time password (or recovery codes) shown once, then removed.
 SHOW_ONCE_KEY = "accounts_show_once"
@@ -75,7 +81,20 @@ def _next_url(request: HttpRequest) -> str:
 # --- the second factor -----------------------------------------------------------------
 
 
-@permission_required("accounts.use_second_factor")
+def second_factor_users(view):
+    """The second-factor pages: for whom the policy asks a second factor (the rule
+    accounts.use_second_factor, and superusers); 403 for anyone else."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not policy.needs_second_factor(request.user):
+            raise PermissionDenied("accounts.use_second_factor")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@second_factor_users
 def otp_enrol(request: HttpRequest) -> HttpResponse:
     """Scan the QR code, type the first code: the authenticator is bound, recovery codes
     are issued (shown once on the next page) and this session is verified."""
@@ -104,7 +123,7 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/otp_enrol.html", context)
 
 
-@permission_required("accounts.use_second_factor")
+@second_factor_users
 def otp_codes(request: HttpRequest) -> HttpResponse:
     """The recovery codes, once: reloading the page shows them no more."""
     shown = _take_shown_once(request)
@@ -113,7 +132,7 @@ def otp_codes(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/otp_codes.html", shown)
 
 
-@permission_required("accounts.use_second_factor")
+@second_factor_users
 def otp_verify(request: HttpRequest) -> HttpResponse:
     """After the password: a code from the authenticator or one recovery code."""
     if not services.has_second_factor(request.user):
@@ -139,17 +158,27 @@ def admin_home(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/admin_home.html")
 
 
-class AccountListView(ObjectListView):
+class AccountListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
+    """The accounts, filtered by role, unit and state, with their lockout and second-factor
+    state. Like common.listing's lists (stable order, bounded count) but with no export: a
+    list of accounts is not a spreadsheet to pass around."""
+
     permission_required = "accounts.view_accounts"
     filterset_class = AccountFilter
     table_class = AccountTable
-    title = gettext_lazy("账号管理")
-    export_name = "accounts"
-    add_url_name = "accounts:create"
-    add_permission = "accounts.manage_accounts"
+    template_name = "accounts/account_list.html"
 
     def get_queryset(self):
         return selectors.accounts_with_state()
+
+    def get_table_pagination(self, table) -> dict:
+        return {"per_page": settings.LIST_PAGE_SIZE, "paginator_class": BoundedCountPaginator}
+
+    def get_table_data(self):
+        return StableQuerysetData(super().get_table_data())
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": _("账号管理")}
 
 
 @permission_required("accounts.view_accounts")

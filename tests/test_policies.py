@@ -55,9 +55,22 @@ BY_ROLE = {
     "rewards.pay_claim": (N, N, N, Y, N),
     "rewards.reject_claim": (N, N, Y, Y, N),
     "rewards.read_payouts": (N, N, Y, Y, Y),
+    # accounts (三权分立): the administrators' rules refuse every business role; their own
+    # answers are in tests/accounts/test_administration.py.
+    "accounts.view_accounts": (N, N, N, N, N),
+    "accounts.manage_accounts": (N, N, N, N, N),
+    "accounts.manage_security": (N, N, N, N, N),
+    "accounts.administer": (N, N, N, N, N),
+    "accounts.use_second_factor": (N, N, Y, Y, Y),
 }
 # What the command line (命令行) may not do: it reads nothing in full and follows no queue.
 NOT_FOR_THE_COMMAND_LINE = {"common.use_portal", "rewards.reveal_numbers", "rewards.follow_claims"}
+# Pages of people, not actions: the command line has no account page and no second factor.
+NOT_FOR_THE_COMMAND_LINE |= {
+    "accounts.view_accounts",
+    "accounts.administer",
+    "accounts.use_second_factor",
+}
 
 
 def test_every_rule_is_in_the_table():

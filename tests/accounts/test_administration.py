@@ -252,3 +252,26 @@ def test_the_list_costs_the_same_for_many_accounts(system_admin):
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+# Each administrator's answer to the account rules; business rules refuse them all.
+ADMIN_RULES = {
+    "accounts.view_accounts": {"system_admin", "security_admin"},
+    "accounts.manage_accounts": {"system_admin"},
+    "accounts.manage_security": {"security_admin"},
+    "accounts.administer": {"system_admin", "security_admin", "audit_admin"},
+    "accounts.use_second_factor": {"system_admin", "security_admin", "audit_admin"},
+}
+
+
+@pytest.mark.parametrize("admin", ADMINS)
+def test_the_rules_matrix_of_the_administrators(admin, request):
+    import rules
+
+    user = request.getfixturevalue(admin)
+    for perm in rules.permissions.permissions:
+        app = perm.split(".", 1)[0]
+        if app == "audit":
+            continue  # the audit log's own rules (is_audit_admin) are tested with it
+        expected = admin in ADMIN_RULES.get(perm, set())
+        assert rules.has_perm(perm, user) is expected, (admin, perm)
