@@ -3,7 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from common.roles import Role
+from common.roles import ADMIN_ROLES, Role
 from units.models import Unit
 
 
@@ -39,7 +39,10 @@ def _units():
 
 class AccountFieldsForm(forms.Form):
     full_name = forms.CharField(label=_("姓名或名称"), max_length=150)
-    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    # Business roles only: administrator accounts are set by the deployment (三权分立).
+    role = forms.ChoiceField(
+        label=_("角色"), choices=[(v, label) for v, label in Role.choices if v not in ADMIN_ROLES]
+    )
     unit = forms.ModelChoiceField(
         label=_("所属单位"),
         queryset=Unit.objects.none(),

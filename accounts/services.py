@@ -21,7 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import User
 from audit import events
 from common.permissions import require
-from common.roles import Role
+from common.roles import ADMIN_ROLES, Role
 from units.models import Unit
 
 ONE_TIME_PASSWORD_LENGTH = 12
@@ -74,6 +74,16 @@ def user_upsert(
     return user, created
 
 
+def _refuse_administrator_roles(actor: User | None, *roles: str) -> None:
+    """三权分立: a system administrator manages business accounts only. Administrator
+    accounts (the three roles) are made and changed by the deployment (a superuser in the
+    Django admin, or a command), so no administrator can give themselves a second hat."""
+    if actor is not None and any(role in ADMIN_ROLES for role in roles):
+        raise ValidationError(
+            _("管理员账号（系统、安全、审计管理员）只能由部署人员在 Django 管理后台设置。")
+        )
+
+
 def _check_role_and_unit(role: str, unit: Unit | None) -> None:
     if role == Role.UNIT_STAFF and unit is None:
         raise ValidationError({"unit": _("单位填报员必须选择所属单位。")})
@@ -94,6 +104,7 @@ def account_create(
     """A new account with a one-time password (returned once, never stored in clear), to be
     changed at the first login."""
     require(actor, "accounts.manage_accounts")
+    _refuse_administrator_roles(actor, role)
     _check_role_and_unit(role, unit)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("用户名 %(name)s 已被使用。") % {"name": username}})
@@ -119,6 +130,7 @@ def _refuse_own_or_superuser(actor: User | None, user: User) -> None:
         raise ValidationError(_("不能在这里更改自己的账号，请由另一位系统管理员操作。"))
     if user.is_superuser:
         raise ValidationError(_("超级用户只能由部署人员在命令行或 Django 管理后台维护。"))
+    _refuse_administrator_roles(actor, user.role)
 
 
 @transaction.atomic
@@ -134,6 +146,7 @@ def account_update(
     """Change the name, role or unit; False when nothing changed."""
     require(actor, "accounts.manage_accounts")
     _refuse_own_or_superuser(actor, user)
+    _refuse_administrator_roles(actor, role)
     _check_role_and_unit(role, unit)
     user = User.objects.select_for_update().get(pk=user.pk)
     before = (user.last_name, user.role, user.unit_id)

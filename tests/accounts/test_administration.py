@@ -275,3 +275,33 @@ def test_the_rules_matrix_of_the_administrators(admin, request):
             continue  # the audit log's own rules (is_audit_admin) are tested with it
         expected = admin in ADMIN_RULES.get(perm, set())
         assert rules.has_perm(perm, user) is expected, (admin, perm)
+
+
+def test_the_system_administrator_cannot_hand_out_or_touch_administrator_roles(
+    system_admin, security_admin, clerk
+):
+    """三权分立: no administrator can give anyone (a friend's account, a new one) a second
+    administrator's hat, nor disable or reset another administrator."""
+    client = Client()
+    client.force_login(system_admin)
+    before = User.objects.count()
+    response = client.post(
+        reverse("accounts:create"),
+        {"username": "shadow", "full_name": "x", "role": "security_admin"},
+    )
+    assert response.status_code == 200 and User.objects.count() == before
+    with pytest.raises(Exception, match="管理员账号"):
+        services.account_update(
+            actor=system_admin, user=clerk, full_name="x", role=Role.AUDIT_ADMIN
+        )
+    for action in ("set_active", "reset_password"):
+        client.post(reverse(f"accounts:{action}", args=[security_admin.pk]), {"active": "0"})
+    security_admin.refresh_from_db()
+    assert security_admin.is_active and security_admin.check_password(PASSWORD)
+    page = client.get(reverse("accounts:detail", args=[security_admin.pk])).content.decode()
+    assert "重置密码" not in page
+    # The deployment (a command, user None) may.
+    user, _password = services.account_create(
+        actor=None, username="auditor2", full_name="x", role=Role.AUDIT_ADMIN
+    )
+    assert user.role == Role.AUDIT_ADMIN
