@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from common.roles import DISTRICT_WIDE_ROLES, Role
+from common.roles import ADMIN_ROLES, DISTRICT_WIDE_ROLES, Role
 
 
 class User(AbstractUser):
@@ -22,6 +22,12 @@ class User(AbstractUser):
         blank=True,
         related_name="staff",
     )
+    # 等保 2.0 身份鉴别: a one-time password (a new account, a reset) must be replaced at the
+    # next login (enforced when PORTAL_FORCE_PASSWORD_CHANGE is on).
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
+    # When the password was last set. NULL means "unknown" (accounts from before release 2):
+    # accounts.policy counts their expiry from the upgrade, never from an invented date.
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
@@ -55,6 +61,10 @@ class User(AbstractUser):
     @property
     def sees_all_units(self) -> bool:
         return self.role in DISTRICT_WIDE_ROLES
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role in ADMIN_ROLES
 
     @property
     def display_name(self) -> str:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 import rules
 
 from common.roles import (
+    ADMIN_ROLES,
     ALL_ROLES,
     BUREAUS,
     CASEWORK_ROLES,
@@ -57,6 +58,12 @@ is_district_wide = role_in(DISTRICT_WIDE_ROLES, "is_district_wide")
 is_unit_editor = role_in(UNIT_EDITORS, "is_unit_editor")
 is_caseworker = role_in(CASEWORK_ROLES, "is_caseworker")
 is_bureau = role_in(BUREAUS, "is_bureau")
+# Separated administration (三权分立): none of these is in ALL_ROLES or DISTRICT_WIDE_ROLES,
+# so no business predicate above lets an administrator in.
+is_system_admin = role_in({Role.SYSTEM_ADMIN}, "is_system_admin")
+is_security_admin = role_in({Role.SECURITY_ADMIN}, "is_security_admin")
+is_audit_admin = role_in({Role.AUDIT_ADMIN}, "is_audit_admin")
+is_administrator = role_in(ADMIN_ROLES, "is_administrator")
 
 
 def of_own_unit(unit_id_of: Callable[[object], int | None], name: str) -> rules.Predicate:

@@ -86,12 +86,13 @@ def users(clerk, other_clerk, commerce, finance, leadership):
 
 
 @pytest.fixture
-def client_as(users):
-    """``client_as("commerce")`` → a test client logged in as that role (or anonymous)."""
+def client_as(users, request):
+    """``client_as("commerce")`` → a test client logged in as that role (or anonymous); the
+    administrators (ADMIN_ROLE_NAMES) are their own fixtures, made only when asked for."""
 
     def make(role_name: str) -> Client:
         client = Client()
-        user = users[role_name]
+        user = users[role_name] if role_name in users else request.getfixturevalue(role_name)
         if user is not None:
             client.force_login(user)
         return client
@@ -259,3 +260,23 @@ def notification_a(clerk):
         params={"year": 2026, "month": 10},
     )
     return made
+# --- separated administration (三权分立): the three administrators -------------------------
+
+ADMIN_ROLE_NAMES = ("system_admin", "security_admin", "audit_admin")
+# Every column of the permission matrices: the business roles, then the administrators.
+ALL_ROLE_NAMES = ROLE_NAMES + ADMIN_ROLE_NAMES
+
+
+@pytest.fixture
+def system_admin(db):
+    return UserFactory(username="sysadmin", role=Role.SYSTEM_ADMIN)
+
+
+@pytest.fixture
+def security_admin(db):
+    return UserFactory(username="secadmin", role=Role.SECURITY_ADMIN)
+
+
+@pytest.fixture
+def audit_admin(db):
+    return UserFactory(username="auditor", role=Role.AUDIT_ADMIN)

@@ -23,13 +23,32 @@ from tests.complaints.fixtures import (  # noqa: F401 (fixtures of the complaint
 )
 from tests.conftest import ROLE_NAMES
 from tests.keyprojects.fixtures import key_milestone_a, key_phase_a, key_project_a  # noqa: F401
+from tests.conftest import ALL_ROLE_NAMES
 
 LOGIN = "login"  # anonymous users are redirected to the login page
 REDIRECT = "redirect"  # any other redirect
 OK = "ok"  # let in: the page (200) or, after acting, a redirect that is not to the login page
 
 
-def row(anonymous, clerk, other_clerk, commerce, finance, leadership):
+def _admin_default(anonymous):
+    # The administrators (三权分立) reach no business page: where an anonymous user is sent
+    # to the login page they get 403; public pages (and their redirects) answer as for anyone.
+    return 403 if anonymous == LOGIN else anonymous
+
+
+def row(
+    anonymous,
+    clerk,
+    other_clerk,
+    commerce,
+    finance,
+    leadership,
+    *,
+    system_admin=None,
+    security_admin=None,
+    audit_admin=None,
+):
+    default = _admin_default(anonymous)
     return dict(
         anonymous=anonymous,
         clerk=clerk,
@@ -37,7 +56,16 @@ def row(anonymous, clerk, other_clerk, commerce, finance, leadership):
         commerce=commerce,
         finance=finance,
         leadership=leadership,
+        system_admin=default if system_admin is None else system_admin,
+        security_admin=default if security_admin is None else security_admin,
+        audit_admin=default if audit_admin is None else audit_admin,
     )
+
+
+def admins(answer, system_admin=None, security_admin=None, audit_admin=None) -> dict:
+    """The three administrators' columns: ``answer`` for each unless given on its own."""
+    given = dict(system_admin=system_admin, security_admin=security_admin, audit_admin=audit_admin)
+    return {name: answer if value is None else value for name, value in given.items()}
 
 
 EVERYONE = row(200, 200, 200, 200, 200, 200)
@@ -56,6 +84,11 @@ FINANCE_ONLY = row(LOGIN, 403, 403, 403, 200, 403)
 IMPORTERS = row(LOGIN, 200, 200, 200, 200, 403)
 # An import batch uploaded by clerk A: nobody else sees it (404); leadership may not import.
 OWN_BATCH = row(LOGIN, 200, 404, 404, 404, 403)
+# Account pages: the system administrator manages accounts, the security administrator reads
+# them (to unlock, to reset a second factor); the audit administrator and business roles: 403.
+ACCOUNT_READERS = row(LOGIN, 403, 403, 403, 403, 403, **admins(403, 200, 200))
+SYSTEM_ADMIN_ONLY = row(LOGIN, 403, 403, 403, 403, 403, **admins(403, 200))
+ACCOUNT_POST_ONLY = row(LOGIN, 405, 405, 405, 405, 405, **admins(405))
 
 
 @dataclass
@@ -66,12 +99,13 @@ class Case:
 
 
 MATRIX: dict[str, Case] = {
-    "home": Case(SIGNED_IN),
+    # Administrators land on their own page (accounts:admin_home).
+    "home": Case(row(LOGIN, 200, 200, 200, 200, 200, **admins(REDIRECT))),
     "healthz": Case(EVERYONE),
     "login": Case(EVERYONE),
-    "logout": Case(row(LOGIN, 405, 405, 405, 405, 405)),
-    "password_change": Case(SIGNED_IN),
-    "password_change_done": Case(SIGNED_IN),
+    "logout": Case(row(LOGIN, 405, 405, 405, 405, 405, **admins(405))),
+    "password_change": Case(row(LOGIN, 200, 200, 200, 200, 200, **admins(200))),
+    "password_change_done": Case(row(LOGIN, 200, 200, 200, 200, 200, **admins(200))),
     "set_language": Case(row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
     "units:list": Case(SIGNED_IN),
     "units:create": Case(COMMERCE_ONLY),
@@ -94,9 +128,12 @@ MATRIX: dict[str, Case] = {
     "followup:close": Case(POST_ONLY, args="supervision_a"),
     "followup:return": Case(POST_ONLY, args="supervision_a"),
     "followup:reply_attachment": Case(UNIT_A_OBJECT, args="supervision_reply_a"),
-    "notifications:inbox": Case(SIGNED_IN),
-    "notifications:open": Case(POST_ONLY, args="notification_a"),
-    "notifications:read_all": Case(POST_ONLY),
+    # Everyone's own inbox, the administrators' too.
+    "notifications:inbox": Case(row(LOGIN, 200, 200, 200, 200, 200, **admins(200))),
+    "notifications:open": Case(
+        row(LOGIN, 405, 405, 405, 405, 405, **admins(405)), args="notification_a"
+    ),
+    "notifications:read_all": Case(row(LOGIN, 405, 405, 405, 405, 405, **admins(405))),
     "deposits:board_current": Case(row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
     "deposits:board": Case(SIGNED_IN, literal_args=(2025,)),
     "deposits:pay": Case(FINANCE_ONLY, literal_args=(2025,)),
@@ -185,6 +222,26 @@ MATRIX: dict[str, Case] = {
     "keyprojects:milestone_update": Case(COMMERCE_ONLY, args="key_milestone_a"),
     "keyprojects:milestone_done": Case(UNIT_A_EDIT, args="key_milestone_a"),
     "keyprojects:follow_up_create": Case(UNIT_A_EDIT, args="key_project_a"),
+    # --- identity and separated administration (三权分立) ---
+    # The second factor: district-wide roles and administrators; clerks are never asked.
+    # Without an authenticator, verifying sends to enrolment; the recovery codes page shows
+    # something only right after enrolment.
+    "accounts:otp_enrol": Case(row(LOGIN, 403, 403, 200, 200, 200, **admins(200))),
+    "accounts:otp_verify": Case(
+        row(LOGIN, 403, 403, REDIRECT, REDIRECT, REDIRECT, **admins(REDIRECT))
+    ),
+    "accounts:otp_codes": Case(
+        row(LOGIN, 403, 403, REDIRECT, REDIRECT, REDIRECT, **admins(REDIRECT))
+    ),
+    "accounts:admin_home": Case(row(LOGIN, 403, 403, 403, 403, 403, **admins(200))),
+    "accounts:list": Case(ACCOUNT_READERS),
+    "accounts:detail": Case(ACCOUNT_READERS, args="clerk"),
+    "accounts:create": Case(SYSTEM_ADMIN_ONLY),
+    "accounts:update": Case(SYSTEM_ADMIN_ONLY, args="clerk"),
+    "accounts:set_active": Case(ACCOUNT_POST_ONLY, args="clerk"),
+    "accounts:reset_password": Case(ACCOUNT_POST_ONLY, args="clerk"),
+    "accounts:unlock": Case(ACCOUNT_POST_ONLY, args="clerk"),
+    "accounts:reset_second_factor": Case(ACCOUNT_POST_ONLY, args="clerk"),
 }
 
 
@@ -199,11 +256,13 @@ P_FINANCE = row(LOGIN, 403, 403, 403, OK, 403)
 P_BUREAUS = row(LOGIN, 403, 403, OK, OK, 403)
 P_UNIT_EDITORS = row(LOGIN, OK, OK, OK, 403, 403)
 P_UNIT_A_EDIT = row(LOGIN, OK, 404, OK, 403, 403)
+P_SYSTEM_ADMIN = row(LOGIN, 403, 403, 403, 403, 403, **admins(403, system_admin=OK))
+P_SECURITY_ADMIN = row(LOGIN, 403, 403, 403, 403, 403, **admins(403, security_admin=OK))
 
 POST_MATRIX: dict[str, Case] = {
     "login": Case(row(OK, OK, OK, OK, OK, OK)),
-    "logout": Case(row(LOGIN, OK, OK, OK, OK, OK)),
-    "password_change": Case(P_SIGNED_IN),
+    "logout": Case(row(LOGIN, OK, OK, OK, OK, OK, **admins(OK))),
+    "password_change": Case(row(LOGIN, OK, OK, OK, OK, OK, **admins(OK))),
     "set_language": Case(row(OK, OK, OK, OK, OK, OK)),
     "units:create": Case(P_COMMERCE),
     "units:update": Case(P_COMMERCE, args="unit_a"),
@@ -251,8 +310,10 @@ POST_MATRIX: dict[str, Case] = {
     "followup:close": Case(P_COMMERCE, args="supervision_a"),
     "followup:return": Case(P_COMMERCE, args="supervision_a"),
     # One's own reminders only: another's answers 404 whatever the role.
-    "notifications:open": Case(row(LOGIN, OK, 404, 404, 404, 404), args="notification_a"),
-    "notifications:read_all": Case(P_SIGNED_IN),
+    "notifications:open": Case(
+        row(LOGIN, OK, 404, 404, 404, 404, **admins(404)), args="notification_a"
+    ),
+    "notifications:read_all": Case(row(LOGIN, OK, OK, OK, OK, OK, **admins(OK))),
     "complaints:create": Case(P_COMMERCE),
     "complaints:assign": Case(P_COMMERCE, args="complaint_received"),
     "complaints:reply": Case(row(LOGIN, OK, 404, 403, 403, 403), args="complaint_a"),
@@ -269,6 +330,15 @@ POST_MATRIX: dict[str, Case] = {
     "keyprojects:milestone_update": Case(P_COMMERCE, args="key_milestone_a"),
     "keyprojects:milestone_done": Case(P_UNIT_A_EDIT, args="key_milestone_a"),
     "keyprojects:follow_up_create": Case(P_UNIT_A_EDIT, args="key_project_a"),
+    # --- identity and separated administration (三权分立) ---
+    "accounts:otp_enrol": Case(row(LOGIN, 403, 403, OK, OK, OK, **admins(OK))),
+    "accounts:otp_verify": Case(row(LOGIN, 403, 403, OK, OK, OK, **admins(OK))),
+    "accounts:create": Case(P_SYSTEM_ADMIN),
+    "accounts:update": Case(P_SYSTEM_ADMIN, args="clerk"),
+    "accounts:set_active": Case(P_SYSTEM_ADMIN, args="clerk"),
+    "accounts:reset_password": Case(P_SYSTEM_ADMIN, args="clerk"),
+    "accounts:unlock": Case(P_SECURITY_ADMIN, args="clerk"),
+    "accounts:reset_second_factor": Case(P_SECURITY_ADMIN, args="clerk"),
 }
 
 
@@ -289,7 +359,7 @@ def test_every_url_is_in_the_matrix():
     assert set(MATRIX) - names == set(), "matrix rows for URLs that no longer exist"
 
 
-@pytest.mark.parametrize("role", ROLE_NAMES)
+@pytest.mark.parametrize("role", ALL_ROLE_NAMES)
 @pytest.mark.parametrize("url_name", sorted(MATRIX))
 def test_permission_matrix(url_name, role, client_as, request):
     case = MATRIX[url_name]
@@ -376,7 +446,7 @@ def test_every_post_url_is_in_the_post_matrix():
     assert set(POST_MATRIX) - accepting == set(), "POST_MATRIX rows for views that take no POST"
 
 
-@pytest.mark.parametrize("role", ROLE_NAMES)
+@pytest.mark.parametrize("role", ALL_ROLE_NAMES)
 @pytest.mark.parametrize("url_name", sorted(POST_MATRIX))
 def test_post_matrix(url_name, role, client_as, request):
     case = POST_MATRIX[url_name]

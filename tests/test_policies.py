@@ -78,6 +78,21 @@ NOT_FOR_THE_COMMAND_LINE = {
     "rewards.reveal_numbers",
     "rewards.follow_claims",
     "followup.reply",
+    # accounts (三权分立): the administrators' rules refuse every business role; their own
+    # answers are in tests/accounts/test_administration.py.
+    "accounts.view_accounts": (N, N, N, N, N),
+    "accounts.manage_accounts": (N, N, N, N, N),
+    "accounts.manage_security": (N, N, N, N, N),
+    "accounts.administer": (N, N, N, N, N),
+    "accounts.use_second_factor": (N, N, Y, Y, Y),
+}
+# What the command line (命令行) may not do: it reads nothing in full and follows no queue.
+NOT_FOR_THE_COMMAND_LINE = {"common.use_portal", "rewards.reveal_numbers", "rewards.follow_claims"}
+# Pages of people, not actions: the command line has no account page and no second factor.
+NOT_FOR_THE_COMMAND_LINE |= {
+    "accounts.view_accounts",
+    "accounts.administer",
+    "accounts.use_second_factor",
 }
 
 

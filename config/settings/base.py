@@ -78,9 +78,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session proved a second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "common.middleware.AbsoluteSessionLifetimeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After the login check: administrators stay on their pages; the second factor and a
+    # due password change come before any other page (accounts.policy).
+    "accounts.middleware.SecurityGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -138,9 +143,15 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # 等保 2.0 身份鉴别: upper and lower case, a digit and a symbol. On everywhere: it checks
+    # passwords people choose (forms), not the demo accounts a command sets.
+    {"NAME": "accounts.validators.ComplexityValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -266,6 +277,9 @@ PORTAL_ROLE_LABELS = {
     "commerce": _("商务局"),
     "finance": _("财政局"),
     "leadership": _("领导"),
+    "system_admin": _("系统管理员"),
+    "security_admin": _("安全管理员"),
+    "audit_admin": _("审计管理员"),
 }
 
 # Amounts (in 万元 / 万美元) above this are questioned as a likely 万/亿 slip before saving.
@@ -295,3 +309,12 @@ WORKBOOK_MAX_MB = min(env_int("WORKBOOK_MAX_MB", 20), UPLOAD_MAX_MB)
 WORKBOOK_MAX_UNCOMPRESSED_MB = env_int("WORKBOOK_MAX_UNCOMPRESSED_MB", 200)
 WORKBOOK_MAX_RATIO = env_int("WORKBOOK_MAX_RATIO", 100)
 WORKBOOK_MAX_MEMBERS = env_int("WORKBOOK_MAX_MEMBERS", 1000)
+
+# Identity controls (等保 2.0 身份鉴别; README, "Security"). Off by default so that the demo and
+# `make run` need no phone; config.settings.production switches them on.
+PORTAL_REQUIRE_SECOND_FACTOR = env_bool("PORTAL_REQUIRE_SECOND_FACTOR", False)
+PORTAL_FORCE_PASSWORD_CHANGE = env_bool("PORTAL_FORCE_PASSWORD_CHANGE", False)
+# A password older than this many days must be changed at the next page; 0 = never expires.
+PASSWORD_EXPIRY_DAYS = env_int("PASSWORD_EXPIRY_DAYS", 0)
+# The name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "招商引资目标管理系统")

@@ -35,3 +35,7 @@ WHITENOISE_USE_FINDERS = False
 TASKS = {
     "default": {"BACKEND": env("TASKS_BACKEND", "django_tasks.backends.database.DatabaseBackend")}
 }
+# Identity controls (等保 2.0 身份鉴别): on in production, each can be relaxed only on purpose.
+PORTAL_REQUIRE_SECOND_FACTOR = env_bool("PORTAL_REQUIRE_SECOND_FACTOR", True)
+PORTAL_FORCE_PASSWORD_CHANGE = env_bool("PORTAL_FORCE_PASSWORD_CHANGE", True)
+PASSWORD_EXPIRY_DAYS = env_int("PASSWORD_EXPIRY_DAYS", 90)

@@ -22,3 +22,10 @@ def test_it_creates_one_account_per_role_idempotently(capsys):
         assert response.status_code == 302, username
         assert client.get(reverse("home")).status_code == 200
     assert User.objects.get(username="admin").is_superuser
+    # The three administrators (三权分立) land on their own page.
+    for username in ("sysadmin", "secadmin", "auditor"):
+        client = Client()
+        response = client.post(reverse("login"), {"username": username, "password": "pw-demo-1"})
+        assert response.status_code == 302, username
+        assert client.get(reverse("home"))["Location"] == reverse("accounts:admin_home")
+        assert client.get(reverse("accounts:admin_home")).status_code == 200

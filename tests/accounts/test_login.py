@@ -128,10 +128,10 @@ def test_password_change_works(clerk):
         reverse("password_change"),
         {
             "old_password": PASSWORD,
-            "new_password1": "a-much-longer-pass-77",
-            "new_password2": "a-much-longer-pass-77",
+            "new_password1": "A-much-longer-pass-77",
+            "new_password2": "A-much-longer-pass-77",
         },
     )
     assert response.status_code == 302
     clerk.refresh_from_db()
-    assert clerk.check_password("a-much-longer-pass-77")
+    assert clerk.check_password("A-much-longer-pass-77")

@@ -16,12 +16,16 @@ DEMO_ACCOUNTS = [
     # a second finance account: no one performs two consecutive steps of a reward claim
     ("finance2", Role.FINANCE, None, "财政局出纳"),
     ("leader", Role.LEADERSHIP, None, "区领导"),
+    # separated administration (三权分立): accounts, security, audit; no business data
+    ("sysadmin", Role.SYSTEM_ADMIN, None, "系统管理员"),
+    ("secadmin", Role.SECURITY_ADMIN, None, "安全管理员"),
+    ("auditor", Role.AUDIT_ADMIN, None, "审计管理员"),
 ]
 DEFAULT_PASSWORD = "demo-2026"
 
 
 class Command(PortalCommand):
-    help = "创建（或重置）每个角色的演示账号，以及系统管理员 admin。仅用于演示环境。"
+    help = "创建（或重置）每个角色的演示账号（含三位管理员），以及超级用户 admin。仅用于演示环境。"
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -45,7 +49,7 @@ class Command(PortalCommand):
         user_upsert(
             username="admin", password=password, role="", full_name="系统管理员", is_superuser=True
         )
-        rows.append(("admin", "系统管理员（/admin/）", ""))
+        rows.append(("admin", "超级用户（/admin/，仅部署维护）", ""))
         self.stdout.write("演示账号（密码均为 %s）：" % password)
         for username, role, unit in rows:
             self.stdout.write(f"  {username:<10} {role} {unit}")
