@@ -260,6 +260,8 @@ def notification_a(clerk):
         params={"year": 2026, "month": 10},
     )
     return made
+
+
 # --- separated administration (三权分立): the three administrators -------------------------
 
 ADMIN_ROLE_NAMES = ("system_admin", "security_admin", "audit_admin")

@@ -21,9 +21,8 @@ from tests.complaints.fixtures import (  # noqa: F401 (fixtures of the complaint
     complaint_replied_a,
     complaint_reply_a,
 )
-from tests.conftest import ROLE_NAMES
-from tests.keyprojects.fixtures import key_milestone_a, key_phase_a, key_project_a  # noqa: F401
 from tests.conftest import ALL_ROLE_NAMES
+from tests.keyprojects.fixtures import key_milestone_a, key_phase_a, key_project_a  # noqa: F401
 
 LOGIN = "login"  # anonymous users are redirected to the login page
 REDIRECT = "redirect"  # any other redirect

@@ -70,14 +70,6 @@ BY_ROLE = {
     "keyprojects.manage_key_projects": (N, N, Y, N, N),
     "keyprojects.log_follow_up": (Y, Y, Y, N, N),
     "keyprojects.complete_milestone": (Y, Y, Y, N, N),
-}
-# What the command line (命令行) may not do: it reads nothing in full and follows no queue.
-# Nor does it answer a 督办单 for a unit: the unit's own staff do.
-NOT_FOR_THE_COMMAND_LINE = {
-    "common.use_portal",
-    "rewards.reveal_numbers",
-    "rewards.follow_claims",
-    "followup.reply",
     # accounts (三权分立): the administrators' rules refuse every business role; their own
     # answers are in tests/accounts/test_administration.py.
     "accounts.view_accounts": (N, N, N, N, N),
@@ -87,7 +79,13 @@ NOT_FOR_THE_COMMAND_LINE = {
     "accounts.use_second_factor": (N, N, Y, Y, Y),
 }
 # What the command line (命令行) may not do: it reads nothing in full and follows no queue.
-NOT_FOR_THE_COMMAND_LINE = {"common.use_portal", "rewards.reveal_numbers", "rewards.follow_claims"}
+# Nor does it answer a 督办单 for a unit: the unit's own staff do.
+NOT_FOR_THE_COMMAND_LINE = {
+    "common.use_portal",
+    "rewards.reveal_numbers",
+    "rewards.follow_claims",
+    "followup.reply",
+}
 # Pages of people, not actions: the command line has no account page and no second factor.
 NOT_FOR_THE_COMMAND_LINE |= {
     "accounts.view_accounts",
