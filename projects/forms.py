@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import SearchableSelect
 from common.validators import normalize_credit_code
 from projects.models import CHOSEN_STAGES, Inflow, Project, PromotionEvent, Stage
 from projects.origins import PROVINCES, REGIONS
@@ -54,6 +55,7 @@ class ProjectForm(ConfirmLargeMixin, forms.ModelForm):
             "approved_on": DateInput(),
             "started_on": DateInput(),
             "produced_on": DateInput(),
+            "unit": SearchableSelect(),
         }
         help_texts = {
             "code": _("全区唯一，如 2026-WZ-001。"),
