@@ -87,6 +87,14 @@ class InflowTable(tables.Table):
 
 
 class VerificationTable(InflowTable):
+    # Ticked boxes belong to the bulk form above the table (form="bulk-verify"): the rows'
+    # own verify buttons are forms too, and forms do not nest.
+    select = tables.TemplateColumn(
+        template_name="projects/_verify_select.html",
+        verbose_name=_("选择"),
+        orderable=False,
+        exclude_from_export=True,
+    )
     amount_flag_reason = tables.Column(
         verbose_name=_("金额核对提示"), empty_values=(), attrs={"td": {"class": "text-danger"}}
     )
@@ -109,6 +117,7 @@ class VerificationTable(InflowTable):
             "created_at",
         )
         sequence = (
+            "select",
             "arrived_on",
             "project",
             "unit",
