@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from common.downloads import attachment_header
+from common.downloads import stored_file_response
 from common.editing import ServiceFormView
 from common.forms import add_validation_error
 from common.history import history_entries
@@ -423,7 +423,7 @@ inflow_void = InflowVoid.as_view()
 @permission_required("common.use_portal")
 def inflow_evidence(request: HttpRequest, pk: int) -> FileResponse:
     """Evidence is served through the portal, never from MEDIA_ROOT directly: scoped like
-    the inflow itself."""
+    the inflow itself. ``?inline=1`` is the preview framed by the inflow's own page."""
     inflow = _scoped_inflow(request, pk)
     if not inflow.evidence:
         raise Http404
@@ -431,11 +431,13 @@ def inflow_evidence(request: HttpRequest, pk: int) -> FileResponse:
         handle = inflow.evidence.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True)
     # Named as uploaded (RFC 5987 for a Chinese name), not as stored (slip_BUiUAEf.pdf).
-    stored = inflow.evidence.name.rsplit("/", 1)[-1]
-    response["Content-Disposition"] = attachment_header(inflow.evidence_name, ascii_name=stored)
-    return response
+    return stored_file_response(
+        handle,
+        inflow.evidence_name,
+        ascii_name=inflow.evidence.name.rsplit("/", 1)[-1],
+        inline=request.GET.get("inline") == "1",
+    )
 
 
 # --- promotion events ------------------------------------------------------------------
