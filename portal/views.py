@@ -30,6 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
             cards=selectors.district_cards(report),
             status_counts=selectors.status_counts(report),
             **selectors.top_and_bottom(report),
+            trends=selectors.district_trend(report),
         )
     elif user.role == Role.COMMERCE:
         report = selectors.progress_report(today)
