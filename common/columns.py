@@ -4,6 +4,7 @@ import django_tables2 as tables
 from django.db.models import QuerySet, Sum
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from common.templatetags.portal import num
 
@@ -42,10 +43,10 @@ class AmountColumn(tables.Column):
             **{f"total_{i}": Sum(field, filter=q) for i, (_label, q) in enumerate(self.totals)}
         )
         lines = [
-            (label, num(sums[f"total_{i}"]))
+            (_("%(label)s：%(amount)s") % {"label": label, "amount": num(sums[f"total_{i}"])},)
             for i, (label, _q) in enumerate(self.totals)
             if sums[f"total_{i}"] is not None
         ]
         if not lines:
             return "—"
-        return format_html_join(mark_safe("<br>"), '<span class="text-nowrap">{}：{}</span>', lines)
+        return format_html_join(mark_safe("<br>"), '<span class="text-nowrap">{}</span>', lines)

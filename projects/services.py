@@ -793,13 +793,14 @@ def _require_on_pending(user, inflows: list[Inflow]) -> None:
             require(user, "projects.verify_inflow", inflow)
 
 
-def _refuse_all(problems: list[tuple[Inflow, str]], action: str) -> None:
+def _refuse_all(problems: list[tuple[Inflow, str]], message: str) -> None:
+    """Refuse the whole batch, naming every voucher that stops it and why."""
     if problems:
-        lines = "；".join(f"{inflow.voucher_no}：{why}" for inflow, why in problems)
-        raise ValidationError(
-            _("批量%(action)s未执行，一笔也没有%(action)s。请处理后重试：%(lines)s")
-            % {"action": action, "lines": lines}
+        lines = _("；").join(
+            _("%(voucher)s：%(why)s") % {"voucher": inflow.voucher_no, "why": why}
+            for inflow, why in problems
         )
+        raise ValidationError(message % {"lines": lines})
 
 
 @transaction.atomic
@@ -821,7 +822,7 @@ def inflows_verify(*, inflows, user, confirm_flagged: bool = False) -> list[Infl
             for inflow in locked
             if (flags := inflow_flags(inflow))
         ]  # fmt: skip
-    _refuse_all(problems, _("核实"))
+    _refuse_all(problems, _("批量核实未执行，一笔也没有核实。请处理后重试：%(lines)s"))
     for inflow in locked:
         _mark_verified(inflow, user)
     return locked
@@ -835,7 +836,10 @@ def inflows_return(*, inflows, user, reason: str) -> list[Inflow]:
         raise ValidationError({"reason": _("退回时必须写明原因。")})
     locked = _locked_batch(inflows)
     _require_on_pending(user, locked)
-    _refuse_all([(i, why) for i in locked if (why := _return_refusal(i))], _("退回"))
+    _refuse_all(
+        [(i, why) for i in locked if (why := _return_refusal(i))],
+        _("批量退回未执行，一笔也没有退回。请处理后重试：%(lines)s"),
+    )
     for inflow in locked:
         _mark_returned(inflow, user, reason)
     return locked
