@@ -16,6 +16,12 @@
       return;
     }
     var noResults = select.getAttribute("data-no-results") || "—";
+    // Tom Select points the <label> at its own search box; the original select, still in the
+    // accessibility tree though hidden, keeps the label's words as its name.
+    var label = select.id ? document.querySelector('label[for="' + select.id + '"]') : null;
+    if (label && !select.hasAttribute("aria-label")) {
+      select.setAttribute("aria-label", label.textContent.trim());
+    }
     new window.TomSelect(select, {
       allowEmptyOption: true,
       maxOptions: null,
