@@ -145,3 +145,29 @@ def test_the_leaders_trend_and_the_bureaus_searchable_unit_picker(demo, open_ses
     page.set_viewport_size(NARROW)
     assert not bureau.overflow("inflow list @390px")
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_the_bureau_verifies_two_queued_inflows_at_once(demo, open_session):
+    """From the queue: tick two, one click, both verified; the page fits a phone and axe
+    finds nothing on the bulk form."""
+    from projects.models import Inflow
+
+    bureau = open_session()
+    page = bureau.login("commerce")
+    page.goto(bureau.base + "/projects/inflows/verification/")
+    boxes = page.locator('input[name="pk"][form="bulk-verify"]')
+    assert boxes.count() >= 2
+    bureau.check_accessibility("verification queue with the bulk form")
+    page.set_viewport_size(NARROW)
+    assert not bureau.overflow("verification queue @390px")
+    page.set_viewport_size(WIDE)
+    chosen = [int(boxes.nth(i).get_attribute("value")) for i in (0, 1)]
+    if Inflow.objects.filter(pk__in=chosen, amount_flagged=True).exists():
+        page.get_by_label("已逐笔对照凭证核对带标记的资金", exact=False).check()
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.get_by_role("button", name="批量核实").click()
+    assert "已核实 2 笔到位资金" in bureau.text()
+    assert set(Inflow.objects.filter(pk__in=chosen).values_list("status", flat=True)) == {
+        "verified"
+    }
