@@ -72,3 +72,12 @@ def test_the_inflow_page_frames_a_pdf_and_shows_an_image(client_as, inflow_a):
 def test_no_preview_without_evidence(client_as, verified_inflow_a):
     html = client_as("commerce").get(verified_inflow_a.get_absolute_url()).content.decode()
     assert "evidence-preview" not in html
+
+
+def test_the_queue_links_each_scan_to_its_preview(client_as, inflow_a, project_a):
+    from tests.factories import InflowFactory
+
+    without = InflowFactory(project=project_a, voucher_no="NO-SCAN")
+    html = client_as("commerce").get(reverse("projects:verification")).content.decode()
+    assert f'href="{evidence(inflow_a)}?inline=1" target="_blank" rel="noopener"' in html
+    assert f"{evidence(without)}?inline=1" not in html
