@@ -1,18 +1,30 @@
 """Table columns that show figures through the one formatting filter set (portal.num)."""
 
 import django_tables2 as tables
+from django.db.models import QuerySet, Sum
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from common.templatetags.portal import num
 
-RIGHT = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+RIGHT = {"td": {"class": "text-end"}, "th": {"class": "text-end"}, "tf": {"class": "text-end"}}
 
 
 class AmountColumn(tables.Column):
     """An amount: "85,000.00" on the page (num), the Decimal itself in exports (formatted
-    #,##0.00 by common.xlsx)."""
+    #,##0.00 by common.xlsx).
 
-    def __init__(self, *args, **kwargs):
+    ``totals`` adds a 合计 row: a list of ``(label, Q)``, one sum per entry over the WHOLE
+    filtered list (not the page), all in one aggregate query. Amounts in different measures
+    (外资 万美元, 内资 万元) are never added together: each gets its own entry and line.
+    """
+
+    def __init__(self, *args, totals=None, **kwargs):
         kwargs.setdefault("attrs", RIGHT)
+        self.totals = totals
+        if totals is not None:
+            kwargs.setdefault("footer", self.total_footer)
         super().__init__(*args, **kwargs)
 
     def render(self, value):
@@ -20,3 +32,21 @@ class AmountColumn(tables.Column):
 
     def value(self, value):
         return value
+
+    def total_footer(self, bound_column, table):
+        """One line per entry that has rows; "—" when the list is empty."""
+        queryset = getattr(table.data, "data", None)
+        if not isinstance(queryset, QuerySet):
+            return ""
+        field = str(bound_column.accessor).replace(".", "__")
+        sums = queryset.order_by().aggregate(
+            **{f"total_{i}": Sum(field, filter=q) for i, (_label, q) in enumerate(self.totals)}
+        )
+        lines = [
+            (_("%(label)s：%(amount)s") % {"label": label, "amount": num(sums[f"total_{i}"])},)
+            for i, (label, _q) in enumerate(self.totals)
+            if sums[f"total_{i}"] is not None
+        ]
+        if not lines:
+            return "—"
+        return format_html_join(mark_safe("<br>"), '<span class="text-nowrap">{}</span>', lines)

@@ -6,10 +6,26 @@ import functools
 import re
 from dataclasses import dataclass
 
+from django import forms
 from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError
 from django.db.models import CheckConstraint, UniqueConstraint
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchableSelect(forms.Select):
+    """A long select (the district's ~90 units) that the browser turns into a search box.
+
+    The attribute is all the server does: static/js/searchable-select.js (loaded by
+    base.html, no inline script under the CSP) hands every ``select[data-searchable]`` to the
+    vendored Tom Select. Without JavaScript it stays an ordinary select that submits the same
+    value, so filters, forms and tests do not depend on it.
+    """
+
+    def __init__(self, attrs=None, choices=()):
+        base = {"data-searchable": "", "data-no-results": _("没有匹配的选项")}
+        super().__init__({**base, **(attrs or {})}, choices)
 
 
 def add_validation_error(form, error: ValidationError | IntegrityError) -> None:

@@ -3,12 +3,15 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import SearchableSelect
 from projects.forms import DateInput
 from units.models import Unit
 
 
 class PaymentForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("单位"), queryset=Unit.objects.none(), widget=SearchableSelect
+    )
     amount = forms.DecimalField(
         label=_("金额（元）"),
         max_digits=12,
@@ -27,7 +30,9 @@ class PaymentForm(forms.Form):
 
 
 class LetterForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("单位"), queryset=Unit.objects.none(), widget=SearchableSelect
+    )
     signed_on = forms.DateField(label=_("签订日期"), widget=DateInput())
     scan = forms.FileField(
         label=_("扫描件"), required=False, help_text=_("PDF、JPG 或 PNG，可不上传。")

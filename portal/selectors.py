@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from decimal import Decimal
 
 from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from deposits import selectors as deposit_selectors
 from deposits import settlement as deposit_rules
@@ -19,8 +21,10 @@ from reporting import forecast
 from rewards.models import ClaimStatus
 from rewards.selectors import claim_queue
 from targets import progress
+from targets.charts import cumulative_chart
+from targets.period import month_name
 from targets.reports import ProgressReport, build_report, ranking_places
-from targets.selectors import year_settings
+from targets.selectors import monthly_district_series, year_settings
 
 TOP = 5
 
@@ -45,6 +49,37 @@ def top_and_bottom(report: ProgressReport, size: int = TOP) -> dict[str, list]:
     """Leader: the first and the last ``size`` places of today's ranking, never overlapping."""
     places = ranking_places(report)
     return {"top": places[:size], "bottom": places[max(size, len(places) - size) :]}
+
+
+def district_trend(report: ProgressReport) -> list[dict]:
+    """Leader: per indicator, the district's cumulative actual at each completed month-end
+    against the schedule line (task × m/12), as the dashboard draws it, with the figures as a
+    table for those who do not see the chart. One query whatever the data."""
+    series = monthly_district_series(report.year)
+    done = progress.completed_months(report.as_of)
+    trends = []
+    for ind in report.indicators:
+        quota = report.district[ind.code].quota
+        actual = [v if month < done else None for month, v in enumerate(series[ind.code])]
+        rows = [
+            {
+                "month": month_name(m),
+                "actual": value,
+                "schedule": progress.schedule_target(quota, Decimal(m) / progress.TWELVE),
+            }
+            for m, value in enumerate(actual, start=1)
+            if value is not None
+        ]
+        title = _("%(name)s：累计完成与序时进度") % {"name": ind.label}
+        measure = ind.get_measure_display()
+        trends.append(
+            {
+                "indicator": ind,
+                "chart": cumulative_chart(actual, quota, title, measure),
+                "rows": rows,
+            }
+        )
+    return trends
 
 
 def lagging_units(report: ProgressReport) -> list:

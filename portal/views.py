@@ -34,6 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
             warnings=selectors.forecast_warnings(report),
             supervisions=selectors.supervision_counts(user, today),
             **selectors.top_and_bottom(report),
+            trends=selectors.district_trend(report),
         )
         context["keyprojects"] = keyproject_selectors.leader_card(user, today)
     elif user.role == Role.COMMERCE:

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import SearchableSelect
 from projects.models import Inflow, InflowStatus, Project, PromotionEvent, Stage
 from targets.models import CapitalType
 from units.selectors import visible_units
@@ -11,7 +12,10 @@ class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"))
     year = django_filters.NumberFilter(method="filter_year", label=_("年度"))
     unit = django_filters.ModelChoiceFilter(
-        queryset=visible_units, label=_("责任单位"), empty_label=_("全部")
+        queryset=visible_units,
+        label=_("责任单位"),
+        empty_label=_("全部"),
+        widget=SearchableSelect,
     )
     capital_type = django_filters.ChoiceFilter(
         choices=CapitalType.choices, label=_("类型"), empty_label=_("全部")
@@ -60,6 +64,7 @@ class InflowFilter(django_filters.FilterSet):
         queryset=visible_units,
         label=_("责任单位"),
         empty_label=_("全部"),
+        widget=SearchableSelect,
     )
     capital_type = django_filters.ChoiceFilter(
         field_name="project__capital_type",

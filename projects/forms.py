@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import SearchableSelect
 from common.validators import normalize_credit_code
 from projects.models import CHOSEN_STAGES, Inflow, Project, PromotionEvent, Stage
 from projects.origins import PROVINCES, REGIONS
@@ -54,6 +55,7 @@ class ProjectForm(ConfirmLargeMixin, forms.ModelForm):
             "approved_on": DateInput(),
             "started_on": DateInput(),
             "produced_on": DateInput(),
+            "unit": SearchableSelect(),
         }
         help_texts = {
             "code": _("全区唯一，如 2026-WZ-001。"),
@@ -194,6 +196,33 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class BulkVerifyForm(forms.Form):
+    """The verification queue's bulk action: the ticked inflows, verified or returned."""
+
+    VERIFY, RETURN = "verify", "return"
+
+    pk = forms.TypedMultipleChoiceField(coerce=int, label=_("到位资金"))
+    action = forms.ChoiceField(choices=[(VERIFY, _("批量核实")), (RETURN, _("批量退回"))])
+    reason = forms.CharField(label=_("退回原因"), max_length=300, required=False)
+    confirm_flagged = forms.BooleanField(
+        label=_("已逐笔对照凭证核对带标记的资金（金额待核对、凭证号重复、疑似重复统计）"),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any posted id is a choice here; the selector then scopes them (404 outside).
+        posted = self.data.getlist("pk") if hasattr(self.data, "getlist") else []
+        self.fields["pk"].choices = [(p, p) for p in posted if str(p).isdigit()]
+        self.fields["pk"].error_messages["required"] = _("请先勾选要处理的到位资金。")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == self.RETURN and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("退回时必须写明原因。"))
+        return data
 
 
 class InflowCorrectForm(InflowForm):

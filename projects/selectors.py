@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,16 @@ def project_for_user(user, pk: int) -> Project:
 def inflow_for_user(user, pk: int) -> Inflow:
     """The inflow, or 404 when it does not exist or belongs to another unit."""
     return get_object_or_404(Inflow.objects.for_user(user).select_related("project__unit"), pk=pk)
+
+
+def inflows_for_user(user, ids) -> list[Inflow]:
+    """The inflows with these ids, or 404 when any of them does not exist or belongs to
+    another unit (a bulk action acts on all of them or on none)."""
+    wanted = set(ids)
+    found = list(Inflow.objects.for_user(user).filter(pk__in=wanted))
+    if len(found) != len(wanted):
+        raise Http404
+    return found
 
 
 def duplicate_queue() -> list[tuple[Project, list[Project]]]:

@@ -689,19 +689,17 @@ def inflow_delete(*, inflow: Inflow, user=None) -> None:
     inflow.delete()
 
 
-@transaction.atomic
-def inflow_verify(*, inflow: Inflow, user) -> Inflow:
-    """The commerce bureau has seen the evidence: the money now counts."""
-    inflow = _locked(inflow)
+def _verify_refusal(inflow: Inflow) -> str:
+    """Why this (locked) inflow cannot be verified ("" when it can): the single and the bulk
+    verify ask the same question."""
     if inflow.status != InflowStatus.PENDING:
-        raise ValidationError(
-            _("只有待核实的到位资金可以核实（当前状态：%(status)s）。")
-            % {"status": inflow.get_status_display()}
-        )
-    require(user, "projects.verify_inflow", inflow)
-    refusal = money_refusal(inflow.project, new=False)
-    if refusal:
-        raise ValidationError(refusal)
+        return _("只有待核实的到位资金可以核实（当前状态：%(status)s）。") % {
+            "status": inflow.get_status_display()
+        }
+    return money_refusal(inflow.project, new=False)
+
+
+def _mark_verified(inflow: Inflow, user) -> None:
     with track(lambda ctx: inflow_contributions(inflow, inflow.project, ctx)):
         inflow.status = InflowStatus.VERIFIED
         inflow.verified_by = user
@@ -709,6 +707,19 @@ def inflow_verify(*, inflow: Inflow, user) -> Inflow:
         inflow.return_reason = ""
         stamp(inflow, user, _("核实"))
         inflow.save()
+
+
+@transaction.atomic
+def inflow_verify(*, inflow: Inflow, user) -> Inflow:
+    """The commerce bureau has seen the evidence: the money now counts."""
+    inflow = _locked(inflow)
+    if inflow.status != InflowStatus.PENDING:
+        raise ValidationError(_verify_refusal(inflow))
+    require(user, "projects.verify_inflow", inflow)
+    refusal = _verify_refusal(inflow)
+    if refusal:
+        raise ValidationError(refusal)
+    _mark_verified(inflow, user)
     return inflow
 
 
@@ -720,17 +731,122 @@ def inflow_return(*, inflow: Inflow, user, reason: str) -> Inflow:
         raise ValidationError({"reason": _("退回时必须写明原因。")})
     inflow = _locked(inflow)
     if inflow.status != InflowStatus.PENDING:
-        raise ValidationError(
-            _("只有待核实的到位资金可以退回（当前状态：%(status)s）。")
-            % {"status": inflow.get_status_display()}
-        )
+        raise ValidationError(_return_refusal(inflow))
     require(user, "projects.verify_inflow", inflow)
+    _mark_returned(inflow, user, reason)
+    return inflow
+
+
+def _return_refusal(inflow: Inflow) -> str:
+    if inflow.status != InflowStatus.PENDING:
+        return _("只有待核实的到位资金可以退回（当前状态：%(status)s）。") % {
+            "status": inflow.get_status_display()
+        }
+    return ""
+
+
+def _mark_returned(inflow: Inflow, user, reason: str) -> None:
     inflow.status = InflowStatus.RETURNED
     inflow.return_reason = reason
     stamp(inflow, user, _("退回：%(reason)s") % {"reason": reason})
     inflow.save()
     _remind_return(inflow, reason)
-    return inflow
+
+
+# --- bulk verify and return (the verification queue) ----------------------------------------
+
+# One action verifies or returns at most a page of the queue.
+BULK_VERIFY_MAX = 100
+
+
+def inflow_flags(inflow: Inflow) -> list[str]:
+    """What the verifier must look at before verifying this inflow without opening it: the
+    flags the queue and the inflow's page show."""
+    flags = []
+    if inflow.amount_flagged:
+        flags.append(_("金额待核对"))
+    if inflow.legacy_voucher_duplicate:
+        flags.append(_("凭证号重复（规则前登记）"))
+    if inflow.project.duplicate_flagged:
+        flags.append(_("疑似重复统计"))
+    return flags
+
+
+def _locked_batch(inflows) -> list[Inflow]:
+    ids = sorted({inflow.pk for inflow in inflows})
+    if not ids:
+        raise ValidationError(_("请先勾选要处理的到位资金。"))
+    if len(ids) > BULK_VERIFY_MAX:
+        raise ValidationError(
+            _("一次最多处理 %(n)s 笔到位资金，请分批操作。") % {"n": BULK_VERIFY_MAX}
+        )
+    # Locked in one statement, in id order (two verifiers never wait on each other in a cycle).
+    return list(
+        Inflow.objects.select_for_update()
+        .select_related("project")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+
+
+def _require_on_pending(user, inflows: list[Inflow]) -> None:
+    """The policy, asked as the single actions ask it: of a pending inflow (one in another
+    state is refused with its state, as when acted on alone)."""
+    for inflow in inflows:
+        if inflow.status == InflowStatus.PENDING:
+            require(user, "projects.verify_inflow", inflow)
+
+
+def _refuse_all(problems: list[tuple[Inflow, str]], message: str) -> None:
+    """Refuse the whole batch, naming every voucher that stops it and why."""
+    if problems:
+        lines = _("；").join(
+            _("%(voucher)s：%(why)s") % {"voucher": inflow.voucher_no, "why": why}
+            for inflow, why in problems
+        )
+        raise ValidationError(message % {"lines": lines})
+
+
+@transaction.atomic
+def inflows_verify(*, inflows, user, confirm_flagged: bool = False) -> list[Inflow]:
+    """Verify several pending inflows in one action: all of them or none.
+
+    Each one passes the single verify's checks (pending, the verify policy, a project that may
+    take money). An inflow carrying a flag (金额待核对, 凭证号重复, 疑似重复统计) also needs
+    ``confirm_flagged``: in a bulk action the verifier has not opened its page, so the tick says
+    that its evidence was compared. Each inflow gets its own history row, as when verified alone.
+    """
+    locked = _locked_batch(inflows)
+    _require_on_pending(user, locked)
+    problems = [(inflow, why) for inflow in locked if (why := _verify_refusal(inflow))]
+    if not confirm_flagged:
+        problems += [
+            (inflow, _("%(flags)s，请勾选“已逐笔对照凭证核对带标记的资金”后再批量核实")
+             % {"flags": "、".join(flags)})
+            for inflow in locked
+            if (flags := inflow_flags(inflow))
+        ]  # fmt: skip
+    _refuse_all(problems, _("批量核实未执行，一笔也没有核实。请处理后重试：%(lines)s"))
+    for inflow in locked:
+        _mark_verified(inflow, user)
+    return locked
+
+
+@transaction.atomic
+def inflows_return(*, inflows, user, reason: str) -> list[Inflow]:
+    """Return several pending inflows to their units with one reason: all of them or none."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("退回时必须写明原因。")})
+    locked = _locked_batch(inflows)
+    _require_on_pending(user, locked)
+    _refuse_all(
+        [(i, why) for i in locked if (why := _return_refusal(i))],
+        _("批量退回未执行，一笔也没有退回。请处理后重试：%(lines)s"),
+    )
+    for inflow in locked:
+        _mark_returned(inflow, user, reason)
+    return locked
 
 
 def _remind_return(inflow: Inflow, reason: str) -> None:

@@ -1,16 +1,30 @@
 import django_tables2 as tables
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from common.columns import AmountColumn
 from projects.models import Inflow, Project, PromotionEvent
+from targets.models import CapitalType
+
+# The 合计 row (the whole filtered list, not the page): 外资 amounts are 万美元 and 内资 万元,
+# so they are summed apart, one line each, and never added to each other.
+TOTAL_LABEL = _("合计（全部筛选结果）")
+
+
+def totals_by_capital_type(field: str) -> list:
+    return [
+        (_("外资（万美元）"), Q(**{field: CapitalType.FOREIGN})),
+        (_("内资（万元）"), Q(**{field: CapitalType.DOMESTIC})),
+    ]
 
 
 class ProjectTable(tables.Table):
-    code = tables.Column(linkify=True)
+    code = tables.Column(linkify=True, footer=TOTAL_LABEL)
     name = tables.Column(linkify=True)
     unit = tables.Column(verbose_name=_("责任单位"), order_by=("unit__display_order",))
     contract_amount = AmountColumn(
-        verbose_name=_("合同金额（外资万美元/内资万元）"), attrs={"td": {"class": "text-end"}}
+        verbose_name=_("合同金额（外资万美元/内资万元）"),
+        totals=totals_by_capital_type("capital_type"),
     )
     is_park_project = tables.BooleanColumn(yesno=(_("是"), _("否")))
     event = tables.Column(verbose_name=_("招商活动"))
@@ -44,6 +58,7 @@ class ProjectTable(tables.Table):
 
 
 class InflowTable(tables.Table):
+    arrived_on = tables.DateColumn(footer=TOTAL_LABEL)
     project = tables.Column(linkify=True, verbose_name=_("项目"), order_by=("project__code",))
     unit = tables.Column(
         accessor="project__unit",
@@ -52,7 +67,8 @@ class InflowTable(tables.Table):
     )
     capital_type = tables.Column(accessor="project__capital_type", verbose_name=_("类型"))
     amount = AmountColumn(
-        attrs={"td": {"class": "text-end"}}, verbose_name=_("金额（外资万美元/内资万元）")
+        verbose_name=_("金额（外资万美元/内资万元）"),
+        totals=totals_by_capital_type("project__capital_type"),
     )
     voucher_no = tables.Column(linkify=True)
     status = tables.Column()
@@ -87,6 +103,14 @@ class InflowTable(tables.Table):
 
 
 class VerificationTable(InflowTable):
+    # Ticked boxes belong to the bulk form above the table (form="bulk-verify"): the rows'
+    # own verify buttons are forms too, and forms do not nest.
+    select = tables.TemplateColumn(
+        template_name="projects/_verify_select.html",
+        verbose_name=_("选择"),
+        orderable=False,
+        exclude_from_export=True,
+    )
     amount_flag_reason = tables.Column(
         verbose_name=_("金额核对提示"), empty_values=(), attrs={"td": {"class": "text-danger"}}
     )
@@ -109,6 +133,7 @@ class VerificationTable(InflowTable):
             "created_at",
         )
         sequence = (
+            "select",
             "arrived_on",
             "project",
             "unit",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:project_pk>/inflows/new/", views.inflow_create, name="inflow_create"),
     path("inflows/", views.InflowListView.as_view(), name="inflow_list"),
     path("inflows/verification/", views.VerificationQueueView.as_view(), name="verification"),
+    path("inflows/verification/bulk/", views.inflow_bulk_verify, name="inflow_bulk_verify"),
     path("inflows/<int:pk>/", views.inflow_detail, name="inflow_detail"),
     path("inflows/<int:pk>/edit/", views.inflow_update, name="inflow_update"),
     path("inflows/<int:pk>/delete/", views.inflow_delete, name="inflow_delete"),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from common.downloads import attachment_header
+from common.downloads import stored_file_response
 from common.editing import ServiceFormView
 from common.forms import add_validation_error
 from common.history import history_entries
@@ -25,6 +25,7 @@ from projects.filters import (
     VerificationFilter,
 )
 from projects.forms import (
+    BulkVerifyForm,
     InflowCorrectForm,
     InflowForm,
     ProjectForm,
@@ -35,6 +36,7 @@ from projects.models import Inflow, InflowStatus, Project, PromotionEvent
 from projects.selectors import (
     duplicate_queue,
     inflow_for_user,
+    inflows_for_user,
     legacy_voucher_queue,
     project_for_user,
 )
@@ -337,6 +339,36 @@ def inflow_return(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_next_or(request, "projects:verification"))
 
 
+@require_POST
+@permission_required("projects.verify_inflow")
+def inflow_bulk_verify(request: HttpRequest) -> HttpResponse:
+    """The queue's ticked inflows, verified or returned in one action: all or none."""
+    back = _next_or(request, reverse("projects:verification"))
+    form = BulkVerifyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    inflows = inflows_for_user(request.user, form.cleaned_data["pk"])
+    try:
+        if form.cleaned_data["action"] == BulkVerifyForm.RETURN:
+            done = services.inflows_return(
+                inflows=inflows, user=request.user, reason=form.cleaned_data["reason"]
+            )
+            message = _("已退回 %(n)s 笔到位资金：%(v)s。")
+        else:
+            done = services.inflows_verify(
+                inflows=inflows,
+                user=request.user,
+                confirm_flagged=form.cleaned_data["confirm_flagged"],
+            )
+            message = _("已核实 %(n)s 笔到位资金：%(v)s。")
+        vouchers = "、".join(inflow.voucher_no for inflow in done)
+        messages.success(request, message % {"n": len(done), "v": vouchers})
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(back)
+
+
 class InflowCorrect(ServiceFormView):
     """The commerce bureau corrects verified money; the history keeps the old values."""
 
@@ -391,7 +423,7 @@ inflow_void = InflowVoid.as_view()
 @permission_required("common.use_portal")
 def inflow_evidence(request: HttpRequest, pk: int) -> FileResponse:
     """Evidence is served through the portal, never from MEDIA_ROOT directly: scoped like
-    the inflow itself."""
+    the inflow itself. ``?inline=1`` is the preview framed by the inflow's own page."""
     inflow = _scoped_inflow(request, pk)
     if not inflow.evidence:
         raise Http404
@@ -399,11 +431,13 @@ def inflow_evidence(request: HttpRequest, pk: int) -> FileResponse:
         handle = inflow.evidence.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True)
     # Named as uploaded (RFC 5987 for a Chinese name), not as stored (slip_BUiUAEf.pdf).
-    stored = inflow.evidence.name.rsplit("/", 1)[-1]
-    response["Content-Disposition"] = attachment_header(inflow.evidence_name, ascii_name=stored)
-    return response
+    return stored_file_response(
+        handle,
+        inflow.evidence_name,
+        ascii_name=inflow.evidence.name.rsplit("/", 1)[-1],
+        inline=request.GET.get("inline") == "1",
+    )
 
 
 # --- promotion events ------------------------------------------------------------------

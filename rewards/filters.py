@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import SearchableSelect
 from rewards.models import (
     Claim,
     ClaimKind,
@@ -43,6 +44,7 @@ class ClaimFilter(django_filters.FilterSet):
         queryset=visible_units,
         label=_("责任单位"),
         empty_label=_("全部"),
+        widget=SearchableSelect,
     )
     kind = django_filters.ChoiceFilter(
         choices=ClaimKind.choices, label=_("奖励类别"), empty_label=_("全部")
@@ -85,6 +87,7 @@ class TaxRecordFilter(django_filters.FilterSet):
         queryset=visible_units,
         label=_("责任单位"),
         empty_label=_("全部"),
+        widget=SearchableSelect,
     )
 
     class Meta:

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import SearchableSelect
 from projects.forms import DateInput
 from projects.models import Project
 from rewards import compute
@@ -34,6 +35,7 @@ class ReferrerForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["employer_unit"].widget = SearchableSelect()
         self.fields["employer_unit"].queryset = Unit.objects.active()
         self.stored = {}
         if self.instance.pk:

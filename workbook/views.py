@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -42,6 +42,9 @@ def _summary(result: ImportResult) -> dict:
             for c in changes[:PREVIEW_ROWS]
         ],
         "changes_total": max(getattr(result, "changes_total", 0), len(changes)),
+        # The messages are written in the uploader's language (the request's); the preview
+        # says so when it is read in the other one.
+        "language": translation.get_language(),
     }
 
 
@@ -55,6 +58,14 @@ def _refused(message: str) -> dict:
         "changes": [],
         "changes_total": 0,
     }
+
+
+def _language_name(written: str | None, reading: str) -> str:
+    """The name of the language a batch's messages were written in, when it is not the one
+    the page is read in ("" otherwise, and for batches stored before it was kept)."""
+    if not written or written == reading:
+        return ""
+    return str(translation.get_language_info(written)["name_local"])
 
 
 def _download(content: bytes, filename: str) -> HttpResponse:
@@ -134,6 +145,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
             "changes_more": max(summary.get("changes_total", 0) - len(changes), 0),
             "errors": summary.get("errors", []),
             "warnings": summary.get("warnings", []),
+            "written_in": _language_name(summary.get("language"), translation.get_language()),
         },
     )
 

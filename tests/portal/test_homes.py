@@ -139,9 +139,30 @@ def test_leader_bottom_five_are_the_last_places(client_as, small, users, fdi):
     green = {"甲镇"} | {u.name for u in more[::2]}
     html = page(client_as("leadership"))
     top = names(html[html.index('id="home-top"') : html.index('id="home-bottom"')])
-    bottom = names(html[html.index('id="home-bottom"') :])
+    bottom = names(html[html.index('id="home-bottom"') : html.index('id="home-trend"')])
     assert len(top) == 5 and set(top[:4]) == green  # the four at 100% lead
     assert len(bottom) == 3 and not set(bottom) & (green | set(top))  # places 6–8, no overlap
+
+
+def test_leader_sees_the_districts_cumulative_trend(client_as, small, fdi):
+    html = page(client_as("leadership"))
+    trend = html[html.index('id="home-trend"') :]
+    assert 'class="progress-chart" role="img"' in trend
+    assert "<desc>" in trend  # the chart's figures for a screen reader
+
+
+def test_the_trend_table_lists_each_month_end_against_the_schedule(small, fdi, monkeypatch):
+    from portal.selectors import district_trend
+    from targets.reports import build_report
+
+    year_end = dt.date(YEAR, 12, 31)  # the whole year complete: every month-end has a row
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: year_end)
+    report = build_report(year_settings(YEAR), year_end)
+    trend = next(t for t in district_trend(report) if t["indicator"].code == fdi.code)
+    assert len(trend["rows"]) == 12
+    december = trend["rows"][-1]
+    assert december["actual"] == D("1000") and december["schedule"] == D("10000")
+    assert trend["rows"][5]["schedule"] == D("5000")  # June: half the task
 
 
 def test_commerce_sees_the_queue_flags_and_lagging_units(client_as, small, unit_b):
