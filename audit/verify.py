@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from audit.chain import GENESIS, first_break
 from audit.models import AuditCheckpoint, AuditEvent, AuditHead
@@ -61,11 +62,11 @@ def verify_log(batch_size: int | None = None) -> Verdict:
         purge = AuditEvent.objects.filter(kind=PURGE_KIND).order_by("-id").first()
         marker = checkpoint_marker(checkpoint.first_kept_id - 1, checkpoint.previous_hash)
         if purge is None or marker not in purge.detail:
-            verdict.problem = "检查点与清理记录不符：检查点可能被改动。"
+            verdict.problem = _("检查点与清理记录不符：检查点可能被改动。")
     newest = AuditEvent.objects.order_by("-id").only("hash").first()
     head = AuditHead.objects.filter(pk=1).first()
     head_hash = head.last_hash if head else GENESIS
     newest_hash = newest.hash if newest else start
     if not verdict.problem and head_hash != newest_hash:
-        verdict.problem = "最新的记录与链头不符：最新的记录可能被删除。"
+        verdict.problem = _("最新的记录与链头不符：最新的记录可能被删除。")
     return verdict

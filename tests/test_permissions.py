@@ -47,6 +47,9 @@ FINANCE_ONLY = row(LOGIN, 403, 403, 403, 200, 403)
 IMPORTERS = row(LOGIN, 200, 200, 200, 200, 403)
 # An import batch uploaded by clerk A: nobody else sees it (404); leadership may not import.
 OWN_BATCH = row(LOGIN, 200, 404, 404, 404, 403)
+# The security audit log: the audit administrator only (identity adds the admin columns;
+# tests/audit/test_pages.py lets the auditor in); no business role reads it.
+AUDIT_ADMIN_ONLY = row(LOGIN, 403, 403, 403, 403, 403)
 
 
 @dataclass
@@ -142,6 +145,8 @@ MATRIX: dict[str, Case] = {
     "projects:event_create": Case(COMMERCE_ONLY),
     "projects:event_update": Case(COMMERCE_ONLY, args="event"),
     "projects:home_province": Case(COMMERCE_ONLY, literal_args=(2026,)),
+    "audit:event_list": Case(AUDIT_ADMIN_ONLY),
+    "audit:verify": Case(AUDIT_ADMIN_ONLY),
 }
 
 

@@ -28,6 +28,15 @@ DROP FUNCTION IF EXISTS audit_auditevent_append_only();
 """
 
 
+def create_head(apps, schema_editor):
+    """The chain's head row exists from the start: every append then costs the same queries."""
+    head = apps.get_model("audit", "AuditHead")
+    event = apps.get_model("audit", "AuditEvent")
+    if not head.objects.filter(pk=1).exists():
+        newest = event.objects.order_by("-id").first()
+        head.objects.create(pk=1, last_hash=newest.hash if newest else "0" * 64)
+
+
 def _on_postgresql(sql):
     def run(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
@@ -66,4 +75,5 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='账号'),
         ),
         migrations.RunPython(_on_postgresql(TRIGGER), _on_postgresql(UNTRIGGER)),
+        migrations.RunPython(create_head, migrations.RunPython.noop),
     ]
