@@ -104,6 +104,17 @@ class Migration(migrations.Migration):
             op
             for model in ("referrer", "historicalreferrer")
             for op in (
+                # A default, so that going back can add the plaintext columns to full tables.
+                migrations.AlterField(
+                    model_name=model,
+                    name="id_number",
+                    field=models.CharField(blank=True, default="", max_length=30),
+                ),
+                migrations.AlterField(
+                    model_name=model,
+                    name="bank_account",
+                    field=models.CharField(blank=True, default="", max_length=32),
+                ),
                 migrations.RemoveField(model_name=model, name="id_number"),
                 migrations.RemoveField(model_name=model, name="bank_account"),
                 migrations.RenameField(
