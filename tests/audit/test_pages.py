@@ -145,3 +145,13 @@ def test_the_pages_render_in_english(auditor_client, log):
         html = auditor_client.get(url, headers={"accept-language": "en"}).content.decode()
         assert "Security audit log" in html or "Audit log verification" in html
         assert not _han_outside_user_data(html, stored), url
+
+
+def test_hostile_text_in_the_log_is_exported_as_text(auditor_client, commerce):
+    """A login name tried or a file name is whatever someone typed: never a formula."""
+    record("login_failed", target='=HYPERLINK("http://evil.example","x")', success=False)
+    response = auditor_client.get(LIST, {"export": "xlsx", "kind": "login_failed"})
+    sheet = load_workbook(BytesIO(response.content)).active
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
+    hostile = [cell for cell in cells if "HYPERLINK" in str(cell.value)]
+    assert hostile and all(cell.data_type == "s" for cell in hostile)

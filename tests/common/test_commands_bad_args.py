@@ -126,6 +126,9 @@ CASES = [
     ("bench_pages", ["--repeats", "0"], "不是正整数"),
     ("bench_pages", ["--size", "many"], "不是正整数"),
     ("bench_import", ["--projects", "zero"], "不是正整数"),
+    ("rotate_field_key", ["--batch", "0"], "不是正整数"),
+    ("verify_audit_log", ["--batch", "many"], "不是正整数"),
+    ("purge_audit_log", ["--before", "2026-13-01"], "格式不对"),
 ]
 
 
@@ -226,6 +229,7 @@ SUBPROCESS_CASES = [
     ("bench_dashboard", "--repeats", "0"),
     ("bench_pages", "--repeats", "0"),
     ("bench_import", "--projects", "0"),
+    ("rotate_field_key", "--batch", "0"),
 ]
 
 
