@@ -41,25 +41,6 @@ class AuditEventQuerySet(models.QuerySet):
         reads it at all."""
         return self
 
-    def search(self, *, kind="", actor="", ip="", text="", since=None, until=None):
-        """Events matching every given criterion (dates are local days, inclusive)."""
-        events = self
-        if kind:
-            events = events.filter(kind=kind)
-        if actor:
-            events = events.filter(actor__icontains=actor)
-        if ip:
-            events = events.filter(ip__startswith=ip)
-        if text:
-            events = events.filter(
-                models.Q(target__icontains=text) | models.Q(detail__icontains=text)
-            )
-        if since:
-            events = events.filter(at__date__gte=since)
-        if until:
-            events = events.filter(at__date__lte=until)
-        return events
-
 
 class AuditEvent(models.Model):
     at = models.DateTimeField(_("时间"), db_index=True)
