@@ -186,7 +186,7 @@ def test_a_malformed_key_is_refused(settings, db):
 # --- the upgrade: plaintext rows of the first release are encrypted by migration 0003 -------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_encrypts_existing_rows_and_reverses():
     executor = MigrationExecutor(connection)
     before, after = (
