@@ -165,6 +165,25 @@ def normal(value):
     return str(value)
 
 
+# Encrypted at rest since the second release (rewards migration 0003): compared by the
+# plaintext they decrypt to, which must be the first release's value.
+ENCRYPTED_TABLES = {"rewards_referrer", "rewards_historicalreferrer"}
+ENCRYPTED_COLUMNS = {
+    "id_number": "rewards.referrer.id_number",
+    "bank_account": "rewards.referrer.bank_account",
+}
+
+
+def plaintext_of(values: dict) -> dict:
+    for column, purpose in ENCRYPTED_COLUMNS.items():
+        value = values.get(column)
+        if isinstance(value, str) and value.startswith("enc1:"):
+            from common.crypto import decrypt  # this checkout only (the old tree has none)
+
+            values[column] = decrypt(value, purpose=purpose)
+    return values
+
+
 def cmd_dump(out: str) -> int:
     django_setup()
     from django.db import connection
@@ -183,6 +202,8 @@ def cmd_dump(out: str) -> int:
             rows = {}
             for number, row in enumerate(cursor.fetchall()):
                 values = dict(zip(names, row, strict=True))
+                if table in ENCRYPTED_TABLES:
+                    values = plaintext_of(values)
                 key = str(normal(values[pk])) if pk else str(number)
                 rows[key] = {name: normal(v) for name, v in values.items()}
             tables[table] = {"pk": pk, "columns": names, "rows": rows}

@@ -8,3 +8,6 @@ class AuditConfig(AppConfig):
 
     name = "audit"
     verbose_name = _("安全审计")
+
+    def ready(self) -> None:
+        from audit import signals  # noqa: F401  (connects the sign-in receivers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
@@ -18,7 +19,8 @@ def digest(previous_hash: str, fields: dict) -> str:
 def event_fields(event) -> dict:
     """The fields a row's hash covers (everything but its own id and hashes)."""
     return {
-        "at": event.at.isoformat(timespec="microseconds"),
+        # In UTC, as the database gives it back (whatever zone the writer's moment was in).
+        "at": event.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         "kind": event.kind,
         "user_id": event.user_id,
         "actor": event.actor,

@@ -8,6 +8,7 @@ the pages show their labels from :data:`KIND_LABELS`, which apps extend by addin
 from __future__ import annotations
 
 import getpass
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,7 +32,13 @@ KIND_LABELS = {
     "settlement_reverse": _("撤销结算"),
     "month_close": _("月度关账"),
     "month_reopen": _("重新开账"),
+    "audit_purge": _("清理过期审计记录"),
 }
+
+
+# The request being served (set by audit.middleware.AuditTrailMiddleware), so that a service
+# that records an event with only ``user=`` still stamps the address it came from.
+current_request: ContextVar = ContextVar("audit_current_request", default=None)
 
 
 def actor_name(user) -> str:
@@ -43,6 +50,11 @@ def actor_name(user) -> str:
             os_user = "?"
         return f"命令行 ({os_user})"
     return user.get_username()
+
+
+def _address(request) -> str:
+    request = request if request is not None else current_request.get()
+    return client_ip(request) if request is not None else ""
 
 
 def record(
@@ -72,7 +84,7 @@ def record(
             kind=kind,
             user=user if getattr(user, "pk", None) else None,
             actor=actor_name(user) if user is not None or request is None else "匿名",
-            ip=client_ip(request) if request is not None else "",
+            ip=_address(request),
             target=str(target)[:200],
             detail=str(detail),
             success=success,

@@ -70,7 +70,9 @@ class _Rule:
         else:
             error = ValidationError(constraint.get_violation_error_message())
         if len(self.fields) == 1 and not isinstance(constraint, CheckConstraint):
-            return ValidationError({self.fields[0]: [error]})
+            # A keyed-hash column (common.fields) reports on the encrypted field it serves.
+            field = self.model._meta.get_field(self.fields[0])
+            return ValidationError({getattr(field, "reports_errors_as", "") or field.name: [error]})
         return ValidationError({NON_FIELD_ERRORS: [error]})
 
 

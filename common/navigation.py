@@ -64,6 +64,7 @@ NAV_ITEMS: list[NavItem] = [
         "workbook.import_workbook",
         ("workbook:",),
     ),
+    NavItem(_("安全审计"), "audit:event_list", "audit.view_log", ("audit:",)),
 ]
 
 

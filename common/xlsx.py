@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from io import BytesIO
 
@@ -30,6 +32,36 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+# --- how many rows an export wrote (the audit log records it with the file name) -----------
+
+
+class RowTally:
+    """Data rows written by the Excel writer while counting (None: no sheet written)."""
+
+    count: int | None = None
+
+
+_tally: ContextVar[RowTally | None] = ContextVar("xlsx_row_tally", default=None)
+
+
+@contextmanager
+def counting_rows() -> Iterator[RowTally]:
+    """Count the data rows every sheet written inside the block holds (audit's middleware
+    wraps each request in it; common knows nothing of the audit log)."""
+    tally = RowTally()
+    token = _tally.set(tally)
+    try:
+        yield tally
+    finally:
+        _tally.reset(token)
+
+
+def _count_rows(number: int) -> None:
+    tally = _tally.get()
+    if tally is not None:
+        tally.count = (tally.count or 0) + number
 
 
 # What makes Excel, LibreOffice or WPS read a typed or imported text as a formula.
@@ -69,6 +101,7 @@ def append_row(sheet, values: Sequence) -> None:
     sheet.append(list(values))
     for cell in sheet[sheet.max_row]:
         as_text(cell)
+    _count_rows(1)
 
 
 def _width_of(value) -> int:
@@ -199,6 +232,7 @@ def write_sheet(
         sheet.append(
             [_data_cell(sheet, value, formats.get(index)) for index, value in enumerate(row)]
         )
+    _count_rows(len(rows))
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:
@@ -226,6 +260,7 @@ def table_bytes(table, sheet_title: str, *, cap: int | None = None) -> bytes:
     if cap is not None and len(rows) > cap:
         note = _("仅导出前 %(n)s 条；请用筛选条件缩小范围后分批导出。") % {"n": f"{cap:,}"}
         rows = [*rows[:cap], [note]]
+        _count_rows(-1)  # the note is not a data row
     return sheet_bytes(sheet_title, headers, rows)
 
 

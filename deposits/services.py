@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.events import record as audit_record
 from common.bulk import CREATED, UNCHANGED, BulkItem
 from common.permissions import require
 from common.services import stamp
@@ -370,6 +371,12 @@ def settle_year(*, year: int, user) -> tuple[list[Settlement], bool]:
     assessment_year.settled = True
     stamp(assessment_year, user, _("年终结算，锁定任务与抵押金"))
     assessment_year.save(update_fields=["settled"])
+    audit_record(
+        "settlement_confirm",
+        user=user,
+        target=f"{year} 年抵押金结算",
+        detail=f"{len(settlements)} 个单位",
+    )
     return settlements, True
 
 
@@ -414,6 +421,12 @@ def settlement_reverse(*, year: int, user, reason: str) -> int:
     assessment_year.settled = False
     stamp(assessment_year, user, _("冲销结算，解除锁定：%(r)s") % {"r": reason})
     assessment_year.save(update_fields=["settled"])
+    audit_record(
+        "settlement_reverse",
+        user=user,
+        target=f"{year} 年抵押金结算",
+        detail=f"{len(settlements)} 个单位；原因：{reason}",
+    )
     return len(settlements)
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.fields import EncryptedCharField, KeyedHashField
 from common.scoping import ScopedQuerySet
 from common.validators import validate_not_future
 from targets.models import MAX_YEAR, MIN_YEAR
@@ -81,13 +82,23 @@ class Referrer(models.Model):
 
     kind = models.CharField(_("引资人类型"), max_length=20, choices=ReferrerKind.choices)
     name = models.CharField(_("名称或姓名"), max_length=100)
-    id_number = models.CharField(
-        _("身份证号或统一社会信用代码"), max_length=30, validators=[id_number_validator]
+    # Encrypted at rest (common.crypto); found and kept unique through its keyed hash.
+    id_number = EncryptedCharField(
+        _("身份证号或统一社会信用代码"),
+        max_length=30,
+        validators=[id_number_validator],
+        purpose="rewards.referrer.id_number",
+        hash_field="id_number_hash",
     )
+    id_number_hash = KeyedHashField(source="id_number")
     contact = models.CharField(_("联系人及电话"), max_length=100, blank=True)
     bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
-    bank_account = models.CharField(
-        _("银行账号"), max_length=32, blank=True, validators=[bank_account_validator]
+    bank_account = EncryptedCharField(
+        _("银行账号"),
+        max_length=32,
+        blank=True,
+        validators=[bank_account_validator],
+        purpose="rewards.referrer.bank_account",
     )
     is_public_servant = models.BooleanField(
         _("公职人员或专职招商人员"),
@@ -126,7 +137,7 @@ class Referrer(models.Model):
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number"],
+                fields=["id_number_hash"],
                 name="rewards_referrer_id_number_unique",
                 violation_error_message=_("这个证件号码已登记为引资人，请勿重复登记。"),
             ),
@@ -150,6 +161,18 @@ class Referrer(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("rewards:referrer_detail", args=[self.pk])
+
+    def validate_constraints(self, exclude=None) -> None:
+        """The unique number is checked on its hash column, and reported on the number."""
+        if exclude and "id_number" not in exclude:
+            exclude = set(exclude) - {"id_number_hash"}
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and "id_number_hash" in error.error_dict:
+                moved = error.error_dict.pop("id_number_hash")
+                error.error_dict.setdefault("id_number", []).extend(moved)
+            raise
 
     def clean(self) -> None:
         errors = {}

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from audit.events import record as audit_record
 from common.converters import parse_year
 from common.editing import ServiceFormView
 from common.forms import add_validation_error
@@ -96,6 +97,13 @@ def referrer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     reveal = selectors.can_reveal(request.user)
+    if reveal:  # each showing of the full numbers is a security event (等保 2.0)
+        audit_record(
+            "personal_data",
+            request=request,
+            target=f"引资人 #{referrer.pk} {referrer.name}"[:200],
+            detail="查看完整证件号码和银行账号（引资人详情页）",
+        )
     return render(
         request,
         "rewards/referrer_detail.html",

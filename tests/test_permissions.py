@@ -88,6 +88,9 @@ OWN_BATCH = row(LOGIN, 200, 404, 404, 404, 403)
 ACCOUNT_READERS = row(LOGIN, 403, 403, 403, 403, 403, **admins(403, 200, 200))
 SYSTEM_ADMIN_ONLY = row(LOGIN, 403, 403, 403, 403, 403, **admins(403, 200))
 ACCOUNT_POST_ONLY = row(LOGIN, 405, 405, 405, 405, 405, **admins(405))
+# The security audit log: the audit administrator only (identity adds the admin columns;
+# tests/audit/test_pages.py lets the auditor in); no business role reads it.
+AUDIT_ADMIN_ONLY = row(LOGIN, 403, 403, 403, 403, 403, audit_admin=200)
 
 
 @dataclass
@@ -242,6 +245,8 @@ MATRIX: dict[str, Case] = {
     "accounts:reset_password": Case(ACCOUNT_POST_ONLY, args="clerk"),
     "accounts:unlock": Case(ACCOUNT_POST_ONLY, args="clerk"),
     "accounts:reset_second_factor": Case(ACCOUNT_POST_ONLY, args="clerk"),
+    "audit:event_list": Case(AUDIT_ADMIN_ONLY),
+    "audit:verify": Case(AUDIT_ADMIN_ONLY),
 }
 
 

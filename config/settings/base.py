@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): whether this session proved a second factor.
     "django_otp.middleware.OTPMiddleware",
+    # Records every download and every 403 of a signed-in user in the security audit log.
+    "audit.middleware.AuditTrailMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "common.middleware.AbsoluteSessionLifetimeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -318,3 +320,15 @@ PORTAL_FORCE_PASSWORD_CHANGE = env_bool("PORTAL_FORCE_PASSWORD_CHANGE", False)
 PASSWORD_EXPIRY_DAYS = env_int("PASSWORD_EXPIRY_DAYS", 0)
 # The name authenticator apps show next to the account.
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "招商引资目标管理系统")
+# ---- security audit log (audit) and personal data at rest (common.crypto) ----
+# Audit records are kept at least this many days (等保 2.0: six months); purge_audit_log
+# refuses a shorter setting. verify_audit_log reads the chain this many rows at a time.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
+AUDIT_VERIFY_BATCH = env_int("AUDIT_VERIFY_BATCH", 2000)
+# Field encryption (referrers' ID and bank numbers): the current key, and earlier keys that
+# are still read until rotate_field_key has re-encrypted every row. Each key is 32 random
+# bytes, base64 (urlsafe); production.py refuses to start without FIELD_ENCRYPTION_KEY.
+# Elsewhere a key is derived from a fixed development value, so make run and make test need
+# no manual step (never use those keys for real data).
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY")
+FIELD_ENCRYPTION_OLD_KEYS = env_list("FIELD_ENCRYPTION_OLD_KEYS", [])

@@ -3,6 +3,8 @@
 Check with: DJANGO_SETTINGS_MODULE=config.settings.production python manage.py check --deploy
 """
 
+import base64
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -39,3 +41,17 @@ TASKS = {
 PORTAL_REQUIRE_SECOND_FACTOR = env_bool("PORTAL_REQUIRE_SECOND_FACTOR", True)
 PORTAL_FORCE_PASSWORD_CHANGE = env_bool("PORTAL_FORCE_PASSWORD_CHANGE", True)
 PASSWORD_EXPIRY_DAYS = env_int("PASSWORD_EXPIRY_DAYS", 90)
+# Personal data at rest (common.crypto): no field-encryption key, no start. A development
+# key would let anyone with the source read the referrers' ID and bank numbers.
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY")
+if not FIELD_ENCRYPTION_KEY:
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEY must be set: 32 random bytes, urlsafe base64 (generate one with "
+        '`python -c "import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())"`).'
+    )
+try:
+    _field_key = base64.urlsafe_b64decode(FIELD_ENCRYPTION_KEY.strip().encode())
+except ValueError as _error:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY is not valid urlsafe base64.") from _error
+if len(_field_key) != 32:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must decode to 32 bytes.")

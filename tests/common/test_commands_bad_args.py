@@ -131,6 +131,9 @@ CASES = [
     ("forecast_report", ["--year", "2025", "--as-of", "2024-06-30"], "不在 2025 年内"),
     ("backtest_forecast", ["--year", "abc"], "年度 abc 无效"),
     ("backtest_forecast", ["--year", "2101"], "年度 2101 无效"),
+    ("rotate_field_key", ["--batch", "0"], "不是正整数"),
+    ("verify_audit_log", ["--batch", "many"], "不是正整数"),
+    ("purge_audit_log", ["--before", "2026-13-01"], "格式不对"),
 ]
 
 
@@ -231,6 +234,7 @@ SUBPROCESS_CASES = [
     ("bench_dashboard", "--repeats", "0"),
     ("bench_pages", "--repeats", "0"),
     ("bench_import", "--projects", "0"),
+    ("rotate_field_key", "--batch", "0"),
 ]
 
 
