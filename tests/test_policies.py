@@ -77,6 +77,8 @@ BY_ROLE = {
     "accounts.manage_security": (N, N, N, N, N),
     "accounts.administer": (N, N, N, N, N),
     "accounts.use_second_factor": (N, N, Y, Y, Y),
+    # The audit administrator only (tests/audit/test_pages.py); no business role.
+    "audit.view_log": (N, N, N, N, N),
 }
 # What the command line (命令行) may not do: it reads nothing in full and follows no queue.
 # Nor does it answer a 督办单 for a unit: the unit's own staff do.
@@ -92,11 +94,6 @@ NOT_FOR_THE_COMMAND_LINE |= {
     "accounts.administer",
     "accounts.use_second_factor",
 }
-    # The audit administrator only (tests/audit/test_pages.py); no business role.
-    "audit.view_log": (N, N, N, N, N),
-}
-# What the command line (命令行) may not do: it reads nothing in full and follows no queue.
-NOT_FOR_THE_COMMAND_LINE = {"common.use_portal", "rewards.reveal_numbers", "rewards.follow_claims"}
 NOT_FOR_THE_COMMAND_LINE |= {"audit.view_log"}  # the log is read on the pages or verified
 
 
