@@ -17,6 +17,8 @@ def _production_env(tmp_path) -> dict:
         "ALLOWED_HOSTS": "portal.example.gov.cn",
         "PORTAL_VAR_DIR": str(tmp_path),
         "STATIC_ROOT": str(tmp_path / "static"),
+        # Production refuses to start without the field-encryption key (a test key here).
+        "FIELD_ENCRYPTION_KEY": "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0=",
     }
     for name in (
         "PORTAL_REQUIRE_SECOND_FACTOR",
