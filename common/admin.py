@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from common.models import CalendarDay
+
 
 class ReadOnlyAdminMixin:
     """For money and claims: the admin reads, the portal's pages write (one set of rules)."""
@@ -16,3 +18,11 @@ class ReadOnlyAdminMixin:
 
 class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     pass
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(ReadOnlyAdmin):
+    """Holidays and make-up working days: edited on the portal's calendar page."""
+
+    list_display = ("date", "kind", "name")
+    list_filter = ("kind",)

@@ -24,6 +24,9 @@ def _production_env(tmp_path) -> dict:
         "PORTAL_REQUIRE_SECOND_FACTOR",
         "PORTAL_FORCE_PASSWORD_CHANGE",
         "PASSWORD_EXPIRY_DAYS",
+        # Set by the browser journeys' conftest when the suite collects them; never in a
+        # deployment (check --deploy rightly refuses it).
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
     ):
         env.pop(name, None)
     (tmp_path / "static").mkdir()

@@ -36,11 +36,17 @@ def test_once_per_person_and_cause(clerk, other_clerk):
         notify([other_clerk], kind="no_such_kind", cause="c4")
 
 
-@pytest.mark.django_db(transaction=True)
-def test_mail_is_sent_after_the_commit_and_marked(clerk, other_clerk):
+@pytest.mark.django_db
+def test_mail_is_sent_after_the_commit_and_marked(
+    clerk, other_clerk, django_capture_on_commit_callbacks
+):
     clerk.email = "a@example.cn"
     clerk.save()
-    notify([clerk, other_clerk], cause="c1", **CAUSE)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        notify([clerk, other_clerk], cause="c1", **CAUSE)
+    assert mail.outbox == []  # nothing is sent before the commit
+    for callback in callbacks:
+        callback()
     assert [m.to for m in mail.outbox] == [["a@example.cn"]]
     assert "2026 年 1–10月 已关账" in mail.outbox[0].subject
     assert Notification.objects.get(user=clerk).emailed_at is not None
