@@ -41,6 +41,7 @@ from projects.models import Inflow, InflowStatus, Project, ProjectQuerySet
 from targets import indicators as codes
 from targets import rollups
 from targets.models import CapitalType
+from targets.reported import reported_daily_totals
 from targets.rollups import TALLY_PREFIX, Context, Contribution, tally
 
 ONE = Decimal(1)
@@ -237,4 +238,6 @@ def rebuild(year: int | None = None) -> int:
     ctx = Context()
     daily = raw_daily_totals(ctx, year=year)
     daily.update(raw_tally(Project.objects.all(), Inflow.objects.counted(), year=year))
+    # Reported figures (报送): their own codes, so no key collides with the ones above.
+    daily.update(reported_daily_totals(year=year))
     return rollups.replace(daily, ctx, year=year)

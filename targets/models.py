@@ -270,3 +270,169 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d}-{self.day:02d} {self.key}"
+
+
+# --- reported figures (报送) ---------------------------------------------------------------
+
+
+class ReportedStatus(models.TextChoices):
+    PENDING = "pending", _("待核实")
+    VERIFIED = "verified", _("已核实")
+    RETURNED = "returned", _("退回")
+
+
+class ReportedFigureQuerySet(ScopedQuerySet):
+    unit_lookup = "unit"
+
+    def counted(self):
+        """Only verified figures count toward their indicator (DOMAIN.md)."""
+        return self.filter(status=ReportedStatus.VERIFIED)
+
+
+def reported_evidence_upload_to(instance, filename: str) -> str:
+    return f"reported/{instance.unit_id}/{instance.year}-{instance.month:02d}/{filename}"
+
+
+def _validate_evidence(upload) -> None:
+    # Imported lazily: common.validators reads settings at call time only.
+    from common.validators import validate_evidence_file
+
+    validate_evidence_file(upload)
+
+
+class ReportedFigure(models.Model):
+    """A unit's figure of one month for a reported indicator (报送, e.g. 标准厂房 ㎡), with its
+    evidence; it counts, in that month, once the commerce bureau has verified it."""
+
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+    )
+    month = models.PositiveSmallIntegerField(
+        _("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("单位"),
+        on_delete=models.PROTECT,
+        related_name="reported_figures",
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="+"
+    )
+    amount = models.DecimalField(
+        _("完成数"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"), message=_("完成数不能为负数。"))],
+    )
+    evidence = models.FileField(
+        _("佐证材料"),
+        upload_to=reported_evidence_upload_to,
+        blank=True,
+        max_length=200,
+        validators=[_validate_evidence],
+    )
+    original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
+    status = models.CharField(
+        _("核实状态"),
+        max_length=10,
+        choices=ReportedStatus.choices,
+        default=ReportedStatus.PENDING,
+    )
+    return_reason = models.CharField(_("退回原因"), max_length=300, blank=True)
+    verified_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("核实人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("报送人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("报送时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ReportedFigureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("报送数")
+        verbose_name_plural = _("报送数")
+        ordering = ["-year", "-month", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "month", "unit", "indicator"],
+                name="targets_reported_one_per_month",
+                violation_error_message=_("本单位这个月的该指标已报送过，请修改原来的报送。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR),
+                name="targets_reported_year_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12), name="targets_reported_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="targets_reported_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ReportedStatus.values),
+                name="targets_reported_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=ReportedStatus.RETURNED) | ~models.Q(return_reason=""),
+                name="targets_reported_returned_has_reason",
+            ),
+            # verified_by may be empty only for a figure verified by a command-line import.
+            models.CheckConstraint(
+                condition=~models.Q(status=ReportedStatus.VERIFIED)
+                | models.Q(verified_at__isnull=False),
+                name="targets_reported_verified_has_time",
+            ),
+        ]
+        indexes = [
+            # The verification queue: pending figures, first come first served.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(status=ReportedStatus.PENDING),
+                name="targets_reported_queue",
+            ),
+            # A unit's list, newest month first.
+            models.Index(
+                fields=["unit", "-year", "-month", "-id"], name="targets_reported_unit_list"
+            ),
+            models.Index(fields=["-year", "-month", "-id"], name="targets_reported_list"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d} {self.unit} {self.indicator}: {self.amount}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("targets:reported_detail", args=[self.pk])
+
+    @property
+    def month_end(self) -> dt.date:
+        """The day the figure counts on: the month's last day (a month counts for 1–N月 once
+        it is complete, like 序时进度)."""
+        import calendar
+
+        return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    @property
+    def evidence_name(self) -> str:
+        if not self.evidence:
+            return ""
+        return self.original_name or self.evidence.name.rsplit("/", 1)[-1]
+
+    @property
+    def editable_by_unit(self) -> bool:
+        return self.status in (ReportedStatus.PENDING, ReportedStatus.RETURNED)

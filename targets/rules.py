@@ -10,3 +10,42 @@ can_edit_quotas = rules.Predicate(is_commerce | is_system, name="can_edit_quotas
 
 rules.add_perm("targets.read_quotas", can_read_quotas)
 rules.add_perm("targets.edit_quotas", can_edit_quotas)
+
+
+# --- reported figures (报送) ---------------------------------------------------------------
+# A unit's staff report their own unit's monthly figures (the commerce bureau any unit's);
+# only the bureau verifies, returns or takes back a verification; everyone signed in reads
+# the figures of the units they see (scoped querysets answer 404 for another unit's).
+
+from common.rules import is_unit_editor, of_own_unit, without_object_or  # noqa: E402
+from targets.models import ReportedStatus  # noqa: E402
+
+unit_is_own = of_own_unit(lambda unit: unit.pk, "unit_is_own")
+reported_of_own_unit = of_own_unit(lambda figure: figure.unit_id, "reported_of_own_unit")
+reported_editable = without_object_or(lambda figure: figure.editable_by_unit, "reported_editable")
+reported_pending = without_object_or(
+    lambda figure: figure.status == ReportedStatus.PENDING, "reported_pending"
+)
+reported_verified = without_object_or(
+    lambda figure: figure.status == ReportedStatus.VERIFIED, "reported_verified"
+)
+
+# object of report_figure: the unit; of the others: the figure.
+can_report_figure = rules.Predicate(
+    (is_unit_editor & unit_is_own) | is_system, name="can_report_figure"
+)
+can_edit_reported = rules.Predicate(
+    ((is_unit_editor & reported_of_own_unit) | is_system) & reported_editable,
+    name="can_edit_reported",
+)
+can_verify_reported = rules.Predicate(
+    (is_commerce | is_system) & reported_pending, name="can_verify_reported"
+)
+can_unverify_reported = rules.Predicate(
+    (is_commerce | is_system) & reported_verified, name="can_unverify_reported"
+)
+
+rules.add_perm("targets.report_figure", can_report_figure)
+rules.add_perm("targets.edit_reported", can_edit_reported)  # edit, resubmit, delete
+rules.add_perm("targets.verify_reported", can_verify_reported)  # verify or return
+rules.add_perm("targets.unverify_reported", can_unverify_reported)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from targets import views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("quotas/", views.quota_grid_current, name="quotas_current"),
     path("<year:year>/quotas/", views.quota_grid, name="quotas"),
     path("<year:year>/quotas/copy/", views.quota_copy, name="quotas_copy"),
+    path("reported/", include("targets.reported_urls")),
 ]
