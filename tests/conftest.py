@@ -221,3 +221,41 @@ def deposit_a(unit_a, finance):
         paid_on=datetime.date(2025, 4, 1),
         user=finance,
     )
+
+
+# --- reported figures (报送): the permission matrix needs these; the rest is in tests/targets ---
+
+
+@pytest.fixture
+def reported_indicator(db):
+    """A reported indicator (标准厂房, ㎡), as the commerce bureau adds it."""
+    from tests.targets.reported_helpers import make_reported_indicator
+
+    return make_reported_indicator()
+
+
+@pytest.fixture
+def reported_a(unit_a, clerk, reported_indicator):
+    """Unit A's pending figure of March 2026, with an evidence scan."""
+    from decimal import Decimal
+
+    from targets.reported import reported_create
+
+    return reported_create(
+        user=clerk,
+        unit=unit_a,
+        data={
+            "year": 2026,
+            "month": 3,
+            "indicator": reported_indicator,
+            "amount": Decimal("5000"),
+            "evidence": ContentFile(PDF_BYTES, name="acceptance.pdf"),
+        },
+    )
+
+
+@pytest.fixture
+def verified_reported_a(reported_a, commerce):
+    from targets.reported import reported_verify
+
+    return reported_verify(figure=reported_a, user=commerce)

@@ -142,6 +142,18 @@ MATRIX: dict[str, Case] = {
     "projects:event_create": Case(COMMERCE_ONLY),
     "projects:event_update": Case(COMMERCE_ONLY, args="event"),
     "projects:home_province": Case(COMMERCE_ONLY, literal_args=(2026,)),
+    # Reported figures (报送), like inflows.
+    "targets:reported_list": Case(SIGNED_IN),
+    "targets:reported_create": Case(UNIT_EDITORS),
+    "targets:reported_verification": Case(COMMERCE_ONLY),
+    "targets:reported_unit_list": Case(UNIT_A_OBJECT, args="unit_a"),
+    "targets:reported_detail": Case(UNIT_A_OBJECT, args="reported_a"),
+    "targets:reported_update": Case(UNIT_A_EDIT, args="reported_a"),
+    "targets:reported_delete": Case(POST_ONLY, args="reported_a"),
+    "targets:reported_verify": Case(POST_ONLY, args="reported_a"),
+    "targets:reported_return": Case(POST_ONLY, args="reported_a"),
+    "targets:reported_unverify": Case(POST_ONLY, args="verified_reported_a"),
+    "targets:reported_evidence": Case(UNIT_A_OBJECT, args="reported_a"),
 }
 
 
@@ -203,6 +215,12 @@ POST_MATRIX: dict[str, Case] = {
     "projects:event_create": Case(P_COMMERCE),
     "projects:event_update": Case(P_COMMERCE, args="event"),
     "projects:home_province": Case(P_COMMERCE, literal_args=(2026,)),
+    "targets:reported_create": Case(P_UNIT_EDITORS),
+    "targets:reported_update": Case(P_UNIT_A_EDIT, args="reported_a"),
+    "targets:reported_delete": Case(P_UNIT_A_EDIT, args="reported_a"),
+    "targets:reported_verify": Case(P_COMMERCE, args="reported_a"),
+    "targets:reported_return": Case(P_COMMERCE, args="reported_a"),
+    "targets:reported_unverify": Case(P_COMMERCE, args="verified_reported_a"),
 }
 
 

@@ -55,6 +55,10 @@ BY_ROLE = {
     "rewards.pay_claim": (N, N, N, Y, N),
     "rewards.reject_claim": (N, N, Y, Y, N),
     "rewards.read_payouts": (N, N, Y, Y, Y),
+    "targets.report_figure": (Y, Y, Y, N, N),
+    "targets.edit_reported": (Y, Y, Y, N, N),
+    "targets.verify_reported": (N, N, Y, N, N),
+    "targets.unverify_reported": (N, N, Y, N, N),
 }
 # What the command line (命令行) may not do: it reads nothing in full and follows no queue.
 NOT_FOR_THE_COMMAND_LINE = {"common.use_portal", "rewards.reveal_numbers", "rewards.follow_claims"}
@@ -209,3 +213,27 @@ def test_services_refuse_a_role_the_page_refuses(project_a, inflow_a, finance, c
     inflow_a.refresh_from_db()
     project_a.refresh_from_db()
     assert inflow_a.status == "pending" and project_a.name != "改名"
+
+
+def test_reported_figures_are_edited_by_their_unit_and_verified_by_the_bureau(
+    clerk, other_clerk, commerce, unit_a
+):
+    from targets.models import ReportedFigure
+
+    pending, returned, verified = (
+        ReportedFigure(unit=unit_a, status=status) for status in ("pending", "returned", "verified")
+    )
+    assert allowed(clerk, "targets.report_figure", unit_a)
+    assert not allowed(other_clerk, "targets.report_figure", unit_a)
+    assert [allowed(clerk, "targets.edit_reported", f) for f in (pending, returned, verified)] == [
+        Y,
+        Y,
+        N,
+    ]
+    assert not allowed(other_clerk, "targets.edit_reported", pending)
+    assert [
+        allowed(commerce, "targets.verify_reported", f) for f in (pending, returned, verified)
+    ] == [Y, N, N]
+    assert [
+        allowed(commerce, "targets.unverify_reported", f) for f in (pending, returned, verified)
+    ] == [N, N, Y]

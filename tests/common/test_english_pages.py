@@ -142,6 +142,13 @@ def tax_record_a(project_a):
 
 
 @pytest.fixture
+def reported_indicator(db):
+    from tests.targets.reported_helpers import make_reported_indicator
+
+    return make_reported_indicator(code="std_factory", name="Standard factory space")
+
+
+@pytest.fixture
 def demo_figures(unit_a, unit_b, commerce, project_a, verified_inflow_a, inflow_a):
     """Quotas for both units, so the dashboard, ranking and unit pages show figures, rates
     and statuses."""
