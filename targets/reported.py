@@ -39,6 +39,7 @@ from targets import rollups
 from targets.indicators import INDICATOR_CODES
 from targets.models import MAX_YEAR, MIN_YEAR, Indicator, ReportedFigure, ReportedStatus
 from targets.rollups import Contribution, track
+from targets.services import year_get_or_create
 
 FIELDS = ("year", "month", "unit", "indicator", "amount", "evidence")
 
@@ -388,6 +389,9 @@ def reported_bulk_save(
     changes go to ``delta`` (applied once at the end of the import).
     """
     _prepare(items, user=user, may_verify=may_verify)
+    # A year's settings are created with their defaults the first time a row refers to it.
+    for year in sorted({i.obj.year for i in items if i.ok and i.action != UNCHANGED}):
+        year_get_or_create(year)
     to_create = [i for i in items if i.ok and i.current is None and i.action != UNCHANGED]
     to_update = [i for i in items if i.ok and i.current is not None and i.action != UNCHANGED]
     if to_create:
