@@ -36,8 +36,14 @@ from common.bulk import CREATED, UNCHANGED, UPDATED, BulkItem
 from common.permissions import require
 from common.services import stamp
 from targets import rollups
-from targets.indicators import INDICATOR_CODES
-from targets.models import MAX_YEAR, MIN_YEAR, Indicator, ReportedFigure, ReportedStatus
+from targets.models import (
+    MAX_YEAR,
+    MIN_YEAR,
+    Indicator,
+    IndicatorKind,
+    ReportedFigure,
+    ReportedStatus,
+)
 from targets.rollups import Contribution, track
 from targets.services import year_get_or_create
 
@@ -48,12 +54,12 @@ FIELDS = ("year", "month", "unit", "indicator", "amount", "evidence")
 
 
 def is_reported(indicator: Indicator) -> bool:
-    """A reported indicator: any indicator but the five counted from projects and inflows."""
-    return indicator.code not in INDICATOR_CODES
+    """A reported indicator (报送指标), not one of the five counted from the projects."""
+    return indicator.kind == IndicatorKind.REPORTED
 
 
 def reported_indicators():
-    return Indicator.objects.exclude(code__in=INDICATOR_CODES).order_by("display_order", "code")
+    return Indicator.objects.filter(kind=IndicatorKind.REPORTED).order_by("display_order", "code")
 
 
 # --- the month ---------------------------------------------------------------------------

@@ -6,5 +6,5 @@ from targets.models import Indicator
 def make_reported_indicator(code: str = "std_factory", name: str = "标准厂房") -> Indicator:
     """A reported indicator as the commerce bureau adds it (measured in 平方米)."""
     return Indicator.objects.create(
-        code=code, name=name, measure="wan_cny", capital_type="domestic", display_order=100
+        code=code, name=name, kind="reported", unit_label="平方米", display_order=100
     )
