@@ -201,11 +201,15 @@ def _check(item: BulkItem, today: dt.date) -> None:
             _("“%(v)s”不是报送指标，它的完成数由项目和到位资金自动统计")
             % {"v": obj.indicator.name},
         )
-    refusal = month_refusal(obj.year, obj.month, today)
-    if refusal and (item.current is None or {"year", "month"} & set(item.changed)):
-        item.refuse("month", refusal)
+    if item.current is None or {"year", "month"} & set(item.changed):
+        refusal = month_refusal(obj.year, obj.month, today)
+        if refusal:
+            in_range = MIN_YEAR <= obj.year <= MAX_YEAR
+            item.refuse("month" if in_range else "year", refusal)
     try:
-        obj.full_clean(exclude=["unit", "indicator", "created_by", "verified_by"])
+        # (year and month: judged above, with one message)
+        exclude = ["unit", "indicator", "created_by", "verified_by", "year", "month"]
+        obj.full_clean(exclude=exclude)
     except ValidationError as error:
         item.refuse_all(error)
 

@@ -773,6 +773,8 @@ def adjustment_bulk_save(*, items: list[BulkItem], user=None, reason: str = "") 
         item.current = current
         if current is not None and current.points == data["points"]:
             item.obj, item.action = current, UNCHANGED
+        elif data["assessment_year"].settled:  # 加减分 are part of the settled scheme
+            item.refuse("points", scheme_settled_message(data["year"]))
     if any(item.errors for item in items):
         return items
     with transaction.atomic():

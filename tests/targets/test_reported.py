@@ -209,9 +209,7 @@ def test_taking_a_verification_back_stops_the_count(clerk, commerce, unit_a, rep
     assert _cells(unit_a, reported_indicator) == {}
 
 
-def test_a_returned_or_pending_figure_can_be_deleted_by_its_unit(
-    clerk, unit_a, reported_indicator
-):
+def test_a_returned_or_pending_figure_can_be_deleted_by_its_unit(clerk, unit_a, reported_indicator):
     figure = _report(clerk, unit_a, reported_indicator, 4, "10")
     services.reported_delete(figure=figure, user=clerk)
     assert not ReportedFigure.objects.exists()
@@ -272,9 +270,7 @@ def test_progress_report_prints_the_reported_indicator(three_months, unit_a, rep
         district_values={reported_indicator.pk: D("40000")},
     )
     out = io.StringIO()
-    call_command(
-        "progress_report", year=YEAR, as_of="2026-05-31", stdout=out, stderr=io.StringIO()
-    )
+    call_command("progress_report", year=YEAR, as_of="2026-05-31", stdout=out, stderr=io.StringIO())
     rows = list(csv.reader(io.StringIO(out.getvalue())))
     mine = [r for r in rows if r[2] == "std_factory"]
     unit_row = next(r for r in mine if r[0] == unit_a.code)
@@ -395,9 +391,12 @@ def test_the_evidence_downloads_under_its_own_name(client_as, reported_a):
     response = client_as("clerk").get(reverse("targets:reported_evidence", args=[reported_a.pk]))
     assert response.status_code == 200
     assert "acceptance.pdf" in response["Content-Disposition"]
-    assert client_as("other_clerk").get(
-        reverse("targets:reported_evidence", args=[reported_a.pk])
-    ).status_code == 404
+    assert (
+        client_as("other_clerk")
+        .get(reverse("targets:reported_evidence", args=[reported_a.pk]))
+        .status_code
+        == 404
+    )
 
 
 def test_the_lists_are_scoped_to_the_clerks_unit(client_as, reported_a, unit_b, commerce):
@@ -405,9 +404,7 @@ def test_the_lists_are_scoped_to_the_clerks_unit(client_as, reported_a, unit_b, 
     mine = client_as("clerk").get(reverse("targets:reported_list")).content.decode()
     assert reported_a.get_absolute_url() in mine and other.get_absolute_url() not in mine
     assert (
-        client_as("clerk")
-        .get(reverse("targets:reported_unit_list", args=[unit_b.pk]))
-        .status_code
+        client_as("clerk").get(reverse("targets:reported_unit_list", args=[unit_b.pk])).status_code
         == 404
     )
     page = client_as("leadership").get(reverse("targets:reported_unit_list", args=[unit_b.pk]))

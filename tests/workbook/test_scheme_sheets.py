@@ -31,6 +31,8 @@ from units.models import Unit
 from workbook.reports import TEMPLATE_KEYS, template
 from workbook.sheets import SHEET_ORDER, SHEETS
 
+pytestmark = pytest.mark.django_db
+
 UNITS = [["T01", "郴江镇", "乡镇", ""], ["T02", "城南街道", "街道", ""]]
 
 
@@ -323,11 +325,10 @@ def test_a_clerk_imports_only_the_own_units_pending_figures(xlsx, std_factory, c
     assert ReportedFigure.objects.get().created_by == clerk
 
 
-def test_a_clerk_cannot_change_a_verified_figure_by_import(
-    xlsx, std_factory, clerk, commerce
-):
+def test_a_clerk_cannot_change_a_verified_figure_by_import(xlsx, std_factory, clerk, commerce):
     code = clerk.unit.code
-    assert run(xlsx("a.xlsx", {"报送": [[YEAR, 1, code, "std_factory", 10, "已核实"]]}), commerce).ok
+    verified = xlsx("a.xlsx", {"报送": [[YEAR, 1, code, "std_factory", 10, "已核实"]]})
+    assert run(verified, commerce).ok
     result = run(xlsx("b.xlsx", {"报送": [[YEAR, 1, code, "std_factory", 11, ""]]}), user=clerk)
     assert [e.split(":")[0] for e in errors_of(result)] == ["报送!E2"]
     same = run(xlsx("c.xlsx", {"报送": [[YEAR, 1, code, "std_factory", 10, ""]]}), user=clerk)
@@ -346,7 +347,8 @@ def test_reported_rows_re_import_unchanged_after_settlement(xlsx, std_factory, t
 
 def test_the_finance_office_may_not_import_reported_figures(xlsx, std_factory, two_units, finance):
     result = run(xlsx("f.xlsx", {"报送": [[YEAR, 4, "T01", "std_factory", 1, ""]]}), finance)
-    assert [str(e) for e in result.errors] == ["报送: 您的角色不能导入这个工作表，请删除它后再上传。"]
+    refusal = "报送: 您的角色不能导入这个工作表，请删除它后再上传。"
+    assert [str(e) for e in result.errors] == [refusal]
 
 
 # --- 加减分 -------------------------------------------------------------------------------
