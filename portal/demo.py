@@ -45,6 +45,7 @@ from rewards import services as reward_services
 from rewards.models import Referrer, RewardRule
 from rewards.rule_file import parse_rule_file
 from targets import indicators as codes
+from targets.demo import load_scheme_demo
 from targets.models import AssessmentYear, Indicator
 from targets.services import quotas_save
 from units.models import Unit
@@ -929,6 +930,7 @@ def _write(planner: Planner, units: dict, users: dict, stdout) -> dict:
 
     quota_cells = _save_quotas(planner, units, commerce)
     _say(stdout, f"任务数 {quota_cells} 项")
+    load_scheme_demo(year=planner.year, units=units, user=commerce, reason=REASON)
     _likely_slip(planner, saved, actor)
     money = _write_deposits(planner, users, stdout)
     money.update(_write_rewards(planner, saved, units, users, stdout))

@@ -22,10 +22,13 @@ from common.xlsx import write_sheet
 from targets.reports import (
     CSV_HEADER,
     DISTRICT_CODE,
+    RANKING_HEADER,
     ProgressReport,
     figure_values,
     quantity,
+    ranking_boards,
     ranking_places,
+    ranking_value_rows,
     value_rows,
 )
 
@@ -84,6 +87,17 @@ def ranking_header(report: ProgressReport) -> list[str]:
     return header
 
 
+BOARD_HEADER = ["榜单", "名次", "单位编码", "单位名称", "综合得分"]
+
+
+def board_rows(report: ProgressReport):
+    """红黑榜: the top and the bottom N of the ranking, ties at the cut included."""
+    top, bottom = ranking_boards(report)
+    for label, places in (("红榜", top), ("黑榜", bottom)):
+        for place, row in places:
+            yield [label, place, row.unit.code, row.unit.name, shown(row.score)]
+
+
 # progress_report's columns for people: the indicator by its Chinese name, with its unit.
 DETAIL_HEADER = [*CSV_HEADER[:3], "计量单位", *CSV_HEADER[3:]]
 
@@ -140,6 +154,14 @@ def _report_workbook(report: ProgressReport) -> Workbook:
     )
     write_sheet(
         workbook,
+        "红黑榜",
+        BOARD_HEADER,
+        list(board_rows(report)),
+        number_formats={4: TWO_PLACES},
+        title=f"{title}·红黑榜（各 {report.board_size} 名，并列的一并列入）",
+    )
+    write_sheet(
+        workbook,
         "明细",
         DETAIL_HEADER,
         list(detail_rows(report)),
@@ -173,3 +195,20 @@ def report_workbook_bytes(report: ProgressReport) -> bytes:
 
 def contract_workbook_bytes(report: ProgressReport) -> bytes:
     return _bytes(contract_workbook(report))
+
+
+def ranking_contract_workbook(report: ProgressReport) -> Workbook:
+    """``ranking_report --format xlsx``: one sheet, exactly the CSV's columns and values."""
+    workbook = Workbook(write_only=True)
+    write_sheet(
+        workbook,
+        "ranking_report",
+        RANKING_HEADER,
+        list(ranking_value_rows(report)),
+        number_formats=dict.fromkeys((4, 5, 6), TWO_PLACES),
+    )
+    return workbook
+
+
+def ranking_contract_workbook_bytes(report: ProgressReport) -> bytes:
+    return _bytes(ranking_contract_workbook(report))

@@ -348,3 +348,29 @@ def report_has_quotas(report: ProgressReport) -> bool:
     return any(row.has_quota for row in report.units) or any(
         cell.quota is not None for cell in report.district.values()
     )
+
+
+# --- ranking_report (WORKBOOK.md) ---------------------------------------------------------
+
+RANKING_HEADER = ["名次", "单位编码", "单位名称", "单位类型", "得分", "加减分", "综合得分"]
+
+
+def ranking_value_rows(report: ProgressReport):
+    """The rows of ``ranking_report`` as values (numbers stay numbers, for the xlsx): one
+    per unit with a positive quota, best first; equal shown 综合得分 share a 名次 and are
+    listed by 单位编码. 得分 and 综合得分 are exact until shown here (四舍五入)."""
+    for place, row in ranking_places(report):
+        yield [
+            place,
+            row.unit.code,
+            row.unit.name,
+            str(row.unit.get_kind_display()),
+            shown(row.base_score),
+            shown(row.adjustment_points),
+            shown(row.score),
+        ]
+
+
+def ranking_csv_rows(report: ProgressReport):
+    for row in ranking_value_rows(report):
+        yield [_text(value) for value in row]

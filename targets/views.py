@@ -238,12 +238,16 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     _period, report, context = report_context(request)
     row = next((r for r in report.units if r.unit.pk == unit.pk), None)
     place = next((p for p, r in ranking_places(report) if r.unit.pk == unit.pk), None)
+    by_code = {ind.code: ind for ind in report.indicators}
+    breakdown = [(by_code[part.code], part) for part in row.breakdown] if row else []
     context.update(
         {
             "unit": unit,
             "row": row,
             "place": place,
             "ranked": sum(1 for r in report.units if r.has_quota),
+            "breakdown": breakdown,
+            "adjustments": selectors.unit_adjustments(unit, report.year),
         }
     )
     return render(request, "targets/unit_dashboard.html", context)
