@@ -46,6 +46,7 @@ from rewards.models import Referrer, RewardRule
 from rewards.rule_file import parse_rule_file
 from targets import indicators as codes
 from targets.demo import load_scheme_demo
+from targets.demo_reported import load_reported_demo
 from targets.models import AssessmentYear, Indicator
 from targets.services import quotas_save
 from units.models import Unit
@@ -934,6 +935,7 @@ def _write(planner: Planner, units: dict, users: dict, stdout) -> dict:
     _likely_slip(planner, saved, actor)
     money = _write_deposits(planner, users, stdout)
     money.update(_write_rewards(planner, saved, units, users, stdout))
+    money.update(load_reported_demo(year=planner.year, units=units, actor=actor, commerce=commerce))
     return {
         "events": len(events),
         "projects": len(saved),
@@ -1006,7 +1008,8 @@ def district_totals(start: dt.date, end: dt.date, home_province: str = HOME_PROV
     """Indicator code → district total over [start, end], from the records."""
     totals = dict.fromkeys(codes.INDICATOR_CODES, ZERO)
     for (_unit_id, code), amount in raw_period_totals(start, end, home_province).items():
-        totals[code] += amount
+        if code in totals:  # the five counted indicators (not the reported ones, 报送)
+            totals[code] += amount
     return totals
 
 

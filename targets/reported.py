@@ -126,6 +126,16 @@ def reported_daily_totals(year: int | None = None) -> dict[tuple, Decimal]:
     return {key: amount for key, amount in out.items() if amount}
 
 
+def reported_period_totals(start: dt.date, end: dt.date) -> dict[tuple, Decimal]:
+    """(unit id, indicator code) → verified figures whose month ends within [start, end],
+    from the records: the reference the rollup must agree with (projects.counting)."""
+    out: dict[tuple, Decimal] = defaultdict(Decimal)
+    for (unit_id, code, day), amount in reported_daily_totals().items():
+        if start <= day <= end:
+            out[(unit_id, code)] += amount
+    return {key: amount for key, amount in out.items() if amount}
+
+
 # --- building and checking a batch ---------------------------------------------------------
 
 

@@ -451,3 +451,44 @@ def test_the_list_query_count_does_not_grow_with_rows(client_as, unit_a, reporte
             year=YEAR, month=month, unit=unit_a, indicator=reported_indicator, amount=D(1)
         )
     assert _queries(client, reverse("targets:reported_list")) == few
+
+
+# --- the demo ----------------------------------------------------------------------------------
+
+
+def test_the_demo_reports_give_the_seeds_68_percent_at_1_to_5(db):
+    from django.core.management import call_command
+
+    call_command("load_roster")
+    call_command("create_demo_accounts", password="pw-demo-1")
+    call_command("load_demo_data", year=2025, stdout=io.StringIO())
+    report = build_report(year_get_or_create(2025), dt.date(2025, 5, 31))
+    district = report.district["std_factory"]
+    assert (district.quota, district.actual, district.shown_rate) == (
+        D("40000"),
+        D("27200"),
+        D("68.00"),
+    )
+    statuses = set(ReportedFigure.objects.values_list("status", flat=True))
+    assert statuses == {"verified", "pending", "returned"}
+    assert ReportedFigure.objects.get(status="returned").return_reason
+    assert all(f.evidence for f in ReportedFigure.objects.all())
+    # the rollup agrees with the records after a rebuild
+    cells = sorted(
+        Rollup.objects.filter(indicator=district_indicator()).values_list(
+            "unit_id", "month", "day", "amount"
+        )
+    )
+    rebuild()
+    assert (
+        sorted(
+            Rollup.objects.filter(indicator=district_indicator()).values_list(
+                "unit_id", "month", "day", "amount"
+            )
+        )
+        == cells
+    )
+
+
+def district_indicator():
+    return Indicator.objects.get(code="std_factory")
