@@ -145,7 +145,9 @@ def tax_record_a(project_a):
 def reported_indicator(db):
     from tests.targets.reported_helpers import make_reported_indicator
 
-    return make_reported_indicator(code="std_factory", name="Standard factory space")
+    return make_reported_indicator(
+        code="std_factory", name="Standard factory space", unit_label="sq m"
+    )
 
 
 @pytest.fixture
