@@ -221,3 +221,21 @@ def deposit_a(unit_a, finance):
         paid_on=datetime.date(2025, 4, 1),
         user=finance,
     )
+
+
+@pytest.fixture
+def reported_indicator(db):
+    """A reported indicator (报送指标) of the assessment scheme."""
+    from targets.services import indicator_create
+
+    return indicator_create(code="std_factory", name="标准厂房", unit_label="平方米")
+
+
+@pytest.fixture
+def score_adjustment_a(unit_a):
+    """A bonus of unit A in 2026 (加减分)."""
+    from decimal import Decimal
+
+    from targets.services import adjustment_create
+
+    return adjustment_create(year=2026, unit=unit_a, points=Decimal("2"), reason="省级项目签约")
