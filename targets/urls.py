@@ -14,11 +14,7 @@ urlpatterns = [
     path("<year:year>/scheme/", views.scheme_view, name="scheme"),
     path("<year:year>/scheme/copy/", views.scheme_copy, name="scheme_copy"),
     path("<year:year>/adjustments/", views.adjustments_view, name="adjustments"),
-    path(
-        "<year:year>/adjustments/<int:pk>/delete/",
-        views.adjustment_delete,
-        name="adjustment_delete",
-    ),
+    path("adjustments/<int:pk>/delete/", views.adjustment_delete, name="adjustment_delete"),
     path("indicators/", views.indicator_list, name="indicators"),
     path("indicators/add/", views.IndicatorCreate.as_view(), name="indicator_add"),
     path("indicators/<int:pk>/edit/", views.IndicatorUpdate.as_view(), name="indicator_edit"),

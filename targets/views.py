@@ -393,13 +393,15 @@ def adjustments_view(request: HttpRequest, year: int) -> HttpResponse:
 
 @require_POST
 @permission_required("targets.edit_adjustments")
-def adjustment_delete(request: HttpRequest, year: int, pk: int) -> HttpResponse:
-    row = get_object_or_404(ScoreAdjustment.objects.for_user(request.user), pk=pk, year__year=year)
+def adjustment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_object_or_404(
+        ScoreAdjustment.objects.for_user(request.user).select_related("year", "unit"), pk=pk
+    )
     services.adjustment_delete(adjustment=row, user=request.user)
     messages.success(
         request, _("已删除 %(unit)s 的加减分“%(r)s”。") % {"unit": row.unit.name, "r": row.reason}
     )
-    return redirect("targets:adjustments", year=year)
+    return redirect("targets:adjustments", year=row.year.year)
 
 
 @permission_required("targets.read_scheme")

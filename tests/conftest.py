@@ -223,15 +223,25 @@ def deposit_a(unit_a, finance):
     )
 
 
-# --- reported figures (报送): the permission matrix needs these; the rest is in tests/targets ---
+@pytest.fixture
+def reported_indicator(db):
+    """A reported indicator (报送指标) of the assessment scheme."""
+    from targets.services import indicator_create
+
+    return indicator_create(code="std_factory", name="标准厂房", unit_label="平方米")
 
 
 @pytest.fixture
-def reported_indicator(db):
-    """A reported indicator (标准厂房, ㎡), as the commerce bureau adds it."""
-    from tests.targets.reported_helpers import make_reported_indicator
+def score_adjustment_a(unit_a):
+    """A bonus of unit A in 2026 (加减分)."""
+    from decimal import Decimal
 
-    return make_reported_indicator()
+    from targets.services import adjustment_create
+
+    return adjustment_create(year=2026, unit=unit_a, points=Decimal("2"), reason="省级项目签约")
+
+
+# --- reported figures (报送): the permission matrix needs these; the rest is in tests/targets ---
 
 
 @pytest.fixture
