@@ -267,7 +267,25 @@ def hostile(db, commerce, finance, clerk):
     )
     batch.file.save("bad.xlsx", ContentFile(buffer.getvalue()), save=False)
     batch.save()
-    return {"units": units, "batch": batch, "referrer": referrer, "claim": filed}
+
+    # Reported figures (报送) of a hostile-named unit, for a hostile-named reported indicator.
+    from targets.reported import reported_create
+    from tests.targets.reported_helpers import make_reported_indicator
+
+    factory = make_reported_indicator(name="=cmd 标准厂房", unit_label="+平方米")
+    for month in (1, 2):
+        reported_create(
+            user=commerce,
+            unit=units[0],
+            data={"year": YEAR, "month": month, "indicator": factory, "amount": D("100")},
+        )
+    return {
+        "units": units,
+        "batch": batch,
+        "referrer": referrer,
+        "claim": filed,
+        "reported_unit": units[0],
+    }
 
 
 # --- the checked exports ---------------------------------------------------------------
@@ -290,6 +308,9 @@ EXPORTS = {
     "deposits:board": ((YEAR,), "?export=xlsx", ("finance",)),
     "deposits:settlement_sheet": ((YEAR,), "", ("finance",)),
     "workbook:errors": (("batch",), "", ("commerce",)),
+    "targets:reported_list": ((), *LIST),
+    "targets:reported_verification": ((), "?export=xlsx", ("commerce",)),
+    "targets:reported_unit_list": (("reported_unit",), *LIST),
 }
 # Downloads that carry no data a person typed, checked all the same.
 DATA_FREE = {
@@ -309,6 +330,15 @@ NOT_EXPORTS = {
     "reporting:park": "a page (the app's name says report); it offers no download",
     "reporting:events": "a page (the app's name says report); it offers no download",
     "reporting:pipeline": "a page (the app's name says report); it offers no download",
+    # Reported figures (报送): "report" is in their names; the lists above are their exports.
+    "targets:reported_create": "a form to report a month's figure",
+    "targets:reported_detail": "a reported figure's page",
+    "targets:reported_update": "a form to edit a reported figure",
+    "targets:reported_delete": "a POST that deletes a pending figure",
+    "targets:reported_verify": "a POST that verifies a figure",
+    "targets:reported_return": "a POST that returns a figure",
+    "targets:reported_unverify": "a POST that takes a verification back",
+    "targets:reported_evidence": "the uploaded scan itself (PDF or image), not a table",
 }
 
 
@@ -336,7 +366,7 @@ def _client(users, role):
 
 
 def fetch(users, hostile, name, args, query, roles):
-    args = [hostile["batch"].pk if a == "batch" else a for a in args]
+    args = [hostile[a].pk if a in ("batch", "reported_unit") else a for a in args]
     url = reverse(name, args=args) + query
     for role in roles:
         response = _client(users, role).get(url)
