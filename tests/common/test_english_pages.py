@@ -143,11 +143,16 @@ def tax_record_a(project_a):
 
 @pytest.fixture
 def reported_indicator(db):
-    from tests.targets.reported_helpers import make_reported_indicator
+    from targets.services import indicator_create
 
-    return make_reported_indicator(
-        code="std_factory", name="Standard factory space", unit_label="sq m"
-    )
+    return indicator_create(code="std_factory", name="Standard Factory", unit_label="sqm")
+
+
+@pytest.fixture
+def score_adjustment_a(unit_a):
+    from targets.services import adjustment_create
+
+    return adjustment_create(year=2026, unit=unit_a, points=Decimal("2"), reason="Key signing")
 
 
 @pytest.fixture

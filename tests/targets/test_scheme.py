@@ -602,3 +602,48 @@ def test_reported_indicators_are_added_and_edited_on_their_page(client_as):
 
 def test_year_get_or_create_default_board_size(db):
     assert year_get_or_create(YEAR).board_size == 5
+
+
+def _count(client, url) -> int:
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_scheme_and_adjustment_pages_query_count_does_not_grow(client_as, ind):
+    client = client_as("commerce")
+    scheme_url = reverse("targets:scheme", args=[YEAR])
+    adjustments_url = reverse("targets:adjustments", args=[YEAR])
+    scheme_save(year=YEAR, lines=[SchemeLine(ind["fdi_actual"].pk, D("1"))])
+    unit = UnitFactory(code="Q00")
+    adjustment_create(year=YEAR, unit=unit, points=D("1"), reason="r0")
+    small = (_count(client, scheme_url), _count(client, adjustments_url))
+    for n in range(1, 6):
+        indicator_create(code=f"extra_{n}", name=f"报送{n}", unit_label="个")
+        unit = UnitFactory(code=f"Q{n:02d}")
+        adjustment_create(year=YEAR, unit=unit, points=D("1"), reason=f"r{n}")
+        adjustment_create(year=YEAR, unit=unit, points=D("-1"), reason=f"s{n}")
+    scheme_save(
+        year=YEAR,
+        lines=[SchemeLine(i.pk, D("1")) for i in Indicator.objects.all()],
+    )
+    assert (_count(client, scheme_url), _count(client, adjustments_url)) == small
+
+
+def test_the_leaders_boards_follow_the_years_size(client_as, ind):
+    fdi = ind["fdi_actual"]
+    units = [UnitFactory(code=f"R{n:02d}", name=f"单位{n:02d}") for n in range(6)]
+    quotas_save(
+        year=dt.date.today().year,
+        unit_values={(u.pk, fdi.pk): D("100") for u in units},
+        district_values={},
+    )
+    for n, unit in enumerate(units):  # R00 best … R05 worst
+        adjustment_create(year=dt.date.today().year, unit=unit, points=D(10 - n), reason="加分")
+    AssessmentYear.objects.filter(year=dt.date.today().year).update(board_size=2)
+    html = client_as("leadership").get(reverse("home")).content.decode()
+    top = html[html.index('id="home-top"') : html.index('id="home-bottom"')]
+    bottom = html[html.index('id="home-bottom"') :]
+    assert "单位00" in top and "单位01" in top and "单位02" not in top
+    assert "单位05" in bottom and "单位04" in bottom and "单位03" not in bottom
