@@ -590,14 +590,6 @@ class ReportedFigure(models.Model):
         return reverse("targets:reported_detail", args=[self.pk])
 
     @property
-    def month_end(self) -> dt.date:
-        """The day the figure counts on: the month's last day (a month counts for 1–N月 once
-        it is complete, like 序时进度)."""
-        import calendar
-
-        return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
-
-    @property
     def evidence_name(self) -> str:
         if not self.evidence:
             return ""
