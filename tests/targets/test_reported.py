@@ -413,8 +413,10 @@ def test_the_lists_are_scoped_to_the_clerks_unit(client_as, reported_a, unit_b, 
 
 
 def test_the_detail_page_shows_the_history(client_as, verified_reported_a):
-    page = client_as("clerk").get(verified_reported_a.get_absolute_url()).content.decode()
-    assert "核实" in page and "报送" in page
+    response = client_as("clerk").get(verified_reported_a.get_absolute_url())
+    reasons = sorted(entry.reason for entry in response.context["history"])
+    assert reasons == ["报送", "核实"]
+    assert "acceptance.pdf" in response.content.decode()  # the evidence, by its own name
 
 
 def _queries(client, path) -> int:
