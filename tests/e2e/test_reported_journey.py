@@ -17,9 +17,7 @@ pytestmark = pytest.mark.e2e
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def test_reported_a_clerk_reports_the_bureau_returns_then_verifies(
-    roster, open_session, tmp_path
-):
+def test_reported_a_clerk_reports_the_bureau_returns_then_verifies(roster, open_session, tmp_path):
     indicator = indicator_create(code="std_factory", name="标准厂房", unit_label="平方米")
     year = dt.date.today().year - 1  # every month of it has ended
     clerk = open_session()
