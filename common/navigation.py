@@ -45,6 +45,7 @@ NAV_ITEMS: list[NavItem] = [
         ("projects:detail", "projects:create", "projects:update", "projects:inflow_create"),
     ),
     NavItem(_("到位资金"), "projects:inflow_list", EVERYONE, ("projects:inflow_",)),
+    NavItem(_("报送数"), "targets:reported_list", EVERYONE, ("targets:reported_",)),
     NavItem(_("核实"), "projects:verification", "projects.verify_inflow"),
     NavItem(
         _("年度任务"),

@@ -48,6 +48,8 @@ from rewards import services as reward_services
 from rewards.models import Referrer, RewardRule
 from rewards.rule_file import parse_rule_file
 from targets import indicators as codes
+from targets.demo import load_scheme_demo
+from targets.demo_reported import load_reported_demo
 from targets.models import AssessmentYear, Indicator
 from targets.services import quotas_save
 from units.models import Unit
@@ -932,6 +934,7 @@ def _write(planner: Planner, units: dict, users: dict, stdout) -> dict:
 
     quota_cells = _save_quotas(planner, units, commerce)
     _say(stdout, f"任务数 {quota_cells} 项")
+    load_scheme_demo(year=planner.year, units=units, user=commerce, reason=REASON)
     _likely_slip(planner, saved, actor)
     money = _write_deposits(planner, users, stdout)
     money.update(_write_rewards(planner, saved, units, users, stdout))
@@ -941,6 +944,7 @@ def _write(planner: Planner, units: dict, users: dict, stdout) -> dict:
     _say(stdout, f"督办单 {supervisions} 份")
     money.update(load_demo_complaints(users=users, stdout=stdout))
     money.update(keyprojects_demo.write(year=planner.year, prefix=PREFIX, units=units, users=users))
+    money.update(load_reported_demo(year=planner.year, units=units, actor=actor, commerce=commerce))
     return {
         "events": len(events),
         "projects": len(saved),
@@ -1013,7 +1017,8 @@ def district_totals(start: dt.date, end: dt.date, home_province: str = HOME_PROV
     """Indicator code → district total over [start, end], from the records."""
     totals = dict.fromkeys(codes.INDICATOR_CODES, ZERO)
     for (_unit_id, code), amount in raw_period_totals(start, end, home_province).items():
-        totals[code] += amount
+        if code in totals:  # the five counted indicators (not the reported ones, 报送)
+            totals[code] += amount
     return totals
 
 

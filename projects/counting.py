@@ -41,6 +41,7 @@ from projects.models import Inflow, InflowStatus, Project, ProjectQuerySet
 from targets import indicators as codes
 from targets import rollups
 from targets.models import CapitalType
+from targets.reported import reported_daily_totals, reported_period_totals
 from targets.rollups import TALLY_PREFIX, Context, Contribution, tally
 
 ONE = Decimal(1)
@@ -228,6 +229,7 @@ def raw_period_totals(start: dt.date, end: dt.date, home_province: str) -> dict[
         .annotate(n=Count("id"))
     ):
         out[(row["unit_id"], codes.DOMESTIC_PROJECTS)] = Decimal(row["n"])
+    out.update(reported_period_totals(start, end))  # 报送: their own indicator codes
     return out
 
 
@@ -237,4 +239,6 @@ def rebuild(year: int | None = None) -> int:
     ctx = Context()
     daily = raw_daily_totals(ctx, year=year)
     daily.update(raw_tally(Project.objects.all(), Inflow.objects.counted(), year=year))
+    # Reported figures (报送): their own codes, so no key collides with the ones above.
+    daily.update(reported_daily_totals(year=year))
     return rollups.replace(daily, ctx, year=year)

@@ -17,15 +17,18 @@ from django.conf import settings
 from django.utils import translation
 from openpyxl import Workbook
 
-from common.rounding import shown_percent
+from common.rounding import shown
 from common.xlsx import write_sheet
 from targets.reports import (
     CSV_HEADER,
     DISTRICT_CODE,
+    RANKING_HEADER,
     ProgressReport,
     figure_values,
     quantity,
+    ranking_boards,
     ranking_places,
+    ranking_value_rows,
     value_rows,
 )
 
@@ -40,7 +43,7 @@ def summary_rows(report: ProgressReport):
         *figures, status = figure_values(cell, ind.is_count)
         yield [
             ind.name,
-            ind.get_measure_display(),
+            ind.measure_label,
             *figures,
             status or "—",
             "同比下降" if cell.falling else "",
@@ -58,7 +61,9 @@ def ranking_rows(report: ProgressReport):
             row.unit.code,
             row.unit.name,
             row.unit.get_kind_display(),
-            shown_percent(row.mean_rate),
+            shown(row.base_score),
+            shown(row.adjustment_points),
+            shown(row.score),
         ]
         for ind in report.indicators:
             cell = row.cells[ind.code]
@@ -73,13 +78,24 @@ def ranking_rows(report: ProgressReport):
 
 
 def ranking_header(report: ProgressReport) -> list[str]:
-    header = ["名次", "单位编码", "单位名称", "单位类型", "平均完成率(%，单项封顶120%)"]
+    header = ["名次", "单位编码", "单位名称", "单位类型", "得分", "加减分", "综合得分"]
     for ind in report.indicators:
-        unit = ind.get_measure_display()
+        unit = ind.measure_label
         header.extend(
             [f"{ind.name}任务({unit})", f"{ind.name}完成({unit})", f"{ind.name}完成率(%)"]
         )
     return header
+
+
+BOARD_HEADER = ["榜单", "名次", "单位编码", "单位名称", "综合得分"]
+
+
+def board_rows(report: ProgressReport):
+    """红黑榜: the top and the bottom N of the ranking, ties at the cut included."""
+    top, bottom = ranking_boards(report)
+    for label, places in (("红榜", top), ("黑榜", bottom)):
+        for place, row in places:
+            yield [label, place, row.unit.code, row.unit.name, shown(row.score)]
 
 
 # progress_report's columns for people: the indicator by its Chinese name, with its unit.
@@ -95,7 +111,7 @@ def detail_rows(report: ProgressReport):
                 unit_row.unit.code,
                 unit_row.unit.name,
                 ind.name,
-                ind.get_measure_display(),
+                ind.measure_label,
                 *figure_values(unit_row.cells[ind.code], ind.is_count),
             ]
     for ind in report.indicators:
@@ -103,7 +119,7 @@ def detail_rows(report: ProgressReport):
             DISTRICT_CODE,
             settings.DISTRICT_NAME,
             ind.name,
-            ind.get_measure_display(),
+            ind.measure_label,
             *figure_values(report.district[ind.code], ind.is_count),
         ]
 
@@ -133,8 +149,16 @@ def _report_workbook(report: ProgressReport) -> Workbook:
         "单位排名",
         ranking_header(report),
         list(ranking_rows(report)),
-        number_formats={4: TWO_PLACES},
+        number_formats=dict.fromkeys((4, 5, 6), TWO_PLACES),
         title=f"{title}·责任单位排名",
+    )
+    write_sheet(
+        workbook,
+        "红黑榜",
+        BOARD_HEADER,
+        list(board_rows(report)),
+        number_formats={4: TWO_PLACES},
+        title=f"{title}·红黑榜（各 {report.board_size} 名，并列的一并列入）",
     )
     write_sheet(
         workbook,
@@ -171,3 +195,20 @@ def report_workbook_bytes(report: ProgressReport) -> bytes:
 
 def contract_workbook_bytes(report: ProgressReport) -> bytes:
     return _bytes(contract_workbook(report))
+
+
+def ranking_contract_workbook(report: ProgressReport) -> Workbook:
+    """``ranking_report --format xlsx``: one sheet, exactly the CSV's columns and values."""
+    workbook = Workbook(write_only=True)
+    write_sheet(
+        workbook,
+        "ranking_report",
+        RANKING_HEADER,
+        list(ranking_value_rows(report)),
+        number_formats=dict.fromkeys((4, 5, 6), TWO_PLACES),
+    )
+    return workbook
+
+
+def ranking_contract_workbook_bytes(report: ProgressReport) -> bytes:
+    return _bytes(ranking_contract_workbook(report))

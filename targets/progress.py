@@ -80,7 +80,6 @@ def growth_rate(this: Decimal, last: Decimal | None) -> Decimal | None:
 
 
 DEFAULT_LAG_THRESHOLD = Decimal("0.80")
-RANKING_CAP = Decimal("1.2")  # until the year's assessment scheme exists: 封顶 120%
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 # gettext_noop: the values stay the Chinese literals the commands print (WORKBOOK.md); pages
@@ -125,13 +124,6 @@ def hidden_shortfall(actual: Decimal, quota: Decimal | None) -> Decimal | None:
     if rate is None or rate >= 1 or shown_percent(rate) < HUNDRED:
         return None
     return Decimal(quota) - Decimal(actual)
-
-
-def capped_mean(rates: list[Decimal], cap: Decimal = RANKING_CAP) -> Decimal | None:
-    """The mean of the rates, each counted at most ``cap`` (exact; rounded when shown)."""
-    if not rates:
-        return None
-    return sum((min(rate, cap) for rate in rates), Decimal(0)) / len(rates)
 
 
 def last_complete_month_end(today: dt.date) -> dt.date:

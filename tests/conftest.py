@@ -251,6 +251,47 @@ def supervision_reply_a(supervision_a, clerk):
 
 
 @pytest.fixture
+def reported_indicator(db):
+    """A reported indicator (报送指标) of the assessment scheme."""
+    from targets.services import indicator_create
+
+    return indicator_create(code="std_factory", name="标准厂房", unit_label="平方米")
+
+
+@pytest.fixture
+def score_adjustment_a(unit_a):
+    """A bonus of unit A in 2026 (加减分)."""
+    from decimal import Decimal
+
+    from targets.services import adjustment_create
+
+    return adjustment_create(year=2026, unit=unit_a, points=Decimal("2"), reason="省级项目签约")
+
+
+# --- reported figures (报送): the permission matrix needs these; the rest is in tests/targets ---
+
+
+@pytest.fixture
+def reported_a(unit_a, clerk, reported_indicator):
+    """Unit A's pending figure of March 2026, with an evidence scan."""
+    from decimal import Decimal
+
+    from targets.reported import reported_create
+
+    return reported_create(
+        user=clerk,
+        unit=unit_a,
+        data={
+            "year": 2026,
+            "month": 3,
+            "indicator": reported_indicator,
+            "amount": Decimal("5000"),
+            "evidence": ContentFile(PDF_BYTES, name="acceptance.pdf"),
+        },
+    )
+
+
+@pytest.fixture
 def notification_a(clerk):
     """A reminder in clerk A's inbox."""
     (made,) = notify(
@@ -282,3 +323,10 @@ def security_admin(db):
 @pytest.fixture
 def audit_admin(db):
     return UserFactory(username="auditor", role=Role.AUDIT_ADMIN)
+
+
+@pytest.fixture
+def verified_reported_a(reported_a, commerce):
+    from targets.reported import reported_verify
+
+    return reported_verify(figure=reported_a, user=commerce)

@@ -119,6 +119,14 @@ MATRIX: dict[str, Case] = {
     "targets:dashboard": Case(SIGNED_IN),
     "targets:ranking": Case(SIGNED_IN),
     "targets:unit_dashboard": Case(UNIT_A_OBJECT, args="unit_a"),
+    "targets:scheme_current": Case(row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
+    "targets:scheme": Case(SIGNED_IN, literal_args=(2026,)),
+    "targets:scheme_copy": Case(POST_ONLY, literal_args=(2026,)),
+    "targets:adjustments": Case(SIGNED_IN, literal_args=(2026,)),
+    "targets:adjustment_delete": Case(POST_ONLY, args="score_adjustment_a"),
+    "targets:indicators": Case(SIGNED_IN),
+    "targets:indicator_add": Case(COMMERCE_ONLY),
+    "targets:indicator_edit": Case(COMMERCE_ONLY, args="reported_indicator"),
     "reporting:park": Case(SIGNED_IN),
     "reporting:events": Case(SIGNED_IN),
     "reporting:pipeline": Case(SIGNED_IN),
@@ -247,6 +255,18 @@ MATRIX: dict[str, Case] = {
     "accounts:reset_second_factor": Case(ACCOUNT_POST_ONLY, args="clerk"),
     "audit:event_list": Case(AUDIT_ADMIN_ONLY),
     "audit:verify": Case(AUDIT_ADMIN_ONLY),
+    # Reported figures (报送), like inflows.
+    "targets:reported_list": Case(SIGNED_IN),
+    "targets:reported_create": Case(UNIT_EDITORS),
+    "targets:reported_verification": Case(COMMERCE_ONLY),
+    "targets:reported_unit_list": Case(UNIT_A_OBJECT, args="unit_a"),
+    "targets:reported_detail": Case(UNIT_A_OBJECT, args="reported_a"),
+    "targets:reported_update": Case(UNIT_A_EDIT, args="reported_a"),
+    "targets:reported_delete": Case(POST_ONLY, args="reported_a"),
+    "targets:reported_verify": Case(POST_ONLY, args="reported_a"),
+    "targets:reported_return": Case(POST_ONLY, args="reported_a"),
+    "targets:reported_unverify": Case(POST_ONLY, args="verified_reported_a"),
+    "targets:reported_evidence": Case(UNIT_A_OBJECT, args="reported_a"),
 }
 
 
@@ -274,6 +294,12 @@ POST_MATRIX: dict[str, Case] = {
     # Finance and leadership read the grid; a POST from them is refused by the page itself.
     "targets:quotas": Case(P_COMMERCE, literal_args=(2026,)),
     "targets:quotas_copy": Case(P_COMMERCE, literal_args=(2026,)),
+    "targets:scheme": Case(P_COMMERCE, literal_args=(2026,)),
+    "targets:scheme_copy": Case(P_COMMERCE, literal_args=(2026,)),
+    "targets:adjustments": Case(P_COMMERCE, literal_args=(2026,)),
+    "targets:adjustment_delete": Case(P_COMMERCE, args="score_adjustment_a"),
+    "targets:indicator_add": Case(P_COMMERCE),
+    "targets:indicator_edit": Case(P_COMMERCE, args="reported_indicator"),
     "deposits:pay": Case(P_FINANCE, literal_args=(2025,)),
     "deposits:letter": Case(P_FINANCE, literal_args=(2025,)),
     "deposits:amount": Case(P_FINANCE, literal_args=(2025,)),
@@ -345,6 +371,12 @@ POST_MATRIX: dict[str, Case] = {
     "accounts:reset_password": Case(P_SYSTEM_ADMIN, args="clerk"),
     "accounts:unlock": Case(P_SECURITY_ADMIN, args="clerk"),
     "accounts:reset_second_factor": Case(P_SECURITY_ADMIN, args="clerk"),
+    "targets:reported_create": Case(P_UNIT_EDITORS),
+    "targets:reported_update": Case(P_UNIT_A_EDIT, args="reported_a"),
+    "targets:reported_delete": Case(P_UNIT_A_EDIT, args="reported_a"),
+    "targets:reported_verify": Case(P_COMMERCE, args="reported_a"),
+    "targets:reported_return": Case(P_COMMERCE, args="reported_a"),
+    "targets:reported_unverify": Case(P_COMMERCE, args="verified_reported_a"),
 }
 
 

@@ -25,6 +25,10 @@ BY_ROLE = {
     "units.manage_units": (N, N, Y, N, N),
     "targets.read_quotas": (N, N, Y, Y, Y),
     "targets.edit_quotas": (N, N, Y, N, N),
+    "targets.read_scheme": (Y, Y, Y, Y, Y),
+    "targets.edit_scheme": (N, N, Y, N, N),
+    "targets.edit_indicators": (N, N, Y, N, N),
+    "targets.edit_adjustments": (N, N, Y, N, N),
     "projects.create_project": (Y, Y, Y, N, N),
     "projects.edit_project": (Y, Y, Y, N, N),
     "projects.record_inflow": (Y, Y, Y, N, N),
@@ -79,6 +83,10 @@ BY_ROLE = {
     "accounts.use_second_factor": (N, N, Y, Y, Y),
     # The audit administrator only (tests/audit/test_pages.py); no business role.
     "audit.view_log": (N, N, N, N, N),
+    "targets.report_figure": (Y, Y, Y, N, N),
+    "targets.edit_reported": (Y, Y, Y, N, N),
+    "targets.verify_reported": (N, N, Y, N, N),
+    "targets.unverify_reported": (N, N, Y, N, N),
 }
 # What the command line (命令行) may not do: it reads nothing in full and follows no queue.
 # Nor does it answer a 督办单 for a unit: the unit's own staff do.
@@ -246,3 +254,27 @@ def test_services_refuse_a_role_the_page_refuses(project_a, inflow_a, finance, c
     inflow_a.refresh_from_db()
     project_a.refresh_from_db()
     assert inflow_a.status == "pending" and project_a.name != "改名"
+
+
+def test_reported_figures_are_edited_by_their_unit_and_verified_by_the_bureau(
+    clerk, other_clerk, commerce, unit_a
+):
+    from targets.models import ReportedFigure
+
+    pending, returned, verified = (
+        ReportedFigure(unit=unit_a, status=status) for status in ("pending", "returned", "verified")
+    )
+    assert allowed(clerk, "targets.report_figure", unit_a)
+    assert not allowed(other_clerk, "targets.report_figure", unit_a)
+    assert [allowed(clerk, "targets.edit_reported", f) for f in (pending, returned, verified)] == [
+        Y,
+        Y,
+        N,
+    ]
+    assert not allowed(other_clerk, "targets.edit_reported", pending)
+    assert [
+        allowed(commerce, "targets.verify_reported", f) for f in (pending, returned, verified)
+    ] == [Y, N, N]
+    assert [
+        allowed(commerce, "targets.unverify_reported", f) for f in (pending, returned, verified)
+    ] == [N, N, Y]

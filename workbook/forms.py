@@ -6,7 +6,10 @@ from django.utils.translation import gettext_lazy as _
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("工作簿（.xlsx）"),
-        help_text=_("按模板填写的 Excel 工作簿；工作表名为 单位、任务、项目、到位资金 或 抵押金。"),
+        help_text=_(
+            "按模板填写的 Excel 工作簿；工作表名为 单位、指标、考核方案、任务、项目、到位资金、"
+            "报送、加减分 或 抵押金。"
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
 

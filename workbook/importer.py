@@ -29,20 +29,25 @@ from common.roles import Role
 from deposits import services as deposit_services
 from projects import services as project_services
 from projects.models import Inflow, InflowStatus, Project, PromotionEvent, Stage
+from targets import reported as reported_services
 from targets import rollups
 from targets import services as target_services
-from targets.models import CapitalType, Indicator
+from targets.models import CapitalType, Indicator, ReportedStatus
 from units import services as unit_services
 from units.models import Unit
 from units.roster import CATEGORY_BY_LABEL, KIND_BY_LABEL
 from workbook import values
 from workbook.reader import Cell, WorkbookError, iter_rows, merged_header_ranges, open_workbook
 from workbook.sheets import (
+    ADJUSTMENTS,
     DEPOSITS,
     DISTRICT_CODE,
+    INDICATORS,
     INFLOWS,
     PROJECTS,
     QUOTAS,
+    REPORTED,
+    SCHEME,
     SHEET_ORDER,
     SHEETS,
     UNITS,
@@ -56,10 +61,11 @@ CHANGES_KEPT = 1000
 CAPITAL_BY_LABEL = {str(label): value for value, label in CapitalType.choices}
 STAGE_BY_LABEL = {str(label): value for value, label in Stage.choices}
 STATUS_BY_LABEL = {"已核实": InflowStatus.VERIFIED, "待核实": InflowStatus.PENDING}
+REPORTED_STATUS_BY_LABEL = {"已核实": ReportedStatus.VERIFIED, "待核实": ReportedStatus.PENDING}
 # Which sheets each role may import (the command line may import everything).
 SHEETS_BY_ROLE = {
     Role.COMMERCE: set(SHEET_ORDER),
-    Role.UNIT_STAFF: {PROJECTS, INFLOWS},
+    Role.UNIT_STAFF: {PROJECTS, INFLOWS, REPORTED},
     Role.FINANCE: {DEPOSITS},
     Role.LEADERSHIP: set(),
 }
@@ -181,7 +187,10 @@ class Importer:
                 self.warn(
                     name,
                     "",
-                    _("不是可导入的工作表名称（单位、任务、项目、到位资金、抵押金），已忽略"),
+                    _(
+                        "不是可导入的工作表名称（单位、指标、考核方案、任务、项目、到位资金、"
+                        "报送、加减分、抵押金），已忽略"
+                    ),
                 )
         if not present:
             self.error(
@@ -189,7 +198,8 @@ class Importer:
                 "",
                 _(
                     "工作簿中没有可导入的工作表："
-                    "工作表应命名为 单位、任务、项目、到位资金 或 抵押金。"
+                    "工作表应命名为 单位、指标、考核方案、任务、项目、到位资金、报送、加减分"
+                    " 或 抵押金。"
                 ),
             )
         allowed = self._allowed_sheets()
@@ -731,6 +741,144 @@ class Importer:
         data["unit"] = self._unit(sheet, row, code)
         return None if data["unit"] is None else data
 
+    # 指标 ------------------------------------------------------------------------------
+
+    def _sheet_indicators(self, sheet: str, rows: list[Row]) -> None:
+        placed = []
+        for row in rows:
+            data = {
+                "code": self._value(sheet, row, "code", values.parse_text, 30),
+                "name": self._value(sheet, row, "name", values.parse_text, 50),
+                "unit_label": self._value(sheet, row, "unit_label", values.parse_text, 20),
+            }
+            if row.failed or self._duplicate(sheet, row, "code", data["code"]):
+                continue
+            placed.append((row, BulkItem(data=data), data["code"]))
+        target_services.indicator_bulk_save(
+            items=[p[1] for p in placed], user=self.user, reason=self.reason
+        )
+        self._report(sheet, placed)
+        self.lookups.pop("indicators", None)  # later sheets see the new indicators
+
+    def _indicator(self, sheet: str, row: Row, text: str | None) -> Indicator | None:
+        """An indicator by code or Chinese name (built in, or from the 指标 sheet)."""
+        if text is None:
+            return None
+        indicators = self._indicators()
+        indicator = indicators.get(text) or indicators.get(text.lower())
+        if indicator is None:
+            self.error(
+                sheet,
+                row.coord("indicator"),
+                _("指标“%(v)s”不存在，应为指标编码（如 fdi_actual）或中文名称") % {"v": text},
+            )
+            row.failed = True
+        return indicator
+
+    # 考核方案 ----------------------------------------------------------------------------
+
+    def _sheet_scheme(self, sheet: str, rows: list[Row]) -> None:
+        placed = []
+        for row in rows:
+            data = {
+                "year": self._value(sheet, row, "year", values.parse_int),
+                "weight": self._value(sheet, row, "weight", values.parse_decimal),
+                "cap_percent": self._value(sheet, row, "cap_percent", values.parse_decimal),
+                "decides_deposit": self._value(sheet, row, "decides_deposit", values.parse_yes_no),
+            }
+            text = self._value(sheet, row, "indicator", values.parse_text, 50)
+            data["indicator"] = self._indicator(sheet, row, text)
+            if row.failed:
+                continue
+            key = (data["year"], data["indicator"].pk)
+            if not self._duplicate(sheet, row, "indicator", key):
+                label = "%s %s" % (data["year"], data["indicator"].code)
+                placed.append((row, BulkItem(data=data), label))
+        target_services.scheme_bulk_save(
+            items=[p[1] for p in placed], user=self.user, reason=self.reason
+        )
+        self._report(sheet, placed)
+
+    # 报送 ------------------------------------------------------------------------------
+
+    def _sheet_reported(self, sheet: str, rows: list[Row]) -> None:
+        parsed = []
+        for row in rows:
+            data = self._parse_reported(sheet, row)
+            if data is None:
+                continue
+            key = (data["year"], data["month"], data["unit"].pk, data["indicator"].pk)
+            if not self._duplicate(sheet, row, "month", key):
+                parsed.append((row, data, key))
+        stored = reported_services.stored_figures({key for _row, _data, key in parsed})
+        placed = []
+        for row, data, key in parsed:
+            label = "%s-%02d %s %s" % (key[0], key[1], data["unit"].code, data["indicator"].code)
+            placed.append((row, BulkItem(data=data, current=stored.get(key)), label))
+        reported_services.reported_bulk_save(
+            items=[p[1] for p in placed],
+            user=self.user,
+            reason=self.reason,
+            delta=self.delta,
+            may_verify=has_rule(self.user, "targets.verify_reported"),
+        )
+        self._report(sheet, placed)
+
+    def _parse_reported(self, sheet: str, row: Row) -> dict | None:
+        data = {
+            "year": self._value(sheet, row, "year", values.parse_int),
+            "month": self._value(sheet, row, "month", values.parse_int),
+            "amount": self._value(sheet, row, "amount", values.parse_decimal),
+        }
+        code = (self._value(sheet, row, "unit", values.parse_text, 20) or "").upper()
+        text = self._value(sheet, row, "indicator", values.parse_text, 50)
+        status = self._value(sheet, row, "status", values.parse_text, 10)
+        data["indicator"] = self._indicator(sheet, row, text)
+        data["status"] = self._choice(
+            sheet,
+            row,
+            "status",
+            status,
+            {"": None, **REPORTED_STATUS_BY_LABEL},
+            _("核实状态“%(v)s”无效，应为 已核实 或 待核实"),
+        )
+        data["unit"] = self._project_unit(sheet, row, code)
+        if row.failed:
+            return None
+        clerk_unit = self.clerk_unit
+        if clerk_unit is not None and data["unit"].pk != clerk_unit.pk:
+            self.error(
+                sheet,
+                row.coord("unit"),
+                _("不能导入其他单位（%(unit)s）的报送数，只能导入本单位的")
+                % {"unit": data["unit"].code},
+            )
+            return None
+        return data
+
+    # 加减分 ------------------------------------------------------------------------------
+
+    def _sheet_adjustments(self, sheet: str, rows: list[Row]) -> None:
+        placed = []
+        for row in rows:
+            data = {
+                "year": self._value(sheet, row, "year", values.parse_int),
+                "points": self._value(sheet, row, "points", values.parse_decimal),
+                "reason": self._value(sheet, row, "reason", values.parse_text, 200),
+            }
+            code = (self._value(sheet, row, "unit", values.parse_text, 20) or "").upper()
+            data["unit"] = self._project_unit(sheet, row, code)
+            if row.failed:
+                continue
+            key = (data["year"], data["unit"].pk, data["reason"])
+            if not self._duplicate(sheet, row, "reason", key):
+                label = "%s %s %s" % (data["year"], data["unit"].code, data["reason"])
+                placed.append((row, BulkItem(data=data), label))
+        target_services.adjustment_bulk_save(
+            items=[p[1] for p in placed], user=self.user, reason=self.reason
+        )
+        self._report(sheet, placed)
+
 
 def _cell_problem(column: Column, value) -> str:
     """Why a cell cannot be read at all: a formula, far too long, or a required cell empty."""
@@ -754,6 +902,10 @@ SHEET_KEYS = {
     PROJECTS: "projects",
     INFLOWS: "inflows",
     DEPOSITS: "deposits",
+    INDICATORS: "indicators",
+    SCHEME: "scheme",
+    REPORTED: "reported",
+    ADJUSTMENTS: "adjustments",
 }
 
 

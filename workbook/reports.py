@@ -18,8 +18,21 @@ from common.xlsx import append_row
 from common.xlsx_reader import NOTES_SHEET, WorkbookError, check_file
 from projects.models import CHOSEN_STAGES
 from targets.models import CapitalType, Indicator
+from targets.reported import is_reported as _is_reported
 from units.models import Unit, UnitCategory, UnitKind
-from workbook.sheets import DEPOSITS, EXAMPLES, INFLOWS, PROJECTS, QUOTAS, SHEETS, UNITS
+from workbook.sheets import (
+    ADJUSTMENTS,
+    DEPOSITS,
+    EXAMPLES,
+    INDICATORS,
+    INFLOWS,
+    PROJECTS,
+    QUOTAS,
+    REPORTED,
+    SCHEME,
+    SHEETS,
+    UNITS,
+)
 
 # The marked copy of an uploaded workbook is made in openpyxl's full mode: only up to this.
 ERROR_REPORT_MAX_MB = 30
@@ -62,7 +75,9 @@ def error_report(path: Path, errors: list[dict]) -> bytes:
     return buffer.getvalue()
 
 
-AMOUNT_COLUMNS = {"任务数", "合同金额", "注册资本", "总投资", "金额"}
+AMOUNT_COLUMNS = {
+    "任务数", "合同金额", "注册资本", "总投资", "金额", "完成数", "权重", "封顶", "分值",
+}  # fmt: skip
 DATE_COLUMNS = {"签约日期", "批准日期", "到位日期", "缴纳日期"}
 
 
@@ -73,6 +88,7 @@ def _choices() -> dict[str, list[str]]:
         "类型": [str(label) for _v, label in CapitalType.choices],
         "阶段": [str(stage.label) for stage in CHOSEN_STAGES],
         "园区项目": ["是", "否"],
+        "计入抵押金": ["是", "否"],
         "核实状态": ["已核实", "待核实"],
         "指标": list(Indicator.objects.order_by("display_order").values_list("code", flat=True)),
         "单位编码": list(Unit.objects.filter(is_active=True).values_list("code", flat=True)),
@@ -85,6 +101,13 @@ NOTES = {
     DEPOSITS: "金额以元计。",
     QUOTAS: "单位编码填“全区”表示市下达给全区的任务。指标填编码或中文名称。",
     UNITS: "单位类型：乡镇/街道/园区/区直单位；类别可留空。",
+    INDICATORS: "报送指标：指标编码用小写字母、数字和下划线；计量单位如 平方米、亿元、个。"
+    "五个内置指标不能修改。",
+    SCHEME: "指标填编码或中文名称；权重大于 0；封顶为百分数，留空为 120；计入抵押金填 是/否，"
+    "留空为 是。已结算年度的考核方案不能修改。",
+    REPORTED: "每个单位每月每个报送指标一行；完成数是当月数（不是累计数）；月末之后才能报送。"
+    "只有商务局可以导入“已核实”。",
+    ADJUSTMENTS: "分值为正数是加分，负数是扣分；同一单位同一年度的事由不能重复。",
 }
 
 
@@ -102,6 +125,8 @@ def template(sheet_name: str) -> bytes:
         choices["单位编码"] = ["全区", *choices["单位编码"]]
     if sheet_name == UNITS:
         choices.pop("单位编码")  # new units are typed, not picked
+    if sheet_name == REPORTED:
+        choices["指标"] = [i.code for i in Indicator.objects.all() if _is_reported(i)]
     _template_header(sheet, columns)
     _template_notes(notes, sheet_name, columns)
     list_column = 0
@@ -187,8 +212,12 @@ def _template_format(sheet, letter: str, column) -> None:
 
 TEMPLATE_KEYS = {
     "units": UNITS,
+    "indicators": INDICATORS,
+    "scheme": SCHEME,
     "quotas": QUOTAS,
     "projects": PROJECTS,
     "inflows": INFLOWS,
+    "reported": REPORTED,
+    "adjustments": ADJUSTMENTS,
     "deposits": DEPOSITS,
 }

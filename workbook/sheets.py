@@ -6,7 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 UNITS, QUOTAS, PROJECTS, INFLOWS, DEPOSITS = "单位", "任务", "项目", "到位资金", "抵押金"
-SHEET_ORDER = [UNITS, QUOTAS, PROJECTS, INFLOWS, DEPOSITS]
+# added in the second release
+INDICATORS, SCHEME, REPORTED, ADJUSTMENTS = "指标", "考核方案", "报送", "加减分"
+# The order sheets are applied in: a row may refer to what an earlier sheet creates (a quota
+# on a new indicator, a 报送 for a new indicator, an inflow to a new project).
+SHEET_ORDER = [
+    UNITS, INDICATORS, SCHEME, QUOTAS, PROJECTS, INFLOWS, REPORTED, ADJUSTMENTS, DEPOSITS,
+]  # fmt: skip
 DISTRICT_CODE = "全区"
 
 
@@ -67,6 +73,32 @@ SHEETS: dict[str, list[Column]] = {
         Column("缴纳日期", "paid_on", True),
         Column("票据号", "receipt_no", False, 60),
     ],
+    INDICATORS: [
+        Column("指标编码", "code", True, 30),
+        Column("指标名称", "name", True, 50),
+        Column("计量单位", "unit_label", True, 20),
+    ],
+    SCHEME: [
+        Column("年度", "year", True),
+        Column("指标", "indicator", True, 50),
+        Column("权重", "weight", True),
+        Column("封顶", "cap_percent"),
+        Column("计入抵押金", "decides_deposit", False, 5),
+    ],
+    REPORTED: [
+        Column("年度", "year", True),
+        Column("月份", "month", True),
+        Column("单位编码", "unit", True, 20),
+        Column("指标", "indicator", True, 50),
+        Column("完成数", "amount", True),
+        Column("核实状态", "status", False, 10),
+    ],
+    ADJUSTMENTS: [
+        Column("年度", "year", True),
+        Column("单位编码", "unit", True, 20),
+        Column("分值", "points", True),
+        Column("事由", "reason", True, 200),
+    ],
 }
 
 # One example row per sheet, for the downloadable templates.
@@ -77,4 +109,8 @@ EXAMPLES: dict[str, list] = {
                "2026-02-03", "2026-02-20", 500, 3000, 12000, "否", "", "", "", "", ""],
     INFLOWS: ["2026-WZ-001", "2026-03-01", 200, "YH-0001", "待核实"],
     DEPOSITS: [2026, "T01", 3000, "2026-04-10", "CZ-2026-001"],
+    INDICATORS: ["std_factory", "标准厂房", "平方米"],
+    SCHEME: [2026, "fdi_actual", 30, 120, "是"],
+    REPORTED: [2026, 5, "T01", "std_factory", 5400, "待核实"],
+    ADJUSTMENTS: [2026, "T01", 2, "省级重点项目签约"],
 }  # fmt: skip

@@ -32,7 +32,8 @@ D = Decimal
 def _district(start, end) -> dict:
     totals = dict.fromkeys(codes.INDICATOR_CODES, D(0))
     for (_unit, code), amount in raw_period_totals(start, end, "湖南省").items():
-        totals[code] += amount
+        if code in totals:  # the five counted indicators (not the reported ones, 报送)
+            totals[code] += amount
     return totals
 
 

@@ -173,6 +173,20 @@ def tax_record_a(project_a):
 
 
 @pytest.fixture
+def reported_indicator(db):
+    from targets.services import indicator_create
+
+    return indicator_create(code="std_factory", name="Standard Factory", unit_label="sqm")
+
+
+@pytest.fixture
+def score_adjustment_a(unit_a):
+    from targets.services import adjustment_create
+
+    return adjustment_create(year=2026, unit=unit_a, points=Decimal("2"), reason="Key signing")
+
+
+@pytest.fixture
 def demo_figures(unit_a, unit_b, commerce, project_a, verified_inflow_a, inflow_a):
     """Quotas for both units, so the dashboard, ranking and unit pages show figures, rates
     and statuses."""

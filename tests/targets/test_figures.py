@@ -16,7 +16,6 @@ from targets.progress import (
     GREEN,
     RED,
     YELLOW,
-    capped_mean,
     hidden_shortfall,
     is_falling,
     schedule_fraction,
@@ -150,10 +149,12 @@ def test_a_rate_shown_as_100_but_short_says_by_how_much():
 
 
 def test_the_ranking_figure_caps_each_rate_at_120_percent():
-    # one small quota at 2185% no longer tops the ranking
-    assert capped_mean([D("21.85"), D(0)]) == D("0.6")
-    assert capped_mean([D("0.9")]) == D("0.9")
-    assert capped_mean([]) is None
+    # one small quota at 2185% no longer tops the ranking (a year without a scheme)
+    from targets.scoring import unit_score
+
+    assert unit_score({"a": D("21.85"), "b": D(0)}, {}).total == D("60")
+    assert unit_score({"a": D("0.9")}, {}).total == D("90")
+    assert unit_score({}, {}).total is None
 
 
 # --- properties ---------------------------------------------------------------------------

@@ -212,7 +212,8 @@ def test_a_workbook_without_any_importable_sheet_is_refused(existing, commerce, 
     path = tmp_path / "表名错.xlsx"
     book.save(path)
     errors = refused(path, "工作簿中没有可导入的工作表", commerce)
-    assert any("单位、任务、项目、到位资金 或 抵押金" in error for error in errors)
+    names = "单位、指标、考核方案、任务、项目、到位资金、报送、加减分 或 抵押金"
+    assert any(names in error for error in errors)
 
 
 def test_a_sheet_referred_to_but_missing_is_an_error(existing, commerce, xlsx):

@@ -10,7 +10,10 @@ from workbook.sheets import SHEET_ORDER
 
 
 class Command(PortalCommand):
-    help = "导入区县工作簿（单位、任务、项目、到位资金、抵押金）；有任何错误则不写入任何数据。"
+    help = (
+        "导入区县工作簿（单位、指标、考核方案、任务、项目、到位资金、报送、加减分、抵押金）；"
+        "有任何错误则不写入任何数据。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=existing_file(".xlsx"))
