@@ -20,8 +20,6 @@ from targets import progress
 from targets.reports import ProgressReport, build_report, ranking_boards
 from targets.selectors import year_settings
 
-TOP = 5
-
 
 def progress_report(today: dt.date) -> ProgressReport:
     """The year's figures up to today: the one report every progress card reads."""
