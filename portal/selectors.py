@@ -26,8 +26,6 @@ from targets.period import month_name
 from targets.reports import ProgressReport, build_report, ranking_boards
 from targets.selectors import monthly_district_series, year_settings
 
-TOP = 5
-
 
 def progress_report(today: dt.date) -> ProgressReport:
     """The year's figures up to today: the one report every progress card reads."""

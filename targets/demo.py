@@ -30,9 +30,9 @@ STD_FACTORY_QUOTAS = {"P01": Decimal("18000"), "T01": Decimal("12000"), "T02": D
 BUILTIN_SCHEME = {
     codes.FDI_ACTUAL: (Decimal("30"), Decimal("120"), True),
     codes.FDI_CONTRACT: (Decimal("15"), Decimal("120"), True),
-    codes.FOREIGN_PROJECTS: (Decimal("10"), Decimal("150"), True),
+    codes.FOREIGN_PROJECTS: (Decimal("10"), Decimal("120"), True),
     codes.DOMESTIC_ACTUAL: (Decimal("30"), Decimal("120"), True),
-    codes.DOMESTIC_PROJECTS: (Decimal("15"), Decimal("150"), True),
+    codes.DOMESTIC_PROJECTS: (Decimal("15"), Decimal("120"), True),
 }
 REPORTED_SCHEME = {STD_FACTORY: (Decimal("10"), Decimal("110"), False)}
 

@@ -135,6 +135,22 @@ class SchemeLineForm(forms.Form):
 SchemeFormSet = forms.formset_factory(SchemeLineForm, extra=0, max_num=500, validate_max=True)
 
 
+class BoardSizeForm(forms.Form):
+    board_size = forms.IntegerField(
+        label=_("红黑榜名额"),
+        required=False,
+        min_value=1,
+        max_value=50,
+        help_text=_("红榜、黑榜各列几名（并列的一并列入），1–50。"),
+        error_messages={
+            "min_value": _("红黑榜名额应在 1–50 之间。"),
+            "max_value": _("红黑榜名额应在 1–50 之间。"),
+            "invalid": _("请输入整数。"),
+        },
+        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
+    )
+
+
 class AdjustmentForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_("单位"),

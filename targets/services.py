@@ -568,6 +568,29 @@ def scheme_save(
     return counts
 
 
+BOARD_SIZE_MIN, BOARD_SIZE_MAX = 1, 50
+
+
+@transaction.atomic
+def year_board_size_set(*, year: int, board_size: int, user=None) -> bool:
+    """How many units the 红榜 and the 黑榜 each show (ties at the cut come in as well);
+    returns whether it changed. A display setting: it does not change with the deposit."""
+    require(user, "targets.edit_scheme")
+    if not isinstance(board_size, int) or not BOARD_SIZE_MIN <= board_size <= BOARD_SIZE_MAX:
+        raise ValidationError(
+            {"board_size": _("红黑榜名额应在 %(a)d–%(b)d 之间。")
+             % {"a": BOARD_SIZE_MIN, "b": BOARD_SIZE_MAX}}
+        )  # fmt: skip
+    assessment_year = year_lock(year)
+    if assessment_year.board_size == board_size:
+        return False
+    assessment_year.board_size = board_size
+    assessment_year.full_clean()
+    stamp(assessment_year, user, _("修改红黑榜名额"))
+    assessment_year.save()
+    return True
+
+
 @transaction.atomic
 def scheme_copy_from_previous(*, year: int, user=None) -> int:
     """Copy last year's scheme lines into this year, one click: lines this year already has

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from targets.charts import cumulative_chart
 from targets.exports import report_workbook_bytes
 from targets.forms import (
     AdjustmentForm,
+    BoardSizeForm,
     IndicatorForm,
     QuotaGridForm,
     RankingFilterForm,
@@ -290,6 +291,16 @@ def _scheme_initial(indicators, entries) -> list[dict]:
     return initial
 
 
+@transaction.atomic
+def _scheme_save(year: int, formset, indicators, board_form, user):
+    """The scheme lines and the boards' size together: both or neither."""
+    counts = services.scheme_save(year=year, lines=_scheme_lines(formset, indicators), user=user)
+    size = board_form.cleaned_data.get("board_size")
+    if size is not None and services.year_board_size_set(year=year, board_size=size, user=user):
+        counts.updated += 1
+    return counts
+
+
 @permission_required("targets.read_scheme")
 def scheme_view(request: HttpRequest, year: int) -> HttpResponse:
     """The year's scheme on one page: weight, cap and deposit per indicator. The commerce
@@ -301,15 +312,13 @@ def scheme_view(request: HttpRequest, year: int) -> HttpResponse:
     indicators = services.indicators()
     entries = selectors.scheme_entries(year)
     initial = _scheme_initial(indicators, entries)
-    formset = SchemeFormSet(
-        request.POST if request.method == "POST" else None, initial=initial, prefix="scheme"
-    )
+    data = request.POST if request.method == "POST" else None
+    formset = SchemeFormSet(data, initial=initial, prefix="scheme")
+    board_form = BoardSizeForm(data, initial={"board_size": settings_row.board_size}, prefix="year")
     if request.method == "POST":
-        if formset.is_valid():
+        if formset.is_valid() and board_form.is_valid():
             try:
-                counts = services.scheme_save(
-                    year=year, lines=_scheme_lines(formset, indicators), user=request.user
-                )
+                counts = _scheme_save(year, formset, indicators, board_form, request.user)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:
@@ -329,6 +338,7 @@ def scheme_view(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "settings_row": settings_row,
             "formset": formset,
+            "board_form": board_form,
             "rows": rows,
             "has_entries": bool(entries),
             "editable": editable,

@@ -647,3 +647,18 @@ def test_the_leaders_boards_follow_the_years_size(client_as, ind):
     bottom = html[html.index('id="home-bottom"') :]
     assert "单位00" in top and "单位01" in top and "单位02" not in top
     assert "单位05" in bottom and "单位04" in bottom and "单位03" not in bottom
+
+
+def test_the_boards_size_is_set_on_the_scheme_page_with_the_scheme(client_as, ind):
+    indicators = list(Indicator.objects.order_by("display_order", "code"))
+    client = client_as("commerce")
+    url = reverse("targets:scheme", args=[YEAR])
+    data = scheme_post(indicators, {"fdi_actual": ("3", "120", True)})
+    response = client.post(url, {**data, "year-board_size": "3"})
+    assert response.status_code == 302
+    assert AssessmentYear.objects.get(year=YEAR).board_size == 3
+    bad = client.post(url, {**scheme_post(indicators, {"fdi_actual": ("4", "120", True)}),
+                            "year-board_size": "0"})  # fmt: skip
+    assert "红黑榜名额应在 1–50 之间" in bad.content.decode()
+    assert AssessmentYear.objects.get(year=YEAR).board_size == 3
+    assert SchemeEntry.objects.get(indicator=ind["fdi_actual"]).weight == D("3")  # neither
