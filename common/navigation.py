@@ -56,6 +56,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("抵押金"), "deposits:board_current", EVERYONE, ("deposits:",)),
     NavItem(_("引资奖励"), "rewards:claim_list", EVERYONE, ("rewards:",)),
     NavItem(_("责任单位"), "units:list", EVERYONE, ("units:",)),
+    NavItem(_("关账与通报"), "closing:bulletins", "closing.read_bulletins", ("closing:",)),
     NavItem(
         _("Excel 导入"),
         "workbook:upload",
