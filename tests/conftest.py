@@ -221,3 +221,11 @@ def deposit_a(unit_a, finance):
         paid_on=datetime.date(2025, 4, 1),
         user=finance,
     )
+
+
+@pytest.fixture
+def closing_bulletin(commerce):
+    """A 通报 of 1–10月 2026 as issued by the commerce bureau (stored .docx)."""
+    from closing.services import bulletin_issue
+
+    return bulletin_issue(year=2026, month=10, number="TB-1", user=commerce)

@@ -142,6 +142,19 @@ MATRIX: dict[str, Case] = {
     "projects:event_create": Case(COMMERCE_ONLY),
     "projects:event_update": Case(COMMERCE_ONLY, args="event"),
     "projects:home_province": Case(COMMERCE_ONLY, literal_args=(2026,)),
+    # closing: the district roles read the closes and the city's figures; every unit reads
+    # the 通报 and its own changes since a close.
+    "closing:months_current": Case(row(LOGIN, 403, 403, REDIRECT, REDIRECT, REDIRECT)),
+    "closing:months": Case(DISTRICT_READ, literal_args=(2026,)),
+    "closing:close": Case(POST_ONLY, literal_args=(2026, 10)),
+    "closing:reopen": Case(POST_ONLY, literal_args=(2026, 10)),
+    "closing:changes": Case(SIGNED_IN, literal_args=(2026, 10)),
+    "closing:city": Case(DISTRICT_READ, literal_args=(2026, 10)),
+    "closing:bulletin": Case(SIGNED_IN, literal_args=(2026, 10)),
+    "closing:bulletin_issue": Case(POST_ONLY, literal_args=(2026, 10)),
+    "closing:bulletins": Case(SIGNED_IN),
+    "closing:bulletin_file": Case(SIGNED_IN, args="closing_bulletin"),
+    "closing:template_upload": Case(POST_ONLY),
 }
 
 
@@ -203,6 +216,12 @@ POST_MATRIX: dict[str, Case] = {
     "projects:event_create": Case(P_COMMERCE),
     "projects:event_update": Case(P_COMMERCE, args="event"),
     "projects:home_province": Case(P_COMMERCE, literal_args=(2026,)),
+    # closing: the commerce bureau closes, reopens, enters the city's figures, issues 通报.
+    "closing:close": Case(P_COMMERCE, literal_args=(2026, 10)),
+    "closing:reopen": Case(P_COMMERCE, literal_args=(2026, 10)),
+    "closing:city": Case(P_COMMERCE, literal_args=(2026, 10)),
+    "closing:bulletin_issue": Case(P_COMMERCE, literal_args=(2026, 10)),
+    "closing:template_upload": Case(P_COMMERCE),
 }
 
 
