@@ -76,8 +76,10 @@ def _place_rows(report: ProgressReport) -> list[dict]:
 
 def red_black(rows: list[dict], size: int = LIST_SIZE) -> tuple[list[str], list[str]]:
     """红榜 (the first ``size`` places) and 黑榜 (the last ``size``), each taking in everyone
-    tied at its cut on the shown score; the two never overlap."""
-    if not rows:
+    tied at its cut on the shown score; the two never overlap, and with fewer than twice
+    ``size`` units each takes at most half of them."""
+    size = min(size, len(rows) // 2)  # never more than half the units on either list
+    if size == 0:
         return [], []
     cut_top = rows[min(size, len(rows)) - 1]["shown"]
     red = [

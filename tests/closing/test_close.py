@@ -195,9 +195,7 @@ def test_the_unit_page_shows_the_frozen_figures(figures, commerce, client_as, un
     assert response.context["row"].cells["fdi_actual"].actual == D("612")
 
 
-def test_the_export_says_whether_it_is_the_closed_or_the_live_report(
-    figures, commerce, client_as
-):
+def test_the_export_says_whether_it_is_the_closed_or_the_live_report(figures, commerce, client_as):
     from io import BytesIO
 
     from openpyxl import load_workbook
