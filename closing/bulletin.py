@@ -23,10 +23,9 @@ from closing.models import BulletinTemplate
 from common.rounding import grouped, shown, shown_percent
 from targets import closes, progress
 from targets.models import AssessmentYear
-from targets.reports import Cell, ProgressReport, build_report, ranking_places
+from targets.reports import Cell, build_report, ranking_boards, ranking_places
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "templates_docx" / "bulletin.docx"
-LIST_SIZE = 3  # 红榜 and 黑榜: the first and the last three places (and anyone tied at the cut)
 
 
 def _figure(value: Decimal, count: bool) -> str:
@@ -57,42 +56,26 @@ def indicator_sentence(label: str, name: str, measure: str, cell: Cell, count: b
     return "，".join(parts) + "。"
 
 
-def _place_rows(report: ProgressReport) -> list[dict]:
-    rows = []
-    for place, row in ranking_places(report):
-        score = closes.unit_score(row)
-        rows.append(
-            {
-                "place": place,
-                "code": row.unit.code,
-                "name": row.unit.name,
-                "score": f"{shown_percent(score)}" if score is not None else "",
-                "shown": shown_percent(score) if score is not None else None,
-                "status": progress.STATUS_LABELS.get(row.worst_status, ""),
-            }
-        )
-    return rows
+def _place_rows(places) -> list[dict]:
+    return [
+        {
+            "place": place,
+            "code": row.unit.code,
+            "name": row.unit.name,
+            "score": _score(closes.unit_score(row)),
+            "status": progress.STATUS_LABELS.get(row.worst_status, ""),
+        }
+        for place, row in places
+    ]
 
 
-def red_black(rows: list[dict], size: int = LIST_SIZE) -> tuple[list[str], list[str]]:
-    """红榜 (the first ``size`` places) and 黑榜 (the last ``size``), each taking in everyone
-    tied at its cut on the shown score; the two never overlap, and with fewer than twice
-    ``size`` units each takes at most half of them."""
-    size = min(size, len(rows) // 2)  # never more than half the units on either list
-    if size == 0:
-        return [], []
-    cut_top = rows[min(size, len(rows)) - 1]["shown"]
-    red = [
-        r for r in rows if r["shown"] is not None and cut_top is not None and r["shown"] >= cut_top
-    ]
-    rest = [r for r in rows if r not in red]
-    if not rest:
-        return [r["name"] for r in red], []
-    cut_bottom = rest[max(len(rest) - size, 0)]["shown"]
-    black = [
-        r for r in rest if r["shown"] is None or cut_bottom is None or r["shown"] <= cut_bottom
-    ]
-    return [r["name"] for r in red], [r["name"] for r in black]
+def _score(value: Decimal | None) -> str:
+    """综合得分 as shown: points with two decimals (四舍五入)."""
+    return "" if value is None else f"{shown(value)}"
+
+
+def _names(places) -> str:
+    return "、".join(row.unit.name for _place, row in places) or "无"
 
 
 def chinese_date(day: dt.date) -> str:
@@ -119,8 +102,8 @@ def _bulletin_data(year_settings, end, number, today) -> dict:
         )
         for ind in report.indicators
     ]
-    rows = _place_rows(report)
-    red, black = red_black(rows)
+    places = ranking_places(report)
+    red, black = ranking_boards(report, places)  # the scheme's 红黑榜, ties at the cut
     lagging = [row.unit.name for row in report.units if row.worst_status == progress.RED]
     return {
         "district": settings.DISTRICT_NAME,
@@ -137,9 +120,9 @@ def _bulletin_data(year_settings, end, number, today) -> dict:
         ),
         "schedule": _pct(report.schedule),
         "sentences": sentences,
-        "ranking": rows,
-        "red_list": "、".join(red) or "无",
-        "black_list": "、".join(black) or "无",
+        "ranking": _place_rows(places),
+        "red_list": _names(red),
+        "black_list": _names(black),
         "lagging": "、".join(lagging) or "无",
         "lagging_count": len(lagging),
         "date": chinese_date(today),

@@ -14,6 +14,7 @@ from deposits import services
 from deposits import settlement as arithmetic
 from deposits.models import Deposit, ResponsibilityLetter, Settlement
 from targets.models import AssessmentYear, Indicator
+from targets.selectors import deposit_quotas
 from units.models import Unit
 
 
@@ -31,7 +32,9 @@ def board_rows(year: AssessmentYear, user, today: dt.date | None = None) -> list
         for s in Settlement.objects.filter(year=year, reversed_at__isnull=True, unit__in=visible)
     }
     owing = set(
-        visible.filter(quotas__year=year, quotas__amount__gt=0).values_list("pk", flat=True)
+        visible.filter(pk__in=deposit_quotas(year.year).values("unit_id")).values_list(
+            "pk", flat=True
+        )
     )
     units = visible.filter(pk__in=owing | set(deposits)).order_by("display_order", "code")
     rows = []
@@ -173,7 +176,7 @@ def settlement_figure_rows(frozen: dict, live: dict | None, indicators: dict) ->
             {
                 "name": indicator.label if indicator else code,
                 "indicator": indicator,  # the template shows counts as integers (qty)
-                "measure": indicator.get_measure_display() if indicator else "",
+                "measure": indicator.measure_label if indicator else "",
                 "quota": quota,
                 "actual": actual,
                 "shortfall": arithmetic.shortfall(quota, actual) or None,

@@ -29,14 +29,15 @@ from deposits.models import (
 )
 from targets.models import MAX_YEAR, MIN_YEAR, AssessmentYear
 from targets.reports import build_report
+from targets.selectors import deposit_quotas
 from targets.services import year_get_or_create, year_lock
 from units.models import Unit
 
 
 def owing_units(year: AssessmentYear):
     """A unit owes a deposit iff it carries a positive quota that year on an indicator that
-    decides the deposit (today every indicator does). A quota of zero is no task."""
-    return Unit.objects.filter(quotas__year=year, quotas__amount__gt=0).distinct()
+    decides the deposit (the year's scheme says which). A quota of zero is no task."""
+    return Unit.objects.filter(pk__in=deposit_quotas(year.year).values("unit_id"))
 
 
 def settled_message(year: int) -> str:
@@ -295,6 +296,7 @@ def _preview(assessment_year: AssessmentYear | None) -> list[Line]:
     paid = {d.unit_id: d.amount for d in Deposit.objects.live().filter(year=assessment_year)}
     owing = set(owing_units(assessment_year).values_list("pk", flat=True))
     units = Unit.objects.filter(pk__in=owing | set(paid))
+    deciding = report.deposit_codes  # the year's scheme: which indicators decide
     lines = []
     for unit in units:
         row = rows.get(unit.pk)
@@ -302,7 +304,7 @@ def _preview(assessment_year: AssessmentYear | None) -> list[Line]:
         if row is not None:
             for code, cell in row.cells.items():
                 # A quota of zero is no task: it neither decides nor shows.
-                if cell.quota is not None and cell.quota > 0:
+                if code in deciding and cell.quota is not None and cell.quota > 0:
                     quotas.append((cell.quota, cell.actual))
                     figures[code] = {"quota": str(cell.quota), "actual": str(cell.actual)}
         lines.append(Line(unit, arithmetic.settle(paid.get(unit.pk), quotas), figures))

@@ -17,7 +17,7 @@ from projects.models import Inflow, InflowStatus, Project
 from rewards.models import ClaimStatus
 from rewards.selectors import claim_queue
 from targets import closes, progress
-from targets.reports import ProgressReport, ranking_places
+from targets.reports import ProgressReport, ranking_boards
 from targets.selectors import year_settings
 
 TOP = 5
@@ -40,10 +40,11 @@ def status_counts(report: ProgressReport) -> dict[str, int]:
     return {status: counted.get(status, 0) for status in progress.STATUS_LABELS}
 
 
-def top_and_bottom(report: ProgressReport, size: int = TOP) -> dict[str, list]:
-    """Leader: the first and the last ``size`` places of today's ranking, never overlapping."""
-    places = ranking_places(report)
-    return {"top": places[:size], "bottom": places[max(size, len(places) - size) :]}
+def top_and_bottom(report: ProgressReport) -> dict[str, list]:
+    """Leader: the 红黑榜 of today's ranking by the year's scheme (综合得分): the first and
+    the last N places (N a setting of the year), ties at the cut included, never overlapping."""
+    top, bottom = ranking_boards(report)
+    return {"top": top, "bottom": bottom, "size": report.board_size}
 
 
 def lagging_units(report: ProgressReport) -> list:

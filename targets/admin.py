@@ -5,7 +5,15 @@ from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin import ReadOnlyAdminMixin
-from targets.models import DEFAULT_HOME_PROVINCE, AssessmentYear, DistrictTask, Indicator, Quota
+from targets.models import (
+    DEFAULT_HOME_PROVINCE,
+    AssessmentYear,
+    DistrictTask,
+    Indicator,
+    Quota,
+    SchemeEntry,
+    ScoreAdjustment,
+)
 
 
 @admin.register(AssessmentYear)
@@ -16,6 +24,7 @@ class AssessmentYearAdmin(SimpleHistoryAdmin):
         "deposit_due_date",
         "schedule_mode",
         "lag_threshold",
+        "board_size",
         "home_province",
     )
     # Changing the home province recounts the year's figures: that is a projects service
@@ -39,9 +48,25 @@ class AssessmentYearAdmin(SimpleHistoryAdmin):
         )
 
 
+# Reported indicators, the scheme and 加减分 change on their pages (/targets/indicators/,
+# /targets/<year>/scheme/, /targets/<year>/adjustments/) or by import, through
+# targets.services; the admin only reads them.
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "measure", "capital_type", "display_order")
+class IndicatorAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ("code", "name", "kind", "unit_label", "display_order")
+
+
+@admin.register(SchemeEntry)
+class SchemeEntryAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ("year", "indicator", "weight", "cap_percent", "decides_deposit")
+    list_filter = ("year",)
+
+
+@admin.register(ScoreAdjustment)
+class ScoreAdjustmentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ("year", "unit", "points", "reason", "entered_by", "entered_at")
+    list_filter = ("year",)
+    search_fields = ("unit__name", "unit__code", "reason")
 
 
 # Quotas decide figures and deposits: they change on the quota grid or by import, through

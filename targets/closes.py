@@ -11,13 +11,13 @@ score and place are stored beside them for anyone reading the JSON.
 from __future__ import annotations
 
 import calendar
-import dataclasses
 import datetime as dt
 from decimal import Decimal
 
-from common.rounding import shown_percent
+from common.rounding import shown
 from targets.models import AssessmentYear, CloseState, Indicator, PeriodClose
 from targets.reports import Cell, ProgressReport, UnitProgress, build_report, ranking_places
+from targets.scoring import Weighting
 from units.models import Unit
 
 SNAPSHOT_VERSION = 1
@@ -33,9 +33,8 @@ def closed_month(as_of: dt.date) -> int | None:
 
 
 def unit_score(row: UnitProgress) -> Decimal | None:
-    """The figure units are ranked by (综合得分 once the year's scheme is in)."""
-    score = getattr(row, "score", None)
-    return score if score is not None else row.mean_rate
+    """The figure units are ranked by: 综合得分 by the year's scheme (exact)."""
+    return row.score
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -70,6 +69,17 @@ def freeze(report: ProgressReport) -> dict:
         "schedule_mode": report.schedule_mode,
         "lag_threshold": str(report.lag_threshold),
         "home_province": report.home_province,
+        "board_size": report.board_size,
+        # The year's scheme lines as they stood (empty: the default weighting of every
+        # indicator), so that the thawed 综合得分 is the one computed at the close.
+        "scheme": {
+            code: {
+                "weight": str(line.weight),
+                "cap": str(line.cap),
+                "decides_deposit": line.decides_deposit,
+            }
+            for code, line in report.scheme.items()
+        },
         "indicators": [ind.code for ind in report.indicators],
         "district": {code: _cell(cell) for code, cell in report.district.items()},
         "units": [
@@ -78,8 +88,10 @@ def freeze(report: ProgressReport) -> dict:
                 "code": row.unit.code,
                 "name": row.unit.name,
                 "cells": {code: _cell(cell) for code, cell in row.cells.items()},
+                "adjustment": str(row.adjustment),
+                "base_score": _text(row.base_score),
                 "score": _text(unit_score(row)),
-                "shown_score": _text(shown_percent(unit_score(row))),
+                "shown_score": _text(shown(unit_score(row))),
                 "place": places.get(row.unit.pk),
             }
             for row in report.units
@@ -97,14 +109,19 @@ def _thawed_cell(data: dict, schedule: Decimal, lag_threshold: Decimal) -> Cell:
     )
 
 
-SCORED = "score" in {field.name for field in dataclasses.fields(UnitProgress)}
-
-
 def thaw(year_settings: AssessmentYear, snapshot: dict) -> ProgressReport:
     """A real ProgressReport built from the stored numbers: every page and export renders
     it as it renders a live one."""
     schedule = Decimal(snapshot["schedule"])
     lag = Decimal(snapshot["lag_threshold"])
+    scheme = {
+        code: Weighting(
+            weight=Decimal(line["weight"]),
+            cap=Decimal(line["cap"]),
+            decides_deposit=line["decides_deposit"],
+        )
+        for code, line in snapshot.get("scheme", {}).items()
+    }
     by_code = Indicator.objects.in_bulk(snapshot["indicators"], field_name="code")
     indicators = [by_code[code] for code in snapshot["indicators"] if code in by_code]
     units = Unit.objects.in_bulk([entry["id"] for entry in snapshot["units"]])
@@ -119,8 +136,14 @@ def thaw(year_settings: AssessmentYear, snapshot: dict) -> ProgressReport:
             code: _thawed_cell(entry["cells"][code], schedule, lag)
             for code in snapshot["indicators"]
         }
-        extra = {"score": _decimal(entry.get("score"))} if SCORED else {}
-        rows.append(UnitProgress(unit=unit, cells=cells, **extra))
+        rows.append(
+            UnitProgress(
+                unit=unit,
+                cells=cells,
+                scheme=scheme,
+                adjustment=Decimal(entry.get("adjustment", "0")),
+            )
+        )
     return ProgressReport(
         year=snapshot["year"],
         as_of=dt.date.fromisoformat(snapshot["as_of"]),
@@ -135,6 +158,8 @@ def thaw(year_settings: AssessmentYear, snapshot: dict) -> ProgressReport:
         },
         lag_threshold=lag,
         home_province=snapshot.get("home_province", year_settings.home_province),
+        scheme=scheme,
+        board_size=snapshot.get("board_size", year_settings.board_size),
     )
 
 

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.utils import translation
 from openpyxl import Workbook
 
-from common.rounding import shown_percent
+from common.rounding import shown
 from common.xlsx import write_sheet
 from targets.reports import (
     CSV_HEADER,
@@ -40,7 +40,7 @@ def summary_rows(report: ProgressReport):
         *figures, status = figure_values(cell, ind.is_count)
         yield [
             ind.name,
-            ind.get_measure_display(),
+            ind.measure_label,
             *figures,
             status or "—",
             "同比下降" if cell.falling else "",
@@ -58,7 +58,9 @@ def ranking_rows(report: ProgressReport):
             row.unit.code,
             row.unit.name,
             row.unit.get_kind_display(),
-            shown_percent(row.mean_rate),
+            shown(row.base_score),
+            shown(row.adjustment_points),
+            shown(row.score),
         ]
         for ind in report.indicators:
             cell = row.cells[ind.code]
@@ -73,9 +75,9 @@ def ranking_rows(report: ProgressReport):
 
 
 def ranking_header(report: ProgressReport) -> list[str]:
-    header = ["名次", "单位编码", "单位名称", "单位类型", "平均完成率(%，单项封顶120%)"]
+    header = ["名次", "单位编码", "单位名称", "单位类型", "得分", "加减分", "综合得分"]
     for ind in report.indicators:
-        unit = ind.get_measure_display()
+        unit = ind.measure_label
         header.extend(
             [f"{ind.name}任务({unit})", f"{ind.name}完成({unit})", f"{ind.name}完成率(%)"]
         )
@@ -95,7 +97,7 @@ def detail_rows(report: ProgressReport):
                 unit_row.unit.code,
                 unit_row.unit.name,
                 ind.name,
-                ind.get_measure_display(),
+                ind.measure_label,
                 *figure_values(unit_row.cells[ind.code], ind.is_count),
             ]
     for ind in report.indicators:
@@ -103,7 +105,7 @@ def detail_rows(report: ProgressReport):
             DISTRICT_CODE,
             settings.DISTRICT_NAME,
             ind.name,
-            ind.get_measure_display(),
+            ind.measure_label,
             *figure_values(report.district[ind.code], ind.is_count),
         ]
 
@@ -135,7 +137,7 @@ def _report_workbook(report: ProgressReport, frozen: bool = False) -> Workbook:
         "单位排名",
         ranking_header(report),
         list(ranking_rows(report)),
-        number_formats={4: TWO_PLACES},
+        number_formats=dict.fromkeys((4, 5, 6), TWO_PLACES),
         title=f"{title}·责任单位排名",
     )
     write_sheet(

@@ -94,3 +94,101 @@ class RankingFilterForm(forms.Form):
             *[(v, label) for v, label in UnitCategory.choices if v],
             ("none", _("无类别")),
         ]
+
+
+# --- the assessment scheme (考核方案) ------------------------------------------------------
+
+
+def _decimal(label, *, required=False, min_value=None, help_text="", max_digits=8):
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=min_value,
+        max_digits=max_digits,
+        decimal_places=2,
+        localize=False,
+        help_text=help_text,
+        error_messages={
+            "required": _("请填写此项。"),
+            "min_value": _("必须大于 0。"),
+            "invalid": _("请输入数字。"),
+            "max_decimal_places": _("最多 %(max)s 位小数。"),
+            "max_digits": _("数字过大。"),
+            "max_whole_digits": _("数字过大。"),
+        },
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 8}),
+    )
+
+
+class SchemeLineForm(forms.Form):
+    """One indicator's line of the year's scheme: a blank weight means "not counted"."""
+
+    indicator = forms.IntegerField(widget=forms.HiddenInput)
+    weight = _decimal(_("权重"), min_value=Decimal("0.01"))
+    cap_percent = _decimal(_("封顶（%）"), min_value=Decimal("0.01"), max_digits=7)
+    decides_deposit = forms.BooleanField(label=_("计入抵押金"), required=False)
+
+    def clean_cap_percent(self):
+        return self.cleaned_data.get("cap_percent") or Decimal("120")
+
+
+SchemeFormSet = forms.formset_factory(SchemeLineForm, extra=0, max_num=500, validate_max=True)
+
+
+class AdjustmentForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        label=_("单位"),
+        queryset=None,
+        error_messages={"required": _("请选择单位。"), "invalid_choice": _("单位不存在。")},
+    )
+    points = forms.DecimalField(
+        label=_("分值"),
+        max_digits=7,
+        decimal_places=2,
+        localize=False,
+        help_text=_("加分填正数，扣分填负数。"),
+        error_messages={
+            "required": _("请填写分值。"),
+            "invalid": _("请输入数字。"),
+            "max_decimal_places": _("最多 %(max)s 位小数。"),
+            "max_digits": _("数字过大。"),
+            "max_whole_digits": _("数字过大。"),
+        },
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    reason = forms.CharField(
+        label=_("事由"),
+        max_length=200,
+        error_messages={
+            "required": _("请填写事由。"),
+            "max_length": _("事由不能超过 200 个字符。"),
+        },
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class IndicatorForm(forms.Form):
+    code = forms.CharField(
+        label=_("指标编码"),
+        max_length=30,
+        help_text=_("小写字母、数字和下划线，如 std_factory；保存后不能修改。"),
+        error_messages={"required": _("请填写指标编码。")},
+    )
+    name = forms.CharField(
+        label=_("指标名称"), max_length=50, error_messages={"required": _("请填写指标名称。")}
+    )
+    unit_label = forms.CharField(
+        label=_("计量单位"),
+        max_length=20,
+        help_text=_("如 平方米、亿元、个。"),
+        error_messages={"required": _("请填写计量单位（如 平方米、亿元、个）。")},
+    )
+
+    def __init__(self, *args, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            self.fields["code"].disabled = True
+            self.fields["code"].required = False

@@ -1,8 +1,10 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -54,6 +56,12 @@ class AssessmentYear(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
         help_text=_("完成率低于序时进度的这个比例为“严重滞后”（红色），默认 0.80。"),
     )
+    board_size = models.PositiveSmallIntegerField(
+        _("红黑榜名额"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("红榜和黑榜各列前、后几名（并列的一并列入），默认 5。"),
+    )
     # Set and cleared by the deposits services, under the year's row lock, when the year is
     # settled or the settlement reversed; while set, quotas and deposits of the year are locked.
     settled = models.BooleanField(_("已结算"), default=False, editable=False)
@@ -80,6 +88,10 @@ class AssessmentYear(models.Model):
                 condition=models.Q(lag_threshold__gte=0, lag_threshold__lte=1),
                 name="targets_year_lag_threshold_range",
             ),
+            models.CheckConstraint(
+                condition=models.Q(board_size__gte=1, board_size__lte=50),
+                name="targets_year_board_size_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -97,26 +109,65 @@ class Measure(models.TextChoices):
     COUNT = "count", _("个")
 
 
-class Indicator(models.Model):
-    """One of the five assessment indicators (考核指标); rows come from a data migration."""
+class IndicatorKind(models.TextChoices):
+    BUILTIN = "builtin", _("内置指标")
+    REPORTED = "reported", _("报送指标")
 
-    code = models.CharField(_("指标编码"), max_length=30, unique=True)
+
+# Units of measure of a reported indicator that count things: quotas are whole numbers.
+COUNT_LABELS = frozenset({"个", "家", "项", "件", "户"})
+
+indicator_code_validator = RegexValidator(
+    r"^[a-z0-9_]+\Z", _("指标编码只能由小写字母、数字和下划线组成。")
+)
+
+
+class Indicator(models.Model):
+    """An assessment indicator (考核指标): the five built-in ones come from a data migration
+    and are counted from the projects; the commerce bureau adds reported ones (报送指标),
+    whose monthly figures the units report, with a free-text unit of measure."""
+
+    code = models.CharField(
+        _("指标编码"), max_length=30, unique=True, validators=[indicator_code_validator]
+    )
     name = models.CharField(_("指标名称"), max_length=50, unique=True)
-    measure = models.CharField(_("计量单位"), max_length=10, choices=Measure.choices)
-    capital_type = models.CharField(_("资金类型"), max_length=10, choices=CapitalType.choices)
+    kind = models.CharField(
+        _("指标类别"), max_length=10, choices=IndicatorKind.choices, default=IndicatorKind.BUILTIN
+    )
+    # Built-in indicators: one of Measure; a reported one: blank, or ``count`` when its unit
+    # label counts things (COUNT_LABELS), so that its quotas are whole numbers.
+    measure = models.CharField(_("计量单位"), max_length=10, choices=Measure.choices, blank=True)
+    unit_label = models.CharField(
+        _("计量单位"), max_length=20, blank=True, help_text=_("如 平方米、亿元、个。")
+    )
+    capital_type = models.CharField(
+        _("资金类型"), max_length=10, choices=CapitalType.choices, blank=True
+    )
     display_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("考核指标")
         verbose_name_plural = _("考核指标")
-        ordering = ["display_order"]
+        ordering = ["display_order", "code"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(measure__in=Measure.values), name="targets_indicator_measure"
+                condition=models.Q(kind__in=IndicatorKind.values), name="targets_indicator_kind"
             ),
             models.CheckConstraint(
-                condition=models.Q(capital_type__in=CapitalType.values),
+                condition=models.Q(measure__in=Measure.values)
+                | models.Q(kind=IndicatorKind.REPORTED, measure=""),
+                name="targets_indicator_measure",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capital_type__in=CapitalType.values)
+                | models.Q(kind=IndicatorKind.REPORTED, capital_type=""),
                 name="targets_indicator_capital_type",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind=IndicatorKind.REPORTED, unit_label=""),
+                name="targets_indicator_reported_has_unit",
             ),
         ]
 
@@ -124,14 +175,30 @@ class Indicator(models.Model):
         return self.name
 
     @property
+    def builtin(self) -> bool:
+        return self.kind == IndicatorKind.BUILTIN
+
+    @property
+    def reported(self) -> bool:
+        return self.kind == IndicatorKind.REPORTED
+
+    @property
     def is_count(self) -> bool:
         return self.measure == Measure.COUNT
+
+    @property
+    def measure_label(self) -> str:
+        """The unit of measure as shown: the built-in measure in the reader's language, a
+        reported indicator's own label as entered."""
+        if self.reported:
+            return self.unit_label
+        return str(self.get_measure_display())
 
     @property
     def label(self) -> str:
         """The name in the reader's language (the five names are in the catalogue, see
         targets/indicators.py); exports and stored text keep ``name``."""
-        return gettext(self.name)
+        return gettext(self.name) if self.builtin else self.name
 
 
 class QuotaQuerySet(ScopedQuerySet):
@@ -197,6 +264,109 @@ class DistrictTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year.year} {self.indicator}: {self.amount}"
+
+
+class SchemeEntry(models.Model):
+    """One indicator's line of a year's assessment scheme (考核方案): its weight, its cap
+    (封顶, in percent of the quota) and whether it decides the deposit. A year without any
+    line weighs every indicator 1 at 120% (targets.scoring); once it has lines, an indicator
+    without one weighs 0 and does not decide the deposit."""
+
+    year = models.ForeignKey(
+        AssessmentYear,
+        verbose_name=_("年度"),
+        on_delete=models.PROTECT,
+        related_name="scheme_entries",
+    )
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT)
+    weight = models.DecimalField(
+        _("权重"), max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    cap_percent = models.DecimalField(
+        _("封顶（%）"),
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal("120"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("超额完成最多计到任务数的百分之几，默认 120。"),
+    )
+    decides_deposit = models.BooleanField(_("计入抵押金"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("考核方案")
+        verbose_name_plural = _("考核方案")
+        ordering = ["year", "indicator__display_order", "indicator__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "indicator"], name="targets_scheme_one_per_indicator"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weight__gt=0), name="targets_scheme_weight_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cap_percent__gt=0), name="targets_scheme_cap_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year.year} {self.indicator}: {self.weight}"
+
+
+class ScoreAdjustmentQuerySet(ScopedQuerySet):
+    unit_lookup = "unit"
+
+
+class ScoreAdjustment(models.Model):
+    """A bonus (positive) or deduction (negative) of points (加减分) to a unit's 综合得分 for
+    a year, with its reason (事由, unique per unit and year) and who entered it."""
+
+    year = models.ForeignKey(
+        AssessmentYear,
+        verbose_name=_("年度"),
+        on_delete=models.PROTECT,
+        related_name="score_adjustments",
+    )
+    unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("单位"),
+        on_delete=models.PROTECT,
+        related_name="score_adjustments",
+    )
+    points = models.DecimalField(_("分值"), max_digits=7, decimal_places=2)
+    reason = models.CharField(_("事由"), max_length=200)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("录入时间"), default=timezone.now)
+
+    history = HistoricalRecords()
+    objects = ScoreAdjustmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("加减分")
+        verbose_name_plural = _("加减分")
+        ordering = ["year", "unit__display_order", "unit__code", "entered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "unit", "reason"], name="targets_adjustment_reason_unique"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(points=0), name="targets_adjustment_not_zero"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="targets_adjustment_reason_given"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year.year} {self.unit} {self.points:+}: {self.reason}"
 
 
 class Rollup(models.Model):

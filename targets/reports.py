@@ -8,8 +8,9 @@ the arithmetic is targets.progress. Used by the dashboard, the ranking, the expo
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -17,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.rounding import shown, shown_percent
-from targets import progress
+from targets import progress, scoring
 from targets.models import DEFAULT_HOME_PROVINCE, AssessmentYear, DistrictTask, Indicator, Quota
 from targets.period import months_label, shown_months_label
-from targets.selectors import rollup_period_totals
+from targets.selectors import adjustment_totals, rollup_period_totals, scheme_weightings
 from units.models import Unit
 
 DISTRICT_CODE = "全区"
@@ -95,8 +96,14 @@ class Cell:
 
 @dataclass
 class UnitProgress:
+    """A unit's cells and its score by the year's scheme (``scheme``: indicator code →
+    scoring.Weighting, empty for a year without scheme lines; ``adjustment``: the sum of
+    its 加减分)."""
+
     unit: Unit
     cells: dict[str, Cell]
+    scheme: dict[str, scoring.Weighting] = field(default_factory=dict)
+    adjustment: Decimal = ZERO
 
     @property
     def has_quota(self) -> bool:
@@ -111,13 +118,31 @@ class UnitProgress:
                 return status
         return None
 
-    @property
-    def mean_rate(self) -> Decimal | None:
-        """The ranking figure until the year's assessment scheme exists: the mean of the
-        completion rates over the indicators with a positive quota, each capped at 120%."""
-        return progress.capped_mean(
-            [cell.rate for cell in self.cells.values() if cell.rate is not None]
+    @cached_property
+    def scored(self) -> scoring.Score:
+        return scoring.unit_score(
+            {code: cell.rate for code, cell in self.cells.items()}, self.scheme, self.adjustment
         )
+
+    @property
+    def score(self) -> Decimal | None:
+        """综合得分, exact (None without a positive quota): the ranking figure."""
+        return self.scored.total
+
+    @property
+    def base_score(self) -> Decimal | None:
+        """得分: Σ weight × min(完成率, cap) ÷ Σ weight × 100."""
+        return self.scored.base
+
+    @property
+    def adjustment_points(self) -> Decimal:
+        """加减分: the sum of the unit's bonus and deduction points for the year."""
+        return self.scored.adjustment
+
+    @property
+    def breakdown(self) -> tuple[scoring.Part, ...]:
+        """How the 得分 is made, one part per indicator with a positive quota."""
+        return self.scored.parts
 
 
 @dataclass
@@ -132,6 +157,16 @@ class ProgressReport:
     district: dict[str, Cell]
     lag_threshold: Decimal = progress.DEFAULT_LAG_THRESHOLD
     home_province: str = DEFAULT_HOME_PROVINCE
+    scheme: dict[str, scoring.Weighting] = field(default_factory=dict)
+    board_size: int = scoring.DEFAULT_BOARD_SIZE
+
+    def weighting(self, code: str) -> scoring.Weighting:
+        return scoring.weighting(self.scheme, code)
+
+    @property
+    def deposit_codes(self) -> set[str]:
+        """The codes of the indicators that decide the deposit this year."""
+        return {ind.code for ind in self.indicators if self.weighting(ind.code).decides_deposit}
 
     @property
     def months_label(self) -> str:
@@ -162,8 +197,10 @@ def build_report(year_settings: AssessmentYear, as_of: dt.date) -> ProgressRepor
     lag_threshold = year_settings.lag_threshold
     schedule = progress.schedule_fraction(as_of, year_settings.schedule_mode)
     last_as_of = progress.same_day_last_year(as_of)
-    indicators = list(Indicator.objects.order_by("display_order"))
+    indicators = list(Indicator.objects.order_by("display_order", "code"))
     codes = {ind.pk: ind.code for ind in indicators}
+    scheme = scheme_weightings(year)
+    adjustments = adjustment_totals(year)
 
     quotas = {
         (q["unit_id"], codes[q["indicator_id"]]): q["amount"]
@@ -190,7 +227,14 @@ def build_report(year_settings: AssessmentYear, as_of: dt.date) -> ProgressRepor
             )
             for ind in indicators
         }
-        rows.append(UnitProgress(unit=unit, cells=cells))
+        rows.append(
+            UnitProgress(
+                unit=unit,
+                cells=cells,
+                scheme=scheme,
+                adjustment=adjustments.get(unit.pk, ZERO),
+            )
+        )
     district = {
         ind.code: Cell(
             quota=tasks.get(ind.code),
@@ -212,6 +256,8 @@ def build_report(year_settings: AssessmentYear, as_of: dt.date) -> ProgressRepor
         district=district,
         lag_threshold=lag_threshold,
         home_province=year_settings.home_province,
+        scheme=scheme,
+        board_size=year_settings.board_size,
     )
 
 
@@ -279,24 +325,23 @@ def csv_rows(report: ProgressReport):
 
 
 def ranking(report: ProgressReport) -> list[UnitProgress]:
-    """Units with a positive quota, best capped mean completion rate first; equal shown
-    means are listed in roster order."""
-    ranked = [row for row in report.units if row.has_quota]
-    return sorted(
-        ranked,
-        key=lambda row: (-(shown_percent(row.mean_rate) or ZERO), row.unit.display_order),
-    )
+    """Units with a positive quota, best 综合得分 first; equal shown scores by 单位编码."""
+    return [row for _place, row in ranking_places(report)]
 
 
 def ranking_places(report: ProgressReport) -> list[tuple[int, UnitProgress]]:
-    """(名次, row): equal shown means share a place (1, 1, 3)."""
-    places, previous, place = [], None, 0
-    for index, row in enumerate(ranking(report), start=1):
-        figure = shown_percent(row.mean_rate)
-        if figure != previous:
-            place, previous = index, figure
-        places.append((place, row))
-    return places
+    """(名次, row) by the year's scheme: equal shown 综合得分 share a place (1, 1, 3) and
+    are listed by 单位编码."""
+    return scoring.rank(report.units, total=lambda row: row.score, code=lambda row: row.unit.code)
+
+
+def ranking_boards(
+    report: ProgressReport, places: list[tuple[int, UnitProgress]] | None = None
+) -> tuple[list[tuple[int, UnitProgress]], list[tuple[int, UnitProgress]]]:
+    """红黑榜: the top and bottom ``report.board_size`` places, ties at the cut included."""
+    if places is None:
+        places = ranking_places(report)
+    return scoring.boards(places, report.board_size, total=lambda row: row.score)
 
 
 def report_has_quotas(report: ProgressReport) -> bool:

@@ -10,6 +10,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from common.rounding import shown
+from targets import scoring
 from targets.models import (
     MAX_YEAR,
     MIN_YEAR,
@@ -18,6 +19,8 @@ from targets.models import (
     Indicator,
     Quota,
     Rollup,
+    SchemeEntry,
+    ScoreAdjustment,
     Tally,
     default_deposit_due_date,
 )
@@ -127,3 +130,66 @@ def monthly_district_series(year: int) -> dict[str, list[Decimal]]:
             series.append(running)
         cumulative[code] = series
     return cumulative
+
+
+# --- the assessment scheme (考核方案) ------------------------------------------------------
+
+
+def scheme_entries(year: int) -> list[SchemeEntry]:
+    """The year's scheme lines, in indicator order (one query)."""
+    return list(
+        SchemeEntry.objects.filter(year__year=year)
+        .select_related("indicator")
+        .order_by("indicator__display_order", "indicator__code")
+    )
+
+
+def scheme_weightings(year: int) -> dict[str, scoring.Weighting]:
+    """Indicator code → its weighting in ``year`` (one query); empty when the year has no
+    scheme lines, which scoring reads as "every indicator weighs 1 at 120%"."""
+    return {
+        code: scoring.Weighting(weight, cap / 100, decides)
+        for code, weight, cap, decides in SchemeEntry.objects.filter(year__year=year).values_list(
+            "indicator__code", "weight", "cap_percent", "decides_deposit"
+        )
+    }
+
+
+def deposit_indicator_ids(year: int) -> set[int]:
+    """The ids of the indicators whose quotas decide the deposit in ``year``: every
+    indicator in a year without scheme lines, else those whose line says so."""
+    lines = dict(
+        SchemeEntry.objects.filter(year__year=year).values_list("indicator_id", "decides_deposit")
+    )
+    if not lines:
+        return set(Indicator.objects.values_list("pk", flat=True))
+    return {pk for pk, decides in lines.items() if decides}
+
+
+def deposit_quotas(year: int):
+    """The positive quotas of ``year`` on indicators that decide the deposit: a unit owes a
+    deposit iff it holds one (DOMAIN.md "Risk deposits")."""
+    return Quota.objects.filter(
+        year__year=year, amount__gt=0, indicator_id__in=deposit_indicator_ids(year)
+    )
+
+
+def adjustment_totals(year: int) -> dict[int, Decimal]:
+    """Unit id → the sum of its 加减分 in ``year`` (one query); they count at every as-of
+    date of their year."""
+    return {
+        row["unit_id"]: shown(row["t"])
+        for row in ScoreAdjustment.objects.filter(year__year=year)
+        .order_by()
+        .values("unit_id")
+        .annotate(t=Sum("points"))
+        if row["t"] is not None
+    }
+
+
+def unit_adjustments(unit: Unit, year: int) -> list[ScoreAdjustment]:
+    return list(
+        ScoreAdjustment.objects.filter(unit=unit, year__year=year)
+        .select_related("entered_by")
+        .order_by("entered_at", "pk")
+    )

@@ -4,8 +4,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from common.rounding import shown_percent
-from common.templatetags.portal import named, pct
+from common.rounding import shown, shown_percent
+from common.templatetags.portal import named, num, pct
 from targets import progress
 
 
@@ -48,6 +48,16 @@ class StatusColumn(tables.Column):
         return queryset, True
 
 
+class ScoreColumn(tables.Column):
+    """A score in points (得分, 加减分, 综合得分), exact in the row and shown 四舍五入."""
+
+    def render(self, value):
+        return num(value)
+
+    def value(self, value):
+        return shown(value)
+
+
 def ranking_table_class(indicators):
     """A table class with one status column per indicator (the indicators are data)."""
     attrs = {
@@ -55,7 +65,9 @@ def ranking_table_class(indicators):
         "unit": tables.Column(verbose_name=_("责任单位"), orderable=False),
         "kind": tables.Column(verbose_name=_("类型")),
         "category": tables.Column(verbose_name=_("类别")),
-        "mean": StatusColumn(verbose_name=_("平均完成率（单项封顶120%）")),
+        "score": ScoreColumn(verbose_name=_("综合得分"), orderable=False),
+        "base": ScoreColumn(verbose_name=_("得分"), orderable=False),
+        "adjustment": ScoreColumn(verbose_name=_("加减分"), orderable=False),
     }
     for ind in indicators:
         attrs[ind.code] = StatusColumn(verbose_name=named(ind))

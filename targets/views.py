@@ -3,21 +3,31 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from common.converters import parse_year
+from common.editing import ServiceFormView
 from common.forms import add_validation_error
 from common.permissions import has_rule, permission_required
 from common.xlsx import export_filename, xlsx_response
 from targets import closes, progress, selectors, services
 from targets.charts import cumulative_chart
 from targets.exports import report_workbook_bytes
-from targets.forms import QuotaGridForm, RankingFilterForm
+from targets.forms import (
+    AdjustmentForm,
+    IndicatorForm,
+    QuotaGridForm,
+    RankingFilterForm,
+    SchemeFormSet,
+)
+from targets.models import Indicator, IndicatorKind, ScoreAdjustment
 from targets.period import month_end_choices, parse_period
-from targets.reports import ranking_places, report_has_quotas
+from targets.reports import ranking_boards, ranking_places, report_has_quotas
 from targets.tables import ranking_table_class, unit_link
 from units.models import Unit
 
@@ -175,7 +185,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     actual,
                     cell.quota,
                     _("%(name)s：累计完成与序时进度") % {"name": ind.label},
-                    ind.get_measure_display(),
+                    ind.measure_label,
                 ),
             }
         )
@@ -185,7 +195,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @permission_required("common.use_portal")
 def ranking_view(request: HttpRequest) -> HttpResponse:
-    """All units with a quota, ranked by mean completion, colour-coded with words."""
+    """All units with a quota, ranked by the year's scheme (综合得分), with the 红黑榜."""
     _period, report, context = report_context(request)
     if request.GET.get("export") == "xlsx":
         return _xlsx(report, context)
@@ -194,7 +204,9 @@ def ranking_view(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         kind, category = form.cleaned_data["kind"], form.cleaned_data["category"]
     rows = []
-    for place, row in ranking_places(report):
+    places = ranking_places(report)
+    board_top, board_bottom = ranking_boards(report, places)
+    for place, row in places:
         unit = row.unit
         if (kind and unit.kind != kind) or (category and (unit.category or "none") != category):
             continue
@@ -204,7 +216,9 @@ def ranking_view(request: HttpRequest) -> HttpResponse:
             "link": unit_link(unit, request.user),
             "kind": unit.get_kind_display(),
             "category": unit.get_category_display() or "—",
-            "mean": (row.mean_rate, row.worst_status, False),
+            "score": row.score,
+            "base": row.base_score,
+            "adjustment": row.adjustment_points,
         }
         for ind in report.indicators:
             cell = row.cells[ind.code]
@@ -212,7 +226,14 @@ def ranking_view(request: HttpRequest) -> HttpResponse:
         rows.append(data)
     table = ranking_table_class(report.indicators)(rows)
     RequestConfig(request, paginate=False).configure(table)
-    context.update({"table": table, "filter_form": form})
+    context.update(
+        {
+            "table": table,
+            "filter_form": form,
+            "board_top": board_top,
+            "board_bottom": board_bottom,
+        }
+    )
     return render(request, "targets/ranking.html", context)
 
 
@@ -231,3 +252,211 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         }
     )
     return render(request, "targets/unit_dashboard.html", context)
+
+
+# --- the assessment scheme (考核方案) ------------------------------------------------------
+
+
+def _scheme_lines(formset, indicators) -> list:
+    known = {ind.pk for ind in indicators}
+    lines = []
+    for form in formset.forms:
+        data = form.cleaned_data
+        if data.get("indicator") not in known:
+            continue
+        lines.append(
+            services.SchemeLine(
+                indicator_id=data["indicator"],
+                weight=data.get("weight"),
+                cap_percent=data.get("cap_percent") or services.DEFAULT_CAP_PERCENT,
+                decides_deposit=bool(data.get("decides_deposit")),
+            )
+        )
+    return lines
+
+
+def _scheme_initial(indicators, entries) -> list[dict]:
+    by_indicator = {e.indicator_id: e for e in entries}
+    initial = []
+    for ind in indicators:
+        entry = by_indicator.get(ind.pk)
+        initial.append(
+            {
+                "indicator": ind.pk,
+                "weight": entry.weight if entry else None,
+                "cap_percent": entry.cap_percent if entry else services.DEFAULT_CAP_PERCENT,
+                "decides_deposit": entry.decides_deposit if entry else not entries,
+            }
+        )
+    return initial
+
+
+@permission_required("targets.read_scheme")
+def scheme_view(request: HttpRequest, year: int) -> HttpResponse:
+    """The year's scheme on one page: weight, cap and deposit per indicator. The commerce
+    bureau edits it (until the year is settled); every other role reads it."""
+    settings_row = selectors.year_settings(year)
+    editable = has_rule(request.user, "targets.edit_scheme") and not settings_row.settled
+    if request.method == "POST" and not has_rule(request.user, "targets.edit_scheme"):
+        return render(request, "403.html", status=403)
+    indicators = services.indicators()
+    entries = selectors.scheme_entries(year)
+    initial = _scheme_initial(indicators, entries)
+    formset = SchemeFormSet(
+        request.POST if request.method == "POST" else None, initial=initial, prefix="scheme"
+    )
+    if request.method == "POST":
+        if formset.is_valid():
+            try:
+                counts = services.scheme_save(
+                    year=year, lines=_scheme_lines(formset, indicators), user=request.user
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request,
+                    _("%(year)d 年考核方案已保存：新增 %(c)d，修改 %(u)d，删除 %(d)d。")
+                    % {"year": year, "c": counts.created, "u": counts.updated, "d": counts.deleted},
+                )
+                return redirect("targets:scheme", year=year)
+        else:
+            messages.error(request, _("考核方案填写有误，未保存任何修改，请改正标红的格子。"))
+    rows = list(zip(indicators, formset.forms, strict=False))
+    return render(
+        request,
+        "targets/scheme.html",
+        {
+            "year": year,
+            "settings_row": settings_row,
+            "formset": formset,
+            "rows": rows,
+            "has_entries": bool(entries),
+            "editable": editable,
+            "years": range(year - 2, year + 2),
+        },
+    )
+
+
+@permission_required("targets.read_scheme")
+def scheme_current(request: HttpRequest) -> HttpResponse:
+    try:
+        return redirect("targets:scheme", year=parse_year(request.GET.get("year", "")))
+    except ValueError:
+        return redirect("targets:scheme", year=timezone.localdate().year)
+
+
+@require_POST
+@permission_required("targets.edit_scheme")
+def scheme_copy(request: HttpRequest, year: int) -> HttpResponse:
+    try:
+        copied = services.scheme_copy_from_previous(year=year, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("已从 %(prev)d 年复制 %(n)d 项考核方案；本年已有的指标未改动。")
+            % {"prev": year - 1, "n": copied},
+        )
+    return redirect("targets:scheme", year=year)
+
+
+@permission_required("targets.read_scheme")
+def adjustments_view(request: HttpRequest, year: int) -> HttpResponse:
+    """The year's 加减分: the commerce bureau adds and removes them; a clerk reads its own
+    unit's, the district roles read all."""
+    editable = has_rule(request.user, "targets.edit_adjustments")
+    if request.method == "POST" and not editable:
+        return render(request, "403.html", status=403)
+    units = Unit.objects.filter(is_active=True)
+    form = AdjustmentForm(request.POST if request.method == "POST" else None, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.adjustment_create(year=year, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_validation_error(form, error)
+        else:
+            messages.success(request, _("已录入加减分。"))
+            return redirect("targets:adjustments", year=year)
+    rows = list(
+        ScoreAdjustment.objects.for_user(request.user)
+        .filter(year__year=year)
+        .select_related("unit", "entered_by")
+        .order_by("unit__display_order", "unit__code", "entered_at", "pk")
+    )
+    return render(
+        request,
+        "targets/adjustments.html",
+        {"year": year, "rows": rows, "form": form, "editable": editable},
+    )
+
+
+@require_POST
+@permission_required("targets.edit_adjustments")
+def adjustment_delete(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    row = get_object_or_404(ScoreAdjustment.objects.for_user(request.user), pk=pk, year__year=year)
+    services.adjustment_delete(adjustment=row, user=request.user)
+    messages.success(
+        request, _("已删除 %(unit)s 的加减分“%(r)s”。") % {"unit": row.unit.name, "r": row.reason}
+    )
+    return redirect("targets:adjustments", year=year)
+
+
+@permission_required("targets.read_scheme")
+def indicator_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "targets/indicator_list.html",
+        {"indicators": services.indicators()},
+    )
+
+
+class IndicatorCreate(ServiceFormView):
+    permission_required = "targets.edit_indicators"
+    form_class = IndicatorForm
+    template_name = "targets/indicator_form.html"
+    title = _lazy("新增报送指标")
+
+    def perform(self, form):
+        self.object = services.indicator_create(user=self.request.user, **form.cleaned_data)
+        return _("已新增报送指标“%(name)s”。") % {"name": self.object.name}
+
+    def get_success_url(self) -> str:
+        return reverse("targets:indicators")
+
+
+class IndicatorUpdate(ServiceFormView):
+    permission_required = "targets.edit_indicators"
+    form_class = IndicatorForm
+    template_name = "targets/indicator_form.html"
+    title = _lazy("修改报送指标")
+
+    def get_object(self):
+        return get_object_or_404(Indicator, pk=self.kwargs["pk"], kind=IndicatorKind.REPORTED)
+
+    def get_form_kwargs(self) -> dict:
+        return {"editing": True}
+
+    def get_initial(self) -> dict:
+        return {
+            "code": self.object.code,
+            "name": self.object.name,
+            "unit_label": self.object.unit_label,
+        }
+
+    def perform(self, form):
+        before = (self.object.name, self.object.unit_label)
+        data = form.cleaned_data
+        updated = services.indicator_update(
+            indicator=self.object,
+            name=data["name"],
+            unit_label=data["unit_label"],
+            user=self.request.user,
+        )
+        if (updated.name, updated.unit_label) == before:
+            return None
+        return _("已保存报送指标“%(name)s”。") % {"name": updated.name}
+
+    def get_success_url(self) -> str:
+        return reverse("targets:indicators")

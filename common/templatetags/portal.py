@@ -112,7 +112,7 @@ def named(indicator):
     "实际到位外资（万美元）", "Actual FDI (10k USD)"."""
     return _("%(name)s（%(measure)s）") % {
         "name": indicator.label,
-        "measure": indicator.get_measure_display(),
+        "measure": indicator.measure_label,
     }
 
 

@@ -7,34 +7,117 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('targets', '0006_tally'),
+        ("targets", "0007_scheme"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PeriodClose',
+            name="PeriodClose",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)], verbose_name='月份')),
-                ('state', models.CharField(choices=[('closed', '已关账'), ('reopened', '已重新开账')], default='closed', max_length=10, verbose_name='状态')),
-                ('closed_at', models.DateTimeField(verbose_name='关账时间')),
-                ('closed_by_name', models.CharField(max_length=150, verbose_name='关账人')),
-                ('snapshot', models.JSONField(verbose_name='冻结数据')),
-                ('reopened_at', models.DateTimeField(blank=True, null=True, verbose_name='开账时间')),
-                ('reopened_by_name', models.CharField(blank=True, max_length=150, verbose_name='开账人')),
-                ('reopen_reason', models.CharField(blank=True, max_length=300, verbose_name='开账原因')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='关账人')),
-                ('reopened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='开账人')),
-                ('year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='closes', to='targets.assessmentyear', verbose_name='年度')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "month",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                        verbose_name="月份",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("closed", "已关账"), ("reopened", "已重新开账")],
+                        default="closed",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("closed_at", models.DateTimeField(verbose_name="关账时间")),
+                ("closed_by_name", models.CharField(max_length=150, verbose_name="关账人")),
+                ("snapshot", models.JSONField(verbose_name="冻结数据")),
+                (
+                    "reopened_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="开账时间"),
+                ),
+                (
+                    "reopened_by_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="开账人"),
+                ),
+                (
+                    "reopen_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="开账原因"),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="关账人",
+                    ),
+                ),
+                (
+                    "reopened_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="开账人",
+                    ),
+                ),
+                (
+                    "year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="closes",
+                        to="targets.assessmentyear",
+                        verbose_name="年度",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '月度关账',
-                'verbose_name_plural': '月度关账',
-                'ordering': ['-year__year', '-month', '-closed_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('state', 'closed')), fields=('year', 'month'), name='targets_close_one_live_per_month'), models.CheckConstraint(condition=models.Q(('month__gte', 1), ('month__lte', 12)), name='targets_close_month'), models.CheckConstraint(condition=models.Q(('state__in', ['closed', 'reopened'])), name='targets_close_state'), models.CheckConstraint(condition=models.Q(('state', 'closed'), models.Q(('reopened_at__isnull', False), models.Q(('reopen_reason', ''), _negated=True)), _connector='OR'), name='targets_close_reopen_has_reason')],
+                "verbose_name": "月度关账",
+                "verbose_name_plural": "月度关账",
+                "ordering": ["-year__year", "-month", "-closed_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("state", "closed")),
+                        fields=("year", "month"),
+                        name="targets_close_one_live_per_month",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("month__gte", 1), ("month__lte", 12)),
+                        name="targets_close_month",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("state__in", ["closed", "reopened"])),
+                        name="targets_close_state",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("state", "closed"),
+                            models.Q(
+                                ("reopened_at__isnull", False),
+                                models.Q(("reopen_reason", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="targets_close_reopen_has_reason",
+                    ),
+                ],
             },
         ),
     ]

@@ -12,13 +12,19 @@ from django.utils import timezone
 from docx import Document
 
 from closing import services
-from closing.bulletin import DEFAULT_TEMPLATE, red_black
+from closing.bulletin import DEFAULT_TEMPLATE
 from closing.models import Bulletin, BulletinTemplate
-from common.rounding import shown_percent
+from common.rounding import shown, shown_percent
 from projects import services as project_services
 from targets import closes
 from targets.models import PeriodClose
+from targets.reports import ranking_boards
 from tests.closing.conftest import YEAR
+
+
+def closes_boards(report):
+    red, black = ranking_boards(report)
+    return [row.unit.name for _p, row in red], [row.unit.name for _p, row in black]
 
 
 def docx_text(content: bytes) -> tuple[list[str], list[list[str]]]:
@@ -57,14 +63,16 @@ def test_the_docx_says_the_frozen_figures_in_the_usual_sentences(closed_june, co
     # the ranking table: header, then one row per ranked unit with its 综合得分
     assert table[0] == ["名次", "责任单位", "综合得分", "状态"]
     expected = [
-        [str(place), row.unit.name, f"{shown_percent(closes.unit_score(row))}", ""]
+        [str(place), row.unit.name, f"{shown(row.score)}", ""]
         for place, row in closes.ranking_places(closed_june)
     ]
     assert [r[:3] for r in table[1:]] == [r[:3] for r in expected]
     assert table[1][1] == "甲镇" and table[2][1] == "乙镇"
     assert table[2][3] == "严重滞后"
     assert "严重滞后单位（1个）：乙镇" in paragraphs
-    assert "红榜：甲镇" in paragraphs and "黑榜：乙镇" in paragraphs  # two units: one each
+    red, black = closes_boards(closed_june)
+    assert red == ["甲镇", "乙镇"] and black == []  # two units, a board of five: all red
+    assert "红榜：甲镇、乙镇" in paragraphs and "黑榜：无" in paragraphs
     today = timezone.localdate()
     assert f"{today.year}年{today.month}月{today.day}日" in paragraphs
 
@@ -75,17 +83,6 @@ def test_a_bulletin_of_an_open_month_is_marked_未关账(figures, commerce):
     with issued.file.open("rb") as handle:
         paragraphs, _table = docx_text(handle.read())
     assert any("未关账" in p for p in paragraphs)
-
-
-def test_the_red_and_black_lists_take_in_ties_at_the_cut():
-    rows = [{"name": n, "shown": D(s)} for n, s in
-            [("a", "90"), ("b", "80"), ("c", "70"), ("d", "70"), ("e", "60"), ("f", "50"),
-             ("g", "40"), ("h", "40")]]  # fmt: skip
-    red, black = red_black(rows, size=3)
-    assert red == ["a", "b", "c", "d"]
-    assert black == ["f", "g", "h"]
-    assert red_black(rows[:2], size=3) == (["a"], ["b"])
-    assert red_black(rows[:1], size=3) == ([], [])
 
 
 def test_the_printable_page_and_the_download(closed_june, client_as):

@@ -211,3 +211,21 @@ def test_the_export_says_whether_it_is_the_closed_or_the_live_report(figures, co
         assert mark in rows[0][0]
         fdi_row = next(r for r in rows if r and r[0] == "实际到位外资")
         assert fdi_row[3] == amount
+
+
+def test_the_frozen_score_keeps_the_scheme_and_the_adjustments_of_the_close(
+    figures, commerce, unit_a, unit_b
+):
+    from targets.services import adjustment_create
+
+    adjustment_create(year=YEAR, unit=unit_b, points=D("3"), reason="省级签约", user=commerce)
+    live_before = build_report(year_settings(YEAR), JUNE)
+    scores = {row.unit.pk: row.score for row in live_before.units if row.has_quota}
+    assert scores[unit_b.pk] == D("3")  # nothing done, plus 3 points
+    services.month_close(year=YEAR, month=6, user=commerce)
+    adjustment_create(year=YEAR, unit=unit_b, points=D("-10"), reason="漏报", user=commerce)
+
+    frozen = closes.closed_report(YEAR, 6)
+    assert {r.unit.pk: r.score for r in frozen.units if r.has_quota} == scores
+    live = build_report(year_settings(YEAR), JUNE)
+    assert next(r for r in live.units if r.unit.pk == unit_b.pk).score == D("-7")

@@ -130,7 +130,7 @@ def test_leader_sees_district_cards_status_counts_and_the_ranking(client_as, sma
     assert figure(html, "yellow") == count(0)
     top = html[html.index('id="home-top"') : html.index('id="home-bottom"')]
     assert top.index("甲镇") < top.index("乙镇")
-    assert pct(D("1")) in top and pct(D("0")) in top
+    assert num(D("100")) in top and num(D("0")) in top  # 综合得分: 100% and 0% at weight 1
     assert reverse("targets:dashboard") in html
 
 
@@ -140,8 +140,10 @@ def test_leader_bottom_five_are_the_last_places(client_as, small, users, fdi):
     html = page(client_as("leadership"))
     top = names(html[html.index('id="home-top"') : html.index('id="home-bottom"')])
     bottom = names(html[html.index('id="home-bottom"') :])
-    assert len(top) == 5 and set(top[:4]) == green  # the four at 100% lead
-    assert len(bottom) == 3 and not set(bottom) & (green | set(top))  # places 6–8, no overlap
+    # The four at 100% lead; the four at 0% share place 5, so the 红榜 takes them all in
+    # (ties at the cut) and the 黑榜 has nobody left (a unit is never on both).
+    assert len(top) == 8 and set(top[:4]) == green
+    assert bottom == []
 
 
 def test_commerce_sees_the_queue_flags_and_lagging_units(client_as, small, unit_b):

@@ -171,7 +171,7 @@ def test_the_ranking_caps_each_rate_and_says_so(client_as, unit_a, unit_b, ind):
         .content.decode()
     )
     assert html.index("乙镇") < html.index("甲镇")  # 90% before a capped mean of 60%
-    assert "60.00%" in html and "2185.00%" in html
+    assert "60.00" in html and "2185.00%" in html  # 综合得分 (120 + 0) ÷ 2
     assert "每项完成率超过 120% 的按 120% 计" in html
 
 
@@ -341,6 +341,7 @@ def test_the_year_admin_edits_the_threshold_and_links_to_the_home_province(clien
         "deposit_due_date": "2025-04-15",
         "schedule_mode": "months",
         "lag_threshold": "0.75",
+        "board_size": "5",
     }
     assert client.post(url, data).status_code == 302
     year.refresh_from_db()
