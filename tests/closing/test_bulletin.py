@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from docx import Document
 
+from accounts.models import User
 from closing import services
 from closing.bulletin import DEFAULT_TEMPLATE
 from closing.models import Bulletin, BulletinTemplate
@@ -230,3 +231,20 @@ def test_hostile_unit_names_come_out_of_the_docx_as_the_text_typed(figures, comm
         paragraphs, table = docx_text(handle.read())
     assert table[2][1] == unit_b.name
     assert f"严重滞后单位（1个）：{unit_b.name}" in paragraphs
+
+
+def test_the_bulletins_list_costs_the_same_whatever_the_number_filed(closed_june, client_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_as("clerk")
+    commerce = User.objects.get(username="commerce")
+    services.bulletin_issue(year=YEAR, month=6, user=commerce)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("closing:bulletins"))
+    before = len(ctx.captured_queries)
+    for _ in range(4):
+        services.bulletin_issue(year=YEAR, month=6, user=commerce)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("closing:bulletins"))
+    assert len(ctx.captured_queries) == before

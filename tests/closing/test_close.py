@@ -229,3 +229,28 @@ def test_the_frozen_score_keeps_the_scheme_and_the_adjustments_of_the_close(
     assert {r.unit.pk: r.score for r in frozen.units if r.has_quota} == scores
     live = build_report(year_settings(YEAR), JUNE)
     assert next(r for r in live.units if r.unit.pk == unit_b.pk).score == D("-7")
+
+
+def test_report_for_serves_the_frozen_report_only_at_a_closed_month_end(figures, commerce):
+    services.month_close(year=YEAR, month=6, user=commerce)
+    project_services.inflow_verify(inflow=figures["pending"], user=commerce)
+    settings = year_settings(YEAR)
+    frozen, close = closes.report_for(settings, JUNE)
+    assert close is not None and fdi(frozen).actual == D("512")
+    live, close = closes.report_for(settings, JUNE, live=True)
+    assert close is not None and fdi(live).actual == D("612")
+    mid, close = closes.report_for(settings, dt.date(YEAR, 6, 29))
+    assert close is None and fdi(mid).actual == D("400")  # 300 + the May 100; not 30 June's
+    may, close = closes.report_for(settings, dt.date(YEAR, 5, 31))
+    assert close is None and fdi(may).actual == D("400")
+
+
+def test_the_homes_read_the_frozen_figures_when_today_ends_a_closed_month(
+    figures, commerce, monkeypatch
+):
+    from portal import selectors as home_selectors
+
+    services.month_close(year=YEAR, month=6, user=commerce)
+    project_services.inflow_verify(inflow=figures["pending"], user=commerce)
+    monkeypatch.setattr("targets.reports.timezone.localdate", lambda: JUNE)
+    assert fdi(home_selectors.progress_report(JUNE)).actual == D("512")
