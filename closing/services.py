@@ -23,6 +23,7 @@ from common.permissions import require
 from targets import closes
 from targets.models import CloseState, Indicator, PeriodClose
 from targets.reports import build_report
+from targets.selectors import monthly_district_series
 from targets.services import year_lock
 
 
@@ -63,7 +64,7 @@ def month_close(*, year: int, month: int, user=None, request=None) -> CloseOutco
         closed_at=timezone.now(),
         closed_by=user,
         closed_by_name=actor_name(user),
-        snapshot=closes.freeze(report),
+        snapshot=closes.freeze(report, series=monthly_district_series(year)),
     )
     close.full_clean()
     close.save()

@@ -57,10 +57,16 @@ def _cell(cell: Cell) -> dict:
     }
 
 
-def freeze(report: ProgressReport) -> dict:
-    """The report as JSON-able data (Decimals as strings), with every figure's inputs."""
+def freeze(report: ProgressReport, series: dict[str, list[Decimal]] | None = None) -> dict:
+    """The report as JSON-able data (Decimals as strings), with every figure's inputs;
+    ``series`` (targets.selectors.monthly_district_series) keeps the dashboard's chart of
+    the months 1–N as they stood."""
     places = {row.unit.pk: place for place, row in ranking_places(report)}
+    done = closed_month(report.as_of) or 0
     return {
+        "series": {
+            code: [str(value) for value in values[:done]] for code, values in (series or {}).items()
+        },
         "version": SNAPSHOT_VERSION,
         "year": report.year,
         "as_of": report.as_of.isoformat(),
@@ -161,6 +167,18 @@ def thaw(year_settings: AssessmentYear, snapshot: dict) -> ProgressReport:
         scheme=scheme,
         board_size=snapshot.get("board_size", year_settings.board_size),
     )
+
+
+def frozen_series(close: PeriodClose | None) -> dict[str, list[Decimal]] | None:
+    """The district's cumulative monthly figures of months 1–N as frozen (None: not kept);
+    the months after N read 0, the chart does not show them."""
+    stored = (close.snapshot.get("series") if close is not None else None) or None
+    if stored is None:
+        return None
+    return {
+        code: [Decimal(v) for v in values] + [Decimal(0)] * (12 - len(values))
+        for code, values in stored.items()
+    }
 
 
 def live_close(year: int, month: int) -> PeriodClose | None:

@@ -171,7 +171,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     _period, report, context = report_context(request)
     if request.GET.get("export") == "xlsx":
         return _xlsx(report, context)
-    series = selectors.monthly_district_series(report.year)
+    frozen = closes.frozen_series(context["close"]) if context["frozen"] else None
+    series = frozen or selectors.monthly_district_series(report.year)
     done = progress.completed_months(report.as_of)
     cards = []
     for ind in report.indicators:

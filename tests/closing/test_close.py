@@ -254,3 +254,17 @@ def test_the_homes_read_the_frozen_figures_when_today_ends_a_closed_month(
     project_services.inflow_verify(inflow=figures["pending"], user=commerce)
     monkeypatch.setattr("targets.reports.timezone.localdate", lambda: JUNE)
     assert fdi(home_selectors.progress_report(JUNE)).actual == D("512")
+
+
+def test_the_dashboards_chart_keeps_the_months_as_frozen(figures, commerce, client_as):
+    services.month_close(year=YEAR, month=6, user=commerce)
+    project_services.inflow_verify(inflow=figures["pending"], user=commerce)  # May: +100
+    series = closes.frozen_series(closes.live_close(YEAR, 6))
+    assert series["fdi_actual"][:6] == [D(0), D(0), D(300), D(300), D(300), D(512)]
+    from targets.selectors import monthly_district_series
+
+    assert monthly_district_series(YEAR)["fdi_actual"][4] == D(400)  # live May
+    client = client_as("commerce")
+    page = client.get(reverse("targets:dashboard") + f"?year={YEAR}&as_of=2025-06-30")
+    live = client.get(reverse("targets:dashboard") + f"?year={YEAR}&as_of=2025-06-30&live=1")
+    assert page.context["cards"][0]["chart"] != live.context["cards"][0]["chart"]
