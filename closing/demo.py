@@ -50,8 +50,8 @@ def load(*, year: int, last_day: dt.date, commerce, stdout=None) -> dict:
             arrived_on__gt=dt.date(year, 6, 30),  # the seed's first half stays as it is
             arrived_on__lte=last_day,
             project__code__startswith="DEMO-",
-            project__capital_type="foreign",
         )
+        .exclude(project__capital_type="domestic", project__origin=frozen.home_province)
         .order_by("arrived_on", "pk")
         .first()
     )
