@@ -6,11 +6,9 @@ from argparse import ArgumentTypeError
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
-from common.commands import _portal_check
 
-
-@_portal_check
 def month_arg(text: str) -> int:
+    """1–12 (a month passed to call_command as a number is checked by the service)."""
     value = str(text).strip()
     if not value.isdigit() or not 1 <= int(value) <= 12:
         raise ArgumentTypeError(f"月份 {value[:20]} 无效：应为 1–12。")
