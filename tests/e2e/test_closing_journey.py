@@ -68,6 +68,7 @@ def test_the_bureau_closes_a_month_and_files_the_bulletin(roster, open_session):
     page.get_by_role("button", name="关账 1–6月").click()
     assert f"{year} 年 1–6 月已关账" in bureau.text()
     bureau.check_accessibility("monthly closes")
+    layout = bureau.check_layout("monthly closes")
 
     project_services.inflow_verify(inflow=late, user=commerce)  # after the close
 
@@ -82,6 +83,7 @@ def test_the_bureau_closes_a_month_and_files_the_bulletin(roster, open_session):
     changes = bureau.text()
     assert "GZ-2" in changes and "郴江镇" in changes and "150.00" in changes
     bureau.check_accessibility("changes since the close")
+    layout += bureau.check_layout("changes since the close")
 
     page.goto(bureau.base + f"/closing/{year}/6/city/")
     page.get_by_label("实际到位外资 市公布数").fill("310")
@@ -90,11 +92,13 @@ def test_the_bureau_closes_a_month_and_files_the_bulletin(roster, open_session):
     assert "已保存 1 项市公布数据" in bureau.text()
     assert "市里另计一笔外汇登记" in page.locator("main").inner_html()
     bureau.check_accessibility("city figures")
+    layout += bureau.check_layout("city figures")
 
     page.goto(bureau.base + f"/closing/{year}/6/bulletin/")
     sentence = "1–6月，全区实际到位外资300.00万美元，完成年度任务的6.12%"
     assert sentence in bureau.text()
     bureau.shot("bulletin")
+    layout += bureau.check_layout("bulletin", figures=("#bulletin",))
     with page.expect_download() as download_info:
         page.get_by_role("link", name="下载 Word（.docx）").click()
     document = Document(io.BytesIO(download_info.value.path().read_bytes()))
@@ -107,6 +111,8 @@ def test_the_bureau_closes_a_month_and_files_the_bulletin(roster, open_session):
     assert "已生成通报" in bureau.text()
     assert f"商务通报〔{year}〕6号" in bureau.text()
     bureau.check_accessibility("bulletins")
+    layout += bureau.check_layout("bulletins")
+    assert not layout, "\n".join(layout)
     with page.expect_download() as filed:
         page.get_by_role("link", name="下载").first.click()
     filed_text = [p.text for p in Document(io.BytesIO(filed.value.path().read_bytes())).paragraphs]
