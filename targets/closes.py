@@ -14,6 +14,9 @@ import calendar
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
 from common.rounding import shown
 from targets.models import AssessmentYear, CloseState, Indicator, PeriodClose
 from targets.reports import Cell, ProgressReport, UnitProgress, build_report, ranking_places
@@ -194,6 +197,22 @@ def closed_report(year: int, month: int) -> ProgressReport | None:
     """The frozen 1–N月 report of ``year``, or None when that month is not closed."""
     close = live_close(year, month)
     return None if close is None else thaw(close.year, close.snapshot)
+
+
+def closed_report_on(as_of: dt.date) -> ProgressReport:
+    """The frozen report of the month that ends on ``as_of`` (``--closed`` of the report
+    commands); a ValidationError, in Chinese, when there is none."""
+    month = closed_month(as_of)
+    if month is None:
+        raise ValidationError(
+            _("截至日期 %(d)s 不是月末，没有关账数据。") % {"d": as_of.isoformat()}
+        )
+    report = closed_report(as_of.year, month)
+    if report is None:
+        raise ValidationError(
+            _("%(y)d 年 1–%(m)d 月尚未关账，没有关账数据。") % {"y": as_of.year, "m": month}
+        )
+    return report
 
 
 def report_for(

@@ -34,13 +34,13 @@ class Command(PortalCommand):
 
     def handle(self, *args, year: int, as_of: str, format: str, output: str | None, **options):
         as_of_date = as_of_in_year(as_of, year)
-        if options.get("closed"):
-            report = closed_or_error(as_of_date)
-        else:
-            try:  # a read: an unknown year is read with its defaults and created nowhere
+        try:  # a read: an unknown year is read with its defaults and created nowhere
+            if options.get("closed"):
+                report = closes.closed_report_on(as_of_date)
+            else:
                 report = build_report(year_settings(year), as_of_date)
-            except ValidationError as exc:
-                raise CommandError("；".join(exc.messages)) from exc
+        except ValidationError as exc:
+            raise CommandError("；".join(exc.messages)) from exc
 
         if format == "xlsx":
             data = contract_workbook_bytes(report)
@@ -67,14 +67,3 @@ class Command(PortalCommand):
             f"{year} 年 {report.months_label}（截至 {as_of_date.isoformat()}）"
             f"{kind}已写入 {target}。"
         )
-
-
-def closed_or_error(as_of):
-    """The frozen report of the month that ends on ``as_of``; an error when there is none."""
-    month = closes.closed_month(as_of)
-    if month is None:
-        raise CommandError(f"截至日期 {as_of.isoformat()} 不是月末，没有关账数据。")
-    report = closes.closed_report(as_of.year, month)
-    if report is None:
-        raise CommandError(f"{as_of.year} 年 1–{month}月 尚未关账，没有关账数据。")
-    return report
