@@ -59,6 +59,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("引资奖励"), "rewards:claim_list", EVERYONE, ("rewards:",)),
     NavItem(_("责任单位"), "units:list", EVERYONE, ("units:",)),
     NavItem(_("外商投诉"), "complaints:list", EVERYONE, ("complaints:",)),
+    NavItem(_("关账与通报"), "closing:bulletins", "closing.read_bulletins", ("closing:",)),
     NavItem(
         _("Excel 导入"),
         "workbook:upload",

@@ -30,6 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from closing import demo as closing_demo
 from complaints.demo import load_demo_complaints
 from deposits import services as deposit_services
 from followup import demo as followup_demo
@@ -855,6 +856,11 @@ def load_demo_data(*, year: int, stdout=None, today: dt.date | None = None) -> d
     planner = plan(year, last_day, other_departments)
     with transaction.atomic():
         summary = _write(planner, units, users, stdout)
+        summary.update(
+            closing_demo.load(
+                year=year, last_day=last_day, commerce=users[COMMERCE_USERNAME], stdout=stdout
+            )
+        )
     years = (year - 1, year)
     others = (
         Project.objects.exclude(code__startswith=PREFIX)

@@ -20,16 +20,19 @@ from projects.models import Inflow, InflowStatus, Project
 from reporting import forecast
 from rewards.models import ClaimStatus
 from rewards.selectors import claim_queue
-from targets import progress
+from targets import closes, progress
 from targets.charts import cumulative_chart
 from targets.period import month_name
-from targets.reports import ProgressReport, build_report, ranking_boards
+from targets.reports import ProgressReport, ranking_boards
 from targets.selectors import monthly_district_series, year_settings
+
+TOP = 5
 
 
 def progress_report(today: dt.date) -> ProgressReport:
-    """The year's figures up to today: the one report every progress card reads."""
-    return build_report(year_settings(today.year), today)
+    """The year's figures up to today: the one report every progress card reads (the frozen
+    figures when today ends a closed month)."""
+    return closes.report_for(year_settings(today.year), today)[0]
 
 
 def district_cards(report: ProgressReport) -> list[dict]:

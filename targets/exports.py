@@ -124,17 +124,19 @@ def detail_rows(report: ProgressReport):
         ]
 
 
-def report_workbook(report: ProgressReport) -> Workbook:
+def report_workbook(report: ProgressReport, *, frozen: bool = False) -> Workbook:
     """The report is a Chinese document (its sheet names and headers are): built in
-    Chinese whatever language the page that asked for it was in."""
+    Chinese whatever language the page that asked for it was in. ``frozen``: the figures
+    are those of the month's close (关账), else the live ones; the title says which."""
     with translation.override("zh-hans"):
-        return _report_workbook(report)
+        return _report_workbook(report, frozen)
 
 
-def _report_workbook(report: ProgressReport) -> Workbook:
+def _report_workbook(report: ProgressReport, frozen: bool = False) -> Workbook:
     workbook = Workbook(write_only=True)
     title = (
         f"{settings.DISTRICT_NAME}招商引资主要指标完成情况（{report.year}年{report.months_label}）"
+        + ("〔关账数据〕" if frozen else "〔实时数据〕")
     )
     write_sheet(
         workbook,
@@ -189,8 +191,8 @@ def _bytes(workbook: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def report_workbook_bytes(report: ProgressReport) -> bytes:
-    return _bytes(report_workbook(report))
+def report_workbook_bytes(report: ProgressReport, *, frozen: bool = False) -> bytes:
+    return _bytes(report_workbook(report, frozen=frozen))
 
 
 def contract_workbook_bytes(report: ProgressReport) -> bytes:

@@ -598,3 +598,77 @@ class ReportedFigure(models.Model):
     @property
     def editable_by_unit(self) -> bool:
         return self.status in (ReportedStatus.PENDING, ReportedStatus.RETURNED)
+
+
+# --- the monthly close (关账) ----------------------------------------------------------------
+
+
+class CloseState(models.TextChoices):
+    CLOSED = "closed", _("已关账")
+    REOPENED = "reopened", _("已重新开账")
+
+
+class PeriodClose(models.Model):
+    """The close (关账) of 1–N月 of a year: the progress report frozen as it stood, who closed
+    it and when (DOMAIN.md "The monthly close"). Written only by closing's services; targets'
+    pages read it through targets.closes. A reopened close stays as history; closing the
+    month again adds a new row with a new snapshot."""
+
+    year = models.ForeignKey(
+        AssessmentYear, verbose_name=_("年度"), on_delete=models.PROTECT, related_name="closes"
+    )
+    month = models.PositiveSmallIntegerField(
+        _("月份"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    state = models.CharField(
+        _("状态"), max_length=10, choices=CloseState.choices, default=CloseState.CLOSED
+    )
+    closed_at = models.DateTimeField(_("关账时间"))
+    closed_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("关账人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closed_by_name = models.CharField(_("关账人"), max_length=150)
+    # The frozen ProgressReport (targets.closes.freeze): Decimals as strings.
+    snapshot = models.JSONField(_("冻结数据"))
+    reopened_at = models.DateTimeField(_("开账时间"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("开账人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reopened_by_name = models.CharField(_("开账人"), max_length=150, blank=True)
+    reopen_reason = models.CharField(_("开账原因"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("月度关账")
+        verbose_name_plural = _("月度关账")
+        ordering = ["-year__year", "-month", "-closed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "month"],
+                condition=models.Q(state="closed"),
+                name="targets_close_one_live_per_month",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12), name="targets_close_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["closed", "reopened"]), name="targets_close_state"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="closed")
+                | (models.Q(reopened_at__isnull=False) & ~models.Q(reopen_reason="")),
+                name="targets_close_reopen_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year.year} 1–{self.month}月 {self.get_state_display()}"

@@ -15,7 +15,7 @@ from common.editing import ServiceFormView
 from common.forms import add_validation_error
 from common.permissions import has_rule, permission_required
 from common.xlsx import export_filename, xlsx_response
-from targets import progress, selectors, services
+from targets import closes, progress, selectors, services
 from targets.charts import cumulative_chart
 from targets.exports import report_workbook_bytes
 from targets.forms import (
@@ -28,7 +28,7 @@ from targets.forms import (
 )
 from targets.models import Indicator, IndicatorKind, ScoreAdjustment
 from targets.period import month_end_choices, parse_period
-from targets.reports import build_report, ranking_boards, ranking_places, report_has_quotas
+from targets.reports import ranking_boards, ranking_places, report_has_quotas
 from targets.tables import ranking_table_class, unit_link
 from units.models import Unit
 
@@ -137,7 +137,8 @@ def report_context(request):
     for error in period.errors:
         messages.warning(request, error)
     year_settings = selectors.year_settings(period.year)  # reading creates no year
-    report = build_report(year_settings, period.as_of)
+    live = request.GET.get("live") == "1"
+    report, close = closes.report_for(year_settings, period.as_of, live=live)
     today = timezone.localdate()
     return (
         period,
@@ -148,15 +149,19 @@ def report_context(request):
             "year_choices": range(today.year, today.year - 6, -1),
             "month_choices": month_end_choices(period.year, today),
             "has_quotas": report_has_quotas(report),
+            "close": close,  # the close of this period, if any (frozen figures unless live)
+            "live": live,
+            "frozen": close is not None and not live,
         },
     )
 
 
-def _xlsx(report) -> HttpResponse:
+def _xlsx(report, context=None) -> HttpResponse:
     as_of = report.as_of.isoformat()
+    frozen = bool(context and context["frozen"])
     return xlsx_response(
         export_filename(f"{report.year}年{report.months_label}招商引资进度", as_of),
-        report_workbook_bytes(report),
+        report_workbook_bytes(report, frozen=frozen),
         ascii_name=f"progress-{as_of}.xlsx",
     )
 
@@ -166,8 +171,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The district: one card per indicator against 序时进度, with the cumulative chart."""
     _period, report, context = report_context(request)
     if request.GET.get("export") == "xlsx":
-        return _xlsx(report)
-    series = selectors.monthly_district_series(report.year)
+        return _xlsx(report, context)
+    frozen = closes.frozen_series(context["close"]) if context["frozen"] else None
+    series = frozen or selectors.monthly_district_series(report.year)
     done = progress.completed_months(report.as_of)
     cards = []
     for ind in report.indicators:
@@ -194,7 +200,7 @@ def ranking_view(request: HttpRequest) -> HttpResponse:
     """All units with a quota, ranked by the year's scheme (综合得分), with the 红黑榜."""
     _period, report, context = report_context(request)
     if request.GET.get("export") == "xlsx":
-        return _xlsx(report)
+        return _xlsx(report, context)
     form = RankingFilterForm(request.GET or None)
     kind = category = ""
     if form.is_valid():

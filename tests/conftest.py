@@ -330,3 +330,10 @@ def verified_reported_a(reported_a, commerce):
     from targets.reported import reported_verify
 
     return reported_verify(figure=reported_a, user=commerce)
+
+
+def closing_bulletin(commerce):
+    """A 通报 of 1–10月 2026 as issued by the commerce bureau (stored .docx)."""
+    from closing.services import bulletin_issue
+
+    return bulletin_issue(year=2026, month=10, number="TB-1", user=commerce)

@@ -267,6 +267,19 @@ MATRIX: dict[str, Case] = {
     "targets:reported_return": Case(POST_ONLY, args="reported_a"),
     "targets:reported_unverify": Case(POST_ONLY, args="verified_reported_a"),
     "targets:reported_evidence": Case(UNIT_A_OBJECT, args="reported_a"),
+    # closing: the district roles read the closes and the city's figures; every unit reads
+    # the 通报 and its own changes since a close.
+    "closing:months_current": Case(row(LOGIN, 403, 403, REDIRECT, REDIRECT, REDIRECT)),
+    "closing:months": Case(DISTRICT_READ, literal_args=(2026,)),
+    "closing:close": Case(POST_ONLY, literal_args=(2026, 10)),
+    "closing:reopen": Case(POST_ONLY, literal_args=(2026, 10)),
+    "closing:changes": Case(SIGNED_IN, literal_args=(2026, 10)),
+    "closing:city": Case(DISTRICT_READ, literal_args=(2026, 10)),
+    "closing:bulletin": Case(SIGNED_IN, literal_args=(2026, 10)),
+    "closing:bulletin_issue": Case(POST_ONLY, literal_args=(2026, 10)),
+    "closing:bulletins": Case(SIGNED_IN),
+    "closing:bulletin_file": Case(SIGNED_IN, args="closing_bulletin"),
+    "closing:template_upload": Case(POST_ONLY),
 }
 
 
@@ -377,6 +390,12 @@ POST_MATRIX: dict[str, Case] = {
     "targets:reported_verify": Case(P_COMMERCE, args="reported_a"),
     "targets:reported_return": Case(P_COMMERCE, args="reported_a"),
     "targets:reported_unverify": Case(P_COMMERCE, args="verified_reported_a"),
+    # closing: the commerce bureau closes, reopens, enters the city's figures, issues 通报.
+    "closing:close": Case(P_COMMERCE, literal_args=(2026, 10)),
+    "closing:reopen": Case(P_COMMERCE, literal_args=(2026, 10)),
+    "closing:city": Case(P_COMMERCE, literal_args=(2026, 10)),
+    "closing:bulletin_issue": Case(P_COMMERCE, literal_args=(2026, 10)),
+    "closing:template_upload": Case(P_COMMERCE),
 }
 
 

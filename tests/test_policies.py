@@ -87,6 +87,12 @@ BY_ROLE = {
     "targets.edit_reported": (Y, Y, Y, N, N),
     "targets.verify_reported": (N, N, Y, N, N),
     "targets.unverify_reported": (N, N, Y, N, N),
+    "closing.read_closes": (N, N, Y, Y, Y),
+    "closing.close_month": (N, N, Y, N, N),
+    "closing.edit_city_figures": (N, N, Y, N, N),
+    "closing.issue_bulletin": (N, N, Y, N, N),
+    "closing.read_bulletins": (Y, Y, Y, Y, Y),
+    "closing.read_changes": (Y, Y, Y, Y, Y),
 }
 # What the command line (命令行) may not do: it reads nothing in full and follows no queue.
 # Nor does it answer a 督办单 for a unit: the unit's own staff do.

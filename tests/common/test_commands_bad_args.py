@@ -38,6 +38,7 @@ ROOT = Path(settings.BASE_DIR)
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 PROJECT_APPS = {"accounts", "common", "deposits", "projects", "rewards", "targets", "units"}
 PROJECT_APPS |= {"workbook", "bench", "portal"}
+PROJECT_APPS |= {"closing"}
 TODAY = timezone.localdate()
 TOMORROW = TODAY + dt.timedelta(days=1)
 
@@ -142,6 +143,13 @@ CASES = [
     ("rotate_field_key", ["--batch", "0"], "不是正整数"),
     ("verify_audit_log", ["--batch", "many"], "不是正整数"),
     ("purge_audit_log", ["--before", "2026-13-01"], "格式不对"),
+    ("close_month", ["--year", "1800", "--month", "1"], "年度 1800 无效"),
+    ("close_month", ["--year", "2025", "--month", "13"], "月份 13 无效"),
+    ("close_month", ["--year", "2025"], "缺少必填参数：--month"),
+    ("close_month", ["--year", str(TODAY.year), "--month", str(TODAY.month)], "尚未结束"),
+    ("bulletin", ["--year", "2025", "--month", "0", "--output", "@csv"], "月份 0 无效"),
+    ("bulletin", ["--year", "2025", "--month", "6"], "缺少必填参数：--output"),
+    ("bulletin", ["--year", "2025", "--month", "6", "--output", "@no_folder"], "输出文件夹"),
 ]
 
 
@@ -244,6 +252,8 @@ SUBPROCESS_CASES = [
     ("bench_pages", "--repeats", "0"),
     ("bench_import", "--projects", "0"),
     ("rotate_field_key", "--batch", "0"),
+    ("close_month", "--year", "2025", "--month", "13"),
+    ("bulletin", "--year", "2025", "--month", "6", "--output", "@no_folder"),
 ]
 
 

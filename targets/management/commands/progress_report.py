@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 
 from common.commands import PortalCommand, as_of_in_year, output_file, year_arg
 from common.csvout import safe_writer
+from targets import closes
 from targets.exports import contract_workbook_bytes
 from targets.reports import CSV_HEADER, build_report, csv_rows
 from targets.selectors import year_settings
@@ -27,11 +28,17 @@ class Command(PortalCommand):
         parser.add_argument(
             "--output", type=output_file, default=None, help="文件路径；缺省写到标准输出"
         )
+        parser.add_argument(
+            "--closed", action="store_true", help="输出截至日期所在月份关账时冻结的数据"
+        )
 
     def handle(self, *args, year: int, as_of: str, format: str, output: str | None, **options):
         as_of_date = as_of_in_year(as_of, year)
         try:  # a read: an unknown year is read with its defaults and created nowhere
-            report = build_report(year_settings(year), as_of_date)
+            if options.get("closed"):
+                report = closes.closed_report_on(as_of_date)
+            else:
+                report = build_report(year_settings(year), as_of_date)
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
 
@@ -55,6 +62,8 @@ class Command(PortalCommand):
                     sys.stderr.close()
                     return
         target = output or "标准输出"
+        kind = "关账数据" if options.get("closed") else "进度"
         self.stderr.write(
-            f"{year} 年 {report.months_label}（截至 {as_of_date.isoformat()}）进度已写入 {target}。"
+            f"{year} 年 {report.months_label}（截至 {as_of_date.isoformat()}）"
+            f"{kind}已写入 {target}。"
         )
