@@ -12,14 +12,18 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit import events
 from audit.events import actor_name
 from closing.bulletin import bulletin_data, check_template, render_docx
 from closing.models import Bulletin, BulletinTemplate, CityFigure
 from common.permissions import require
+from common.roles import Role
+from notifications.api import notify
 from targets import closes
 from targets.models import CloseState, Indicator, PeriodClose
 from targets.reports import build_report
@@ -75,7 +79,24 @@ def month_close(*, year: int, month: int, user=None, request=None) -> CloseOutco
         target=f"{year} 1–{month}月",
         detail=_("关账 %(y)d 年 1–%(m)d 月") % {"y": year, "m": month},
     )
+    _remind_closed(close)
     return CloseOutcome(close, created=True)
+
+
+def _remind_closed(close: PeriodClose) -> None:
+    """The units' clerks and the leaders are told the month is closed (its figures are now
+    the ones sent to the city); each close, also after a reopening, is a new reminder."""
+    people = User.objects.filter(role__in=[Role.UNIT_STAFF, Role.LEADERSHIP], is_active=True).only(
+        "pk", "email", "is_active"
+    )
+    notify(
+        people,
+        kind="month_closed",
+        cause=f"month_closed:{close.pk}",
+        params={"year": close.year.year, "month": close.month},
+        url=reverse("targets:dashboard")
+        + f"?year={close.year.year}&as_of={closes.month_end(close.year.year, close.month)}",
+    )
 
 
 @transaction.atomic

@@ -136,9 +136,9 @@ def historic_rate(capital_type: str, year: int, as_of: dt.date, home_province: s
 
 
 def deposit_indicators(report: ProgressReport) -> set[str]:
-    """The indicators that decide the deposit: every indicator (DOMAIN.md: each positive
-    quota must reach 100%), until the year's scheme says otherwise."""
-    return {ind.code for ind in report.indicators}
+    """The indicators that decide the deposit: the year's scheme says which (DOMAIN.md; a year
+    without scheme rows lets every indicator with a quota decide it)."""
+    return set(report.deposit_codes)
 
 
 def build_forecasts(report: ProgressReport, unit=None) -> list[Forecast]:

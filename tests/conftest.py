@@ -332,6 +332,7 @@ def verified_reported_a(reported_a, commerce):
     return reported_verify(figure=reported_a, user=commerce)
 
 
+@pytest.fixture
 def closing_bulletin(commerce):
     """A 通报 of 1–10月 2026 as issued by the commerce bureau (stored .docx)."""
     from closing.services import bulletin_issue

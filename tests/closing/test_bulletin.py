@@ -248,3 +248,14 @@ def test_the_bulletins_list_costs_the_same_whatever_the_number_filed(closed_june
     with CaptureQueriesContext(connection) as ctx:
         client.get(reverse("closing:bulletins"))
     assert len(ctx.captured_queries) == before
+
+
+def test_ranking_report_closed_prints_the_frozen_ranking(closed_june, capsys):
+    call_command("ranking_report", year=YEAR, as_of="2025-06-30", closed=True)
+    frozen = capsys.readouterr().out
+    call_command("ranking_report", year=YEAR, as_of="2025-06-30")
+    live = capsys.readouterr().out
+    assert frozen.splitlines()[0] == live.splitlines()[0]  # the same contract columns
+    assert frozen != live  # the money verified after the close moved the live scores only
+    with pytest.raises(CommandError, match="尚未关账"):
+        call_command("ranking_report", year=YEAR, as_of="2025-05-31", closed=True)

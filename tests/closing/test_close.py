@@ -268,3 +268,16 @@ def test_the_dashboards_chart_keeps_the_months_as_frozen(figures, commerce, clie
     page = client.get(reverse("targets:dashboard") + f"?year={YEAR}&as_of=2025-06-30")
     live = client.get(reverse("targets:dashboard") + f"?year={YEAR}&as_of=2025-06-30&live=1")
     assert page.context["cards"][0]["chart"] != live.context["cards"][0]["chart"]
+
+
+def test_a_close_reminds_the_clerks_and_leaders_once_per_close(
+    figures, commerce, clerk, leadership, finance
+):
+    services.month_close(year=YEAR, month=6, user=commerce)
+    services.month_close(year=YEAR, month=6, user=commerce)  # already closed: nothing new
+    assert [n.title for n in clerk.notifications.all()] == [f"{YEAR} 年 1–6月 已关账"]
+    assert leadership.notifications.count() == 1
+    assert not finance.notifications.exists() and not commerce.notifications.exists()
+    services.month_reopen(year=YEAR, month=6, reason="补录两笔到位资金", user=commerce)
+    services.month_close(year=YEAR, month=6, user=commerce)  # a new close: a new reminder
+    assert clerk.notifications.count() == 2

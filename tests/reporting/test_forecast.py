@@ -286,3 +286,16 @@ def test_the_homes_carry_the_warnings_card(role, client_as, unit_b, commerce):
 @override_settings(FORECAST_WARNINGS_FROM_MONTH=13)  # never: the card stays away
 def test_the_homes_wait_for_the_warning_month(client_as, unit_b):
     assert 'id="home-warnings"' not in client_as("leadership").get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_only_deposit_deciding_indicators_warn(history, unit_b, commerce):
+    """Once the year has a scheme, an indicator it does not let decide the deposit never
+    carries a 预警, however far the forecast falls short."""
+    from targets.models import AssessmentYear, SchemeEntry
+
+    year = AssessmentYear.objects.get(year=YEAR)
+    fdi = Indicator.objects.get(code="fdi_actual")
+    SchemeEntry.objects.create(year=year, indicator=fdi, weight=1, decides_deposit=False)
+    b = forecasts_of(dt.date(YEAR, 6, 30))[(unit_b.code, "fdi_actual")]
+    assert b.rate < 1 and not b.warning

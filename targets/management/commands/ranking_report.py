@@ -15,6 +15,7 @@ from django.utils import translation
 from accounts.models import User
 from common.commands import PortalCommand, as_of_in_year, output_file, year_arg
 from common.csvout import safe_writer
+from targets import closes
 from targets.exports import ranking_contract_workbook_bytes
 from targets.reports import RANKING_HEADER, build_report, ranking_csv_rows
 from targets.selectors import year_settings
@@ -31,13 +32,19 @@ class Command(PortalCommand):
             "--output", type=output_file, default=None, help="文件路径；缺省写到标准输出"
         )
         parser.add_argument("--user", default=None, help="以该账号的名义运行（缺省为 命令行）")
+        parser.add_argument(
+            "--closed", action="store_true", help="输出截至日期所在月份关账时冻结的排名"
+        )
 
     def handle(self, *args, year: int, as_of: str, format: str, output, user, **options):
         if user and not User.objects.filter(username=user, is_active=True).exists():
             raise CommandError(f"账号 {user} 不存在或已停用。")
         as_of_date = as_of_in_year(as_of, year)
         try:  # a read: an unknown year is read with its defaults and created nowhere
-            report = build_report(year_settings(year), as_of_date)
+            if options.get("closed"):
+                report = closes.closed_report_on(as_of_date)
+            else:
+                report = build_report(year_settings(year), as_of_date)
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
         with translation.override("zh-hans"):  # 单位类型 is a Chinese literal
