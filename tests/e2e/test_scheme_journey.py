@@ -26,7 +26,7 @@ def test_scheme_the_bureau_sets_weights_and_a_bonus_and_the_ranking_follows(rost
     bureau = open_session()
     page = bureau.login("commerce")
     bureau.go(f"/targets/{year}/scheme/")
-    bureau.check_accessibility("scheme page")
+    bureau.shot("scheme")  # the guide's picture; shot() runs axe too
     page.get_by_label("实际到位外资 权重").fill("3")
     page.get_by_label("实际到位外资 封顶").fill("110")
     page.get_by_role("button", name="保存考核方案").click()
@@ -45,7 +45,7 @@ def test_scheme_the_bureau_sets_weights_and_a_bonus_and_the_ranking_follows(rost
     text = bureau.text()
     assert "红榜" in text and "黑榜" in text and "综合得分" in text
     assert text.index(units[2].name) < text.index(units[0].name)  # the bonus leads
-    bureau.check_accessibility("ranking with the boards")
+    bureau.shot("ranking-boards")
 
     bureau.go(f"/targets/progress/units/{units[2].pk}/?year={year}")
     assert "综合得分 2.50" in bureau.text() and "引进省级重大项目" in bureau.text()
