@@ -11,6 +11,7 @@ page it came from always agree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import BytesIO
 
 from django.conf import settings
@@ -124,6 +125,17 @@ def detail_rows(report: ProgressReport):
         ]
 
 
+# Sheets that apps above targets add to the 1–N月 workbook (the pipeline's 履约率 and 成功率,
+# reporting.apps): each a function of the report returning (sheet name, header, rows,
+# number formats by column). targets calls them without importing their apps.
+EXTRA_SHEETS: list[Callable[[ProgressReport], tuple]] = []
+
+
+def register_report_sheet(build: Callable[[ProgressReport], tuple]) -> None:
+    if build not in EXTRA_SHEETS:
+        EXTRA_SHEETS.append(build)
+
+
 def report_workbook(report: ProgressReport, *, frozen: bool = False) -> Workbook:
     """The report is a Chinese document (its sheet names and headers are): built in
     Chinese whatever language the page that asked for it was in. ``frozen``: the figures
@@ -162,6 +174,9 @@ def _report_workbook(report: ProgressReport, frozen: bool = False) -> Workbook:
         number_formats={4: TWO_PLACES},
         title=f"{title}·红黑榜（各 {report.board_size} 名，并列的一并列入）",
     )
+    for build in EXTRA_SHEETS:
+        name, header, rows, formats = build(report)
+        write_sheet(workbook, name, header, rows, number_formats=formats, title=f"{title}·{name}")
     write_sheet(
         workbook,
         "明细",

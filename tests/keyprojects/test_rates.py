@@ -4,12 +4,14 @@ pipeline page that shows them (its query count stays flat)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from projects.selectors import fulfilment_rates
 from tests.factories import ProjectFactory, UnitFactory
@@ -95,3 +97,22 @@ def test_the_pipeline_page_keeps_its_query_count(client_as, signed):
             3, unit=unit, signed_on=d(2, 1 + n), stage="started", started_on=d(3, 1)
         )
     assert count() == few
+
+
+def test_the_monthly_workbook_carries_the_rates(signed, unit_a, client_as):
+    """The 1–N月 export (targets) gets its 履约率与成功率 sheet from the reporting app."""
+    response = client_as("commerce").get(
+        reverse("targets:dashboard"), {"year": YEAR, "as_of": AS_OF.isoformat(), "export": "xlsx"}
+    )
+    book = load_workbook(io.BytesIO(response.content))
+    rows = list(book["履约率与成功率"].iter_rows(values_only=True))
+    assert rows[1] == (
+        "单位",
+        "签约项目（个）",
+        "已开工（个）",
+        "已投产（个）",
+        "履约率（%）",
+        "成功率（%）",
+    )
+    assert (unit_a.name, 4, 2, 1, 50, 25) in rows
+    assert rows[-1][1:] == (5, 2, 1, 40, 20)
