@@ -252,7 +252,7 @@ def test_the_dashboard_export_is_the_monthly_report(client_as, figures):
         f"filename*=utf-8''{quote('2025年1-6月招商引资进度-2025-06-30.xlsx')}"
     )
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["1–6月汇总", "单位排名", "红黑榜", "明细"]
+    assert workbook.sheetnames == ["1–6月汇总", "单位排名", "红黑榜", "履约率与成功率", "明细"]
     summary = list(workbook["1–6月汇总"].iter_rows(values_only=True))
     assert "2025年1–6月" in summary[0][0]
     fdi = next(r for r in summary if r[0] == "实际到位外资")
