@@ -15,10 +15,33 @@ def portal(request) -> dict:
     if user is not None and user.is_authenticated:
         match = getattr(request, "resolver_match", None)
         current = match.view_name if match else ""
-        items = [
-            {"label": item.label, "url": reverse(item.url_name), "active": item.is_active(current)}
-            for item in nav_for(user)
-        ]
-        context["nav_items"] = items
+        context["nav_items"] = _grouped(nav_for(user), current)
         context["role_label"] = settings.PORTAL_ROLE_LABELS.get(getattr(user, "role", ""), "")
     return context
+
+
+def _grouped(items, current: str) -> list[dict]:
+    """The bar's entries in order; entries of a group become one drop-down at the place of
+    the group's first entry (a group of one is a plain entry)."""
+    entries: list[dict] = []
+    groups: dict[str, dict] = {}
+    for item in items:
+        entry = {
+            "label": item.label,
+            "url": reverse(item.url_name),
+            "active": item.is_active(current),
+        }
+        if not item.group:
+            entries.append(entry)
+            continue
+        group = groups.get(str(item.group))
+        if group is None:
+            group = {"label": item.group, "children": [], "active": False}
+            groups[str(item.group)] = group
+            entries.append(group)
+        group["children"].append(entry)
+        group["active"] = group["active"] or entry["active"]
+    return [
+        entry["children"][0] if "children" in entry and len(entry["children"]) == 1 else entry
+        for entry in entries
+    ]

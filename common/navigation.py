@@ -15,6 +15,8 @@ class NavItem:
     permission: str
     # View names that mark this entry active; one ending in ":" or "_" is a prefix.
     active_for: tuple[str, ...] = ()
+    # Entries of the same group share one drop-down menu of the bar, named by the group.
+    group: str = ""
 
     def is_active(self, view_name: str) -> bool:
         for pattern in (self.url_name, *self.active_for):
@@ -22,6 +24,9 @@ class NavItem:
                 return True
         return False
 
+
+PROJECTS = _("项目与资金")
+FOLLOW_UP = _("跟踪督办")
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("首页"), "home", EVERYONE),
@@ -43,9 +48,10 @@ NAV_ITEMS: list[NavItem] = [
         "projects:list",
         EVERYONE,
         ("projects:detail", "projects:create", "projects:update", "projects:inflow_create"),
+        PROJECTS,
     ),
-    NavItem(_("到位资金"), "projects:inflow_list", EVERYONE, ("projects:inflow_",)),
-    NavItem(_("报送数"), "targets:reported_list", EVERYONE, ("targets:reported_",)),
+    NavItem(_("到位资金"), "projects:inflow_list", EVERYONE, ("projects:inflow_",), PROJECTS),
+    NavItem(_("报送数"), "targets:reported_list", EVERYONE, ("targets:reported_",), PROJECTS),
     NavItem(_("核实"), "projects:verification", "projects.verify_inflow"),
     NavItem(
         _("年度任务"),
@@ -53,12 +59,13 @@ NAV_ITEMS: list[NavItem] = [
         "targets.read_quotas",
         ("targets:quotas", "targets:quotas_"),
     ),
-    NavItem(_("招商活动"), "projects:event_list", EVERYONE, ("projects:event_",)),
-    NavItem(_("重点项目"), "keyprojects:board", EVERYONE, ("keyprojects:",)),
+    NavItem(_("招商活动"), "projects:event_list", EVERYONE, ("projects:event_",), PROJECTS),
+    NavItem(_("重点项目"), "keyprojects:board", EVERYONE, ("keyprojects:",), PROJECTS),
     NavItem(_("抵押金"), "deposits:board_current", EVERYONE, ("deposits:",)),
     NavItem(_("引资奖励"), "rewards:claim_list", EVERYONE, ("rewards:",)),
     NavItem(_("责任单位"), "units:list", EVERYONE, ("units:",)),
-    NavItem(_("外商投诉"), "complaints:list", EVERYONE, ("complaints:",)),
+    NavItem(_("督办单"), "followup:list", "followup.read", ("followup:",), FOLLOW_UP),
+    NavItem(_("外商投诉"), "complaints:list", EVERYONE, ("complaints:",), FOLLOW_UP),
     NavItem(_("关账与通报"), "closing:bulletins", "closing.read_bulletins", ("closing:",)),
     NavItem(
         _("Excel 导入"),
