@@ -24,3 +24,11 @@ class PortalLocaleMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+def chinese_labels(choices, *, skip_blank: bool = False) -> dict[str, str]:
+    """label → value of a model's choices, with the labels in Chinese whatever language is
+    active: the workbook and the roster file carry the Chinese words (WORKBOOK.md), and a
+    module may first be imported while an English page is being served."""
+    with translation.override("zh-hans"):
+        return {str(label): value for value, label in choices if value or not skip_blank}

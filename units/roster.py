@@ -7,13 +7,14 @@ import io
 
 from django.utils.translation import gettext as _
 
+from common.locale import chinese_labels
 from units.models import UnitCategory, UnitKind
 
 HEADERS = {"单位编码": "code", "单位名称": "name", "单位类型": "kind", "类别": "category"}
 OPTIONAL_HEADERS = {"排序": "display_order", "启用": "is_active"}
 REQUIRED = ("单位编码", "单位名称", "单位类型")
-KIND_BY_LABEL = {str(label): value for value, label in UnitKind.choices}
-CATEGORY_BY_LABEL = {str(label): value for value, label in UnitCategory.choices if value}
+KIND_BY_LABEL = chinese_labels(UnitKind.choices)
+CATEGORY_BY_LABEL = chinese_labels(UnitCategory.choices, skip_blank=True)
 
 
 class RosterError(Exception):

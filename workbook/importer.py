@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from common.bulk import CREATED, UNCHANGED, UPDATED, BulkItem
+from common.locale import chinese_labels
 from common.permissions import has_rule, require
 from common.roles import Role
 from deposits import services as deposit_services
@@ -58,8 +59,8 @@ CHUNK = 2000
 # The preview lists the first rows an import creates or changes, then how many more: the
 # result keeps this many, and counts the rest, so memory does not grow with the file.
 CHANGES_KEPT = 1000
-CAPITAL_BY_LABEL = {str(label): value for value, label in CapitalType.choices}
-STAGE_BY_LABEL = {str(label): value for value, label in Stage.choices}
+CAPITAL_BY_LABEL = chinese_labels(CapitalType.choices)
+STAGE_BY_LABEL = chinese_labels(Stage.choices)
 STATUS_BY_LABEL = {"已核实": InflowStatus.VERIFIED, "待核实": InflowStatus.PENDING}
 REPORTED_STATUS_BY_LABEL = {"已核实": ReportedStatus.VERIFIED, "待核实": ReportedStatus.PENDING}
 # Which sheets each role may import (the command line may import everything).
