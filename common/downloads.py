@@ -8,7 +8,7 @@ rare client that does not read ``filename*`` (RFC 6266 §4.3: a client that does
 from __future__ import annotations
 
 from csp.constants import SELF
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils.http import content_disposition_header
 
 # What a stored scan is, by its first bytes (the upload validator checked the same magic
@@ -62,6 +62,20 @@ def stored_file_response(
         response["X-Frame-Options"] = "SAMEORIGIN"  # XFrameOptionsMiddleware keeps a set one
         response._csp_replace = {"frame-ancestors": [SELF]}
     return response
+
+
+def upload_response(field_file, filename: str = "", *, inline: bool = False) -> FileResponse:
+    """An uploaded file of a record (a FileField), served through the portal under the name
+    it was uploaded with (``filename``; the stored name when none was kept); 404 when the
+    record has none or the file is gone."""
+    if not field_file:
+        raise Http404
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    stored = field_file.name.rsplit("/", 1)[-1]
+    return stored_file_response(handle, filename or stored, ascii_name=stored, inline=inline)
 
 
 def download_response(

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import View
 from openpyxl import Workbook
 
-from common.downloads import attachment_header
+from common.downloads import upload_response
 from common.editing import ServiceFormView
 from common.forms import add_validation_error
 from common.listing import ObjectListView
@@ -75,16 +75,7 @@ def reply_attachment(request: HttpRequest, pk: int) -> FileResponse:
     reply = get_object_or_404(
         Reply.objects.filter(complaint__in=Complaint.objects.for_user(request.user)), pk=pk
     )
-    if not reply.attachment:
-        raise Http404
-    try:
-        handle = reply.attachment.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True)
-    stored = reply.attachment.name.rsplit("/", 1)[-1]
-    response["Content-Disposition"] = attachment_header(reply.attachment_name, ascii_name=stored)
-    return response
+    return upload_response(reply.attachment, reply.attachment_name)
 
 
 # --- the transitions -------------------------------------------------------------------------

@@ -2,13 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.validators import validate_evidence_file
+from projects.forms import DateInput
 from projects.models import Project
 from targets.models import Indicator
 from units.models import Unit
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class IndicatorChoices(forms.ModelMultipleChoiceField):

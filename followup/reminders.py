@@ -42,7 +42,7 @@ CLAIM_KINDS = {
 }
 
 
-def unit_clerks(unit_ids) -> dict[int, list]:
+def clerks_by_unit(unit_ids) -> dict[int, list]:
     """unit id → its active clerks."""
     clerks: dict[int, list] = {}
     for user in clerks_of(unit_ids):
@@ -93,7 +93,7 @@ def deposits(today: dt.date) -> Counter:
     owing = set(Quota.objects.filter(year=year, amount__gt=0).values_list("unit_id", flat=True))
     paid = set(Deposit.objects.live().filter(year=year).values_list("unit_id", flat=True))
     sent = Counter()
-    for unit_id, clerks in unit_clerks(owing - paid).items():
+    for unit_id, clerks in clerks_by_unit(owing - paid).items():
         made = notify(
             clerks,
             kind=kind,
@@ -111,7 +111,7 @@ def supervisions(today: dt.date) -> Counter:
         deadline__lte=today + dt.timedelta(days=FOLLOWUP_NOTICE_DAYS)
     )
     waiting = list(waiting)
-    clerks = unit_clerks({s.unit_id for s in waiting})
+    clerks = clerks_by_unit({s.unit_id for s in waiting})
     commerce = staff(Role.COMMERCE)
     for supervision in waiting:
         params = {"number": supervision.number, "deadline": supervision.deadline.isoformat()}

@@ -3,14 +3,14 @@ its reader may take, opening one (commerce bureau)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from common.downloads import attachment_header
+from common.downloads import upload_response
 from common.editing import ServiceFormView
 from common.forms import add_validation_error
 from common.history import history_entries
@@ -152,15 +152,4 @@ def reply_attachment(request: HttpRequest, pk: int) -> FileResponse:
         ),
         pk=pk,
     )
-    if not reply.attachment:
-        raise Http404
-    try:
-        handle = reply.attachment.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True)
-    stored = reply.attachment.name.rsplit("/", 1)[-1]
-    response["Content-Disposition"] = attachment_header(
-        reply.original_name or stored, ascii_name=stored
-    )
-    return response
+    return upload_response(reply.attachment, reply.original_name)

@@ -17,13 +17,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Q, Sum
 
-from common.rounding import shown, shown_percent
+from common.rounding import shown_percent
 from projects.models import InflowStatus, Project, Stage
 from targets import forecast
 from targets import indicators as codes
 from targets.models import CapitalType, Rollup
 from targets.progress import completed_months
-from targets.reports import ProgressReport, UnitProgress, quantity
+from targets.reports import ProgressReport, UnitProgress, csv_text, quantity
 
 ZERO = Decimal(0)
 PAST_YEARS = 5  # the profile is the mean of at most this many past years
@@ -230,13 +230,7 @@ def value_rows(forecasts: list[Forecast]):
 
 def csv_rows(forecasts: list[Forecast]):
     for row in value_rows(forecasts):
-        yield ["" if value is None else _text(value) for value in row]
-
-
-def _text(value) -> str:
-    if isinstance(value, Decimal):
-        return f"{shown(value):.2f}"
-    return str(value)
+        yield [csv_text(value) for value in row]
 
 
 # --- the back-test --------------------------------------------------------------------

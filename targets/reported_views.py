@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from common.downloads import attachment_header
+from common.downloads import upload_response
 from common.forms import add_validation_error
 from common.history import history_entries
 from common.listing import ObjectListView
@@ -216,13 +216,4 @@ def reported_unverify(request: HttpRequest, pk: int) -> HttpResponse:
 def reported_evidence(request: HttpRequest, pk: int) -> FileResponse:
     """Evidence is served through the portal, scoped like the figure itself."""
     figure = figure_for_user(request.user, pk)
-    if not figure.evidence:
-        raise Http404
-    try:
-        handle = figure.evidence.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True)
-    stored = figure.evidence.name.rsplit("/", 1)[-1]
-    response["Content-Disposition"] = attachment_header(figure.evidence_name, ascii_name=stored)
-    return response
+    return upload_response(figure.evidence, figure.evidence_name)

@@ -290,7 +290,8 @@ def figure_values(cell: Cell, count: bool) -> list:
     ]
 
 
-def _text(value) -> str:
+def csv_text(value) -> str:
+    """A shown value as CSV text: empty for None, two decimals for an amount."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -321,7 +322,7 @@ def value_rows(report: ProgressReport):
 def csv_rows(report: ProgressReport):
     """The rows of ``progress_report`` as CSV text (WORKBOOK.md)."""
     for row in value_rows(report):
-        yield [_text(value) for value in row]
+        yield [csv_text(value) for value in row]
 
 
 def ranking(report: ProgressReport) -> list[UnitProgress]:
@@ -373,4 +374,4 @@ def ranking_value_rows(report: ProgressReport):
 
 def ranking_csv_rows(report: ProgressReport):
     for row in ranking_value_rows(report):
-        yield [_text(value) for value in row]
+        yield [csv_text(value) for value in row]
