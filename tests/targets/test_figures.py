@@ -21,7 +21,7 @@ from targets.progress import (
     schedule_fraction,
     status_colour,
 )
-from targets.reports import Cell, _text, figure_values
+from targets.reports import Cell, csv_text, figure_values
 
 MINUS = "\u2212"
 FIVE_MONTHS = D(5) / D(12)  # 1–5月: 41.67
@@ -77,7 +77,7 @@ def test_counts_are_shown_as_integers():
     assert qty(D("4.00"), Count()) == "4"
     assert qty(D("4.00"), Money()) == "4.00"
     assert figure_values(cell("3", "4"), count=True)[:2] == [4, 3]
-    assert [_text(v) for v in figure_values(cell("3", "4"), count=True)][:2] == ["4", "3"]
+    assert [csv_text(v) for v in figure_values(cell("3", "4"), count=True)][:2] == ["4", "3"]
 
 
 def test_the_bulletin_phrase_uses_the_shown_points():
@@ -170,7 +170,7 @@ THRESHOLDS = st.decimals(min_value=D(0), max_value=D(1), places=2)
 def test_shown_points_are_the_shown_rate_minus_the_shown_schedule(actual, quota, day, mode):
     figures = cell(actual, quota, schedule_fraction(day, mode))
     assert figures.points == figures.shown_rate - figures.shown_schedule
-    row = [_text(v) for v in figure_values(figures, count=False)]
+    row = [csv_text(v) for v in figure_values(figures, count=False)]
     rate, schedule, points = (D(text) for text in row[2:5])
     assert points == rate - schedule  # the printed columns subtract
     assert pts(figures.points).replace(MINUS, "-").lstrip("+") == row[4]
@@ -191,7 +191,7 @@ def test_the_schedule_never_falls_as_the_date_moves_on(day, later_by, mode):
 def test_no_minus_zero_is_ever_printed(actual, quota, last_year, day, mode):
     figures = cell(actual, quota, schedule_fraction(day, mode), last_year=last_year)
     for count in (True, False):
-        for text in (_text(v) for v in figure_values(figures, count)):
+        for text in (csv_text(v) for v in figure_values(figures, count)):
             assert text not in ("-0.00", "-0")
     for text in (pts(figures.points), pct(figures.rate), pct(figures.growth), num(figures.gap)):
         assert text not in ("-0.00", f"{MINUS}0.00", "-0.00%", f"{MINUS}0.00%")
