@@ -215,8 +215,11 @@ class Pair:
 def interleave(
     workers: dict[str, Worker], name: str, request: dict, repeats: int, warmup: int = 2
 ) -> Pair:
-    """Warm both up (counting queries), then time ``repeats`` pairs in alternating order."""
+    """Warm both up (one request uncounted, so that what a first view keeps is in place;
+    then ``warmup`` counting queries), then time ``repeats`` pairs in alternating order."""
     pair = Pair(name)
+    for label in (BIG, SMALL):
+        workers[label].call(**request)
     for _ in range(warmup):
         for label in (BIG, SMALL):
             answer = workers[label].call(**request, count=True)

@@ -1,9 +1,9 @@
 """The load run's users (started by bench/load.sh, which sets the environment below).
 
 Four kinds of user, by weight (20 users → 9 / 6 / 3 / 2):
-- ``Viewer``: a commerce-bureau or leadership account reading the district dashboard, the
-  ranking, the park and pipeline pages and the big lists (projects, a project search,
-  inflows);
+- ``Viewer``: a commerce-bureau or leadership account reading its home, the district
+  dashboard, the ranking, the forecast, the park and pipeline pages and the big lists
+  (projects, a project search, inflows);
 - ``Verifier``: a commerce-bureau account working the verification queue: GET the queue, POST
   核实 for one of its pending inflows (the real form, CSRF token and all);
 - ``Clerk``: a unit-staff account of T01 submitting inflows through the real form (GET the
@@ -49,7 +49,9 @@ VERIFIERS = [u for u in os.environ.get("LOAD_VERIFIERS", "commerce").split(",") 
 ORDER = [
     "healthz",
     "dashboard",
+    "home",
     "ranking",
+    "forecast",
     "park",
     "pipeline",
     "project list",
@@ -153,6 +155,14 @@ class Viewer(PortalUser):
         with self.client.get(url, name=name, catch_response=True) as response:
             if response.status_code != 200 or marker not in response.text:
                 response.failure(f"{name}: {response.status_code}")
+
+    @task(1)
+    def home(self) -> None:
+        self._page("/", "home", "<h1")
+
+    @task(1)
+    def forecast(self) -> None:
+        self._page("/targets/progress/forecast/", "forecast", "<table")
 
     @task(1)
     def park(self) -> None:

@@ -73,6 +73,7 @@ INFLOW_COLUMNS = (
     "amount_flagged",
     "amount_flag_reason",
     "legacy_voucher_duplicate",
+    "original_name",
 )
 # (status, cumulative probability): mostly verified, as in a real year.
 STATUS_MIX = (("verified", 0.90), ("pending", 0.95), ("returned", 0.98), ("voided", 1.0))
@@ -466,6 +467,7 @@ class Command(PortalCommand):
                                 "f",
                                 "",
                                 "f",
+                                "",
                             )
                         )
                     )
