@@ -7,13 +7,18 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from common.signals import LOGIN_AT_SESSION_KEY
+from common.signals import LOGIN_AT_SESSION_KEY, TOUCHED_AT_SESSION_KEY
 
 
 class AbsoluteSessionLifetimeMiddleware:
-    """Log a session out once it is older than SESSION_ABSOLUTE_LIFETIME, however busy.
+    """Log a session out once it is older than SESSION_ABSOLUTE_LIFETIME, however busy; and
+    keep the idle timeout going.
 
-    The idle timeout is Django's own (SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST).
+    The idle timeout is Django's own (a session expires SESSION_COOKIE_AGE after it was last
+    saved). Instead of saving the session on every request (SESSION_SAVE_EVERY_REQUEST: an
+    UPDATE and a commit on every page view), the session is marked changed at most once every
+    SESSION_REFRESH_SECONDS, so an idle session ends between SESSION_COOKIE_AGE minus that
+    and SESSION_COOKIE_AGE after the last request.
     """
 
     def __init__(self, get_response):
@@ -23,6 +28,9 @@ class AbsoluteSessionLifetimeMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = int(time.time())
+            touched = request.session.get(TOUCHED_AT_SESSION_KEY)
+            if touched is None or now - int(touched) >= settings.SESSION_REFRESH_SECONDS:
+                request.session[TOUCHED_AT_SESSION_KEY] = now
             started = request.session.get(LOGIN_AT_SESSION_KEY)
             if started is None:
                 request.session[LOGIN_AT_SESSION_KEY] = now

@@ -159,10 +159,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions: an idle timeout (the expiry is pushed forward on every request) and an
-# absolute lifetime enforced by common.middleware.AbsoluteSessionLifetimeMiddleware.
+# Sessions: an idle timeout (the expiry is pushed forward by requests, at most once every
+# SESSION_REFRESH_SECONDS, so a page view does not write the session each time) and an
+# absolute lifetime, both in common.middleware.AbsoluteSessionLifetimeMiddleware.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_LIFETIME = env_int("SESSION_ABSOLUTE_LIFETIME", 10 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from common.signals import LOGIN_AT_SESSION_KEY
+from common.signals import LOGIN_AT_SESSION_KEY, TOUCHED_AT_SESSION_KEY
 from tests.conftest import PASSWORD
 from units.models import Unit
 
@@ -86,6 +86,32 @@ def test_it_pushes_the_idle_expiry_forward_on_each_request(clerk, settings):
     session = Session.objects.get(session_key=client.session.session_key)
     remaining = (session.expire_date - timezone.now()).total_seconds()
     assert settings.SESSION_COOKIE_AGE - 60 < remaining <= settings.SESSION_COOKIE_AGE
+
+
+def _expires_in(client) -> float:
+    session = Session.objects.get(session_key=client.session.session_key)
+    return (session.expire_date - timezone.now()).total_seconds()
+
+
+def test_it_writes_the_session_at_most_once_a_minute(clerk, settings):
+    """A page view within SESSION_REFRESH_SECONDS of the last refresh does not write the
+    session (no UPDATE, no commit); the first one after it pushes the idle expiry forward."""
+    client = Client()
+    login(client, clerk.username, PASSWORD)
+    client.get(reverse("home"))
+    key = client.session.session_key
+    soon = timezone.now() + timezone.timedelta(seconds=100)
+    Session.objects.filter(session_key=key).update(expire_date=soon)
+
+    client.get(reverse("home"))  # within the minute: the stored expiry stays as it was
+    assert 0 < _expires_in(client) <= 100
+
+    session = client.session
+    session[TOUCHED_AT_SESSION_KEY] = int(time.time()) - settings.SESSION_REFRESH_SECONDS
+    session.save()
+    Session.objects.filter(session_key=key).update(expire_date=soon)
+    client.get(reverse("home"))  # a minute later: pushed forward by the whole idle timeout
+    assert _expires_in(client) > settings.SESSION_COOKIE_AGE - 60
 
 
 def test_it_ends_a_session_past_its_absolute_lifetime(clerk, settings):
