@@ -14,3 +14,7 @@ class CommonConfig(AppConfig):
         from common.converters import YearConverter
 
         register_converter(YearConverter, "year")
+
+        from common import tables_speed
+
+        tables_speed.install()

@@ -1,0 +1,50 @@
+"""django-tables2 asks ``inspect.signature`` of a column's render method for every cell it
+renders (``django_tables2.utils.signature``, called by ``call_with_appropriate``): on the
+ranking (90 units × 12 columns) that was about a third of the page's time. The answer depends
+only on the function, so it is worked out once per function and kept.
+
+Installed by CommonConfig.ready(); the answers are django-tables2's own
+(tests/common/test_tables_speed.py compares both on methods, functions, lambdas, partials and
+catch-all arguments).
+"""
+
+from __future__ import annotations
+
+import inspect
+from functools import lru_cache
+
+from django_tables2 import utils
+
+_original = utils.signature
+_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
+
+@lru_cache(maxsize=4096)
+def _of(function, bound: bool) -> tuple[tuple[str, ...], str | None]:
+    parameters = list(inspect.signature(function, **utils.SIGNATURE_KWARGS).parameters.values())
+    if bound and parameters and parameters[0].kind in _POSITIONAL:
+        parameters = parameters[1:]  # a bound method's ``self``, as inspect leaves it out
+    args, keywords = [], None
+    for parameter in parameters:
+        if parameter.kind == parameter.VAR_KEYWORD:
+            keywords = parameter.name
+        elif parameter.kind != parameter.VAR_POSITIONAL:
+            args.append(parameter.name)
+    return tuple(args), keywords
+
+
+def cached_signature(fn):
+    """``utils.signature(fn)``, kept per underlying function."""
+    function = getattr(fn, "__func__", None)
+    try:
+        if function is not None and inspect.isfunction(function) and inspect.ismethod(fn):
+            return _of(function, True)
+        if inspect.isfunction(fn):
+            return _of(fn, False)
+    except TypeError:
+        pass
+    return _original(fn)  # anything else (a partial, a callable object): asked every time
+
+
+def install() -> None:
+    utils.signature = cached_signature

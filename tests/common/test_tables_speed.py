@@ -1,0 +1,61 @@
+"""The kept signatures of common.tables_speed answer as django-tables2's own."""
+
+import functools
+
+import pytest
+from django_tables2 import utils
+
+from common import tables_speed
+
+
+class Column:
+    def render(self, value, record):
+        return value
+
+    def render_all(self, **kwargs):
+        return kwargs
+
+    def render_star(self, *args, value=None):
+        return value
+
+    @staticmethod
+    def plain(value):
+        return value
+
+    @classmethod
+    def of_class(cls, value, bound_column):
+        return value
+
+
+def free(value, record=None, **extra):
+    return value
+
+
+CASES = [
+    Column().render,
+    Column().render_all,
+    Column().render_star,
+    Column.plain,
+    Column.of_class,
+    free,
+    lambda value: value,
+    lambda: None,
+    functools.partial(free, record=1),
+]
+
+
+@pytest.mark.parametrize("fn", CASES)
+def test_the_kept_signature_is_django_tables2s(fn):
+    expected = tables_speed._original(fn)
+    assert tables_speed.cached_signature(fn) == expected
+    assert tables_speed.cached_signature(fn) == expected  # and again, from what was kept
+
+
+def test_it_is_installed():
+    assert utils.signature is tables_speed.cached_signature
+
+
+def test_call_with_appropriate_still_passes_only_what_a_method_asks_for():
+    assert utils.call_with_appropriate(Column().render, {"value": 1, "record": 2, "x": 3}) == 1
+    assert utils.call_with_appropriate(Column().render_all, {"value": 1}) == {"value": 1}
+    assert utils.call_with_appropriate(Column().render, {"value": 1}) is None
