@@ -24,7 +24,7 @@ from targets import closes, progress
 from targets.charts import cumulative_chart
 from targets.period import month_name
 from targets.reports import ProgressReport, ranking_boards
-from targets.selectors import monthly_district_series, year_settings
+from targets.selectors import district_series, year_settings
 
 TOP = 5
 
@@ -57,7 +57,7 @@ def district_trend(report: ProgressReport) -> list[dict]:
     """Leader: per indicator, the district's cumulative actual at each completed month-end
     against the schedule line (task × m/12), as the dashboard draws it, with the figures as a
     table for those who do not see the chart. One query whatever the data."""
-    series = monthly_district_series(report.year)
+    series = district_series(report.year, report.indicator_codes)
     done = progress.completed_months(report.as_of)
     trends = []
     for ind in report.indicators:

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from common.rounding import shown
+from targets import report_cache
 from targets.models import AssessmentYear, CloseState, Indicator, PeriodClose
 from targets.reports import Cell, ProgressReport, UnitProgress, build_report, ranking_places
 from targets.scoring import Weighting
@@ -220,9 +221,25 @@ def report_for(
 ) -> tuple[ProgressReport, PeriodClose | None]:
     """What a page shows for a period: the frozen report when the month that ends on
     ``as_of`` is closed (unless ``live``), else the live ``build_report``. Returns the
-    report and the close in force (also when the live figures were asked for)."""
+    report and the close in force (also when the live figures were asked for).
+
+    Both are kept while the figures stand (targets.report_cache): pages reuse them until
+    the database's figures version moves."""
+    version = report_cache.figures_version()
     month = closed_month(as_of)
-    close = live_close(as_of.year, month) if month else None
+    close = None
+    if month:
+        close = report_cache.cached(
+            ("close", as_of.year, month), lambda: live_close(as_of.year, month), version
+        )
     if close is not None and not live:
-        return thaw(close.year, close.snapshot), close
-    return build_report(year_settings, as_of), close
+        report = report_cache.cached(
+            ("frozen", close.pk), lambda: thaw(close.year, close.snapshot), version
+        )
+        return report, close
+    report = report_cache.cached(
+        ("live", year_settings.pk, year_settings.year, as_of),
+        lambda: build_report(year_settings, as_of),
+        version,
+    )
+    return report, close

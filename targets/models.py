@@ -401,8 +401,14 @@ class Rollup(models.Model):
         indexes = [
             # The dashboard sums the month rows (day 0) of a year: without this it walks the
             # day rows too, and its time grows with how many days carry money.
+            # On PostgreSQL the index also carries the cell and its amount, so the sums are
+            # read from the index alone (an index-only scan, no visit to the table's pages,
+            # where the month rows lie scattered among the day rows).
             models.Index(
-                fields=["year", "month"], condition=models.Q(day=0), name="targets_rollup_months"
+                fields=["year", "month", "unit", "indicator"],
+                include=["amount"],
+                condition=models.Q(day=0),
+                name="targets_rollup_month_cells",
             ),
         ]
 
@@ -672,3 +678,23 @@ class PeriodClose(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year.year} 1–{self.month}月 {self.get_state_display()}"
+
+
+class FiguresVersion(models.Model):
+    """One row whose counter the database itself raises, in the writing transaction, whenever
+    a table the progress report reads changes (the rollup, quotas, district tasks, indicators,
+    the scheme, 加减分, the years, the closes, the units): triggers made by migration 0011,
+    so no write path (a service, the admin, a bulk import, raw SQL) can forget it.
+
+    targets.report_cache keeps built reports under the counter's value: a page served while
+    nothing changed reuses the report, and the first page after a change builds a new one.
+    """
+
+    counter = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("数据版本")
+        verbose_name_plural = _("数据版本")
+
+    def __str__(self) -> str:
+        return str(self.counter)

@@ -28,7 +28,7 @@ DISTRICT_CODE = "全区"
 ZERO = Decimal(0)
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """One indicator's figures for one unit (or the district).
 
@@ -164,6 +164,11 @@ class ProgressReport:
         return scoring.weighting(self.scheme, code)
 
     @property
+    def indicator_codes(self) -> dict[int, str]:
+        """Indicator id → code, for the rollup readers (saves them reading the indicators)."""
+        return {ind.pk: ind.code for ind in self.indicators}
+
+    @property
     def deposit_codes(self) -> set[str]:
         """The codes of the indicators that decide the deposit this year."""
         return {ind.code for ind in self.indicators if self.weighting(ind.code).decides_deposit}
@@ -190,6 +195,14 @@ def check_as_of(year: int, as_of: dt.date) -> None:
         raise ValidationError(_("截至日期 %(d)s 晚于今天。") % {"d": as_of.isoformat()})
 
 
+def by_code(totals: dict[tuple, Decimal]) -> dict[str, Decimal]:
+    """(unit id, indicator code) → amount, summed over the units: indicator code → amount."""
+    out: dict[str, Decimal] = {}
+    for (_unit, code), value in totals.items():
+        out[code] = out.get(code, ZERO) + value
+    return out
+
+
 def build_report(year_settings: AssessmentYear, as_of: dt.date) -> ProgressReport:
     """Every indicator for every unit and the district, cumulative from 1 January."""
     year = year_settings.year
@@ -210,8 +223,8 @@ def build_report(year_settings: AssessmentYear, as_of: dt.date) -> ProgressRepor
         codes[t["indicator_id"]]: t["amount"]
         for t in DistrictTask.objects.filter(year__year=year).values("indicator_id", "amount")
     }
-    actual = rollup_period_totals(as_of)
-    last = rollup_period_totals(last_as_of)
+    actual = rollup_period_totals(as_of, codes)
+    last = rollup_period_totals(last_as_of, codes)
 
     involved = {unit_id for unit_id, _code in [*quotas, *actual]}
     units = Unit.objects.filter(Q(is_active=True) | Q(pk__in=involved))
@@ -235,11 +248,12 @@ def build_report(year_settings: AssessmentYear, as_of: dt.date) -> ProgressRepor
                 adjustment=adjustments.get(unit.pk, ZERO),
             )
         )
+    district_actual, district_last = by_code(actual), by_code(last)
     district = {
         ind.code: Cell(
             quota=tasks.get(ind.code),
-            actual=sum((v for (_u, c), v in actual.items() if c == ind.code), ZERO),
-            last_year=sum((v for (_u, c), v in last.items() if c == ind.code), ZERO),
+            actual=district_actual.get(ind.code, ZERO),
+            last_year=district_last.get(ind.code, ZERO),
             schedule=schedule,
             lag_threshold=lag_threshold,
         )

@@ -10,7 +10,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from common.rounding import shown
-from targets import scoring
+from targets import report_cache, scoring
 from targets.models import (
     MAX_YEAR,
     MIN_YEAR,
@@ -77,21 +77,33 @@ def unit_quotas(unit: Unit, year: int) -> list[Quota]:
 # --- progress against the quotas (完成数, 完成率, 序时进度, 同比) ------------------------------
 
 
-def rollup_period_totals(as_of: dt.date) -> dict[tuple, Decimal]:
+def _indicator_codes(codes: dict[int, str] | None) -> dict[int, str]:
+    """Indicator id → code: the caller's (it has read the indicators already) or read now."""
+    return codes if codes is not None else dict(Indicator.objects.values_list("id", "code"))
+
+
+def rollup_period_totals(
+    as_of: dt.date, codes: dict[int, str] | None = None
+) -> dict[tuple, Decimal]:
     """(unit id, indicator code) → amount from 1 January to ``as_of``, read from the rollup:
-    whole months from the month rows, the current partial month from the day rows."""
-    ids = dict(Indicator.objects.values_list("id", "code"))
+    whole months from the month rows, the current partial month from the day rows.
+    ``codes`` (indicator id → code) saves a query when the caller has the indicators."""
+    ids = _indicator_codes(codes)
     full_months = as_of.month if is_month_end(as_of) else as_of.month - 1
     cells = Q(year=as_of.year, day=0, month__lte=full_months)
     if full_months < as_of.month:
         cells |= Q(year=as_of.year, month=as_of.month, day__gte=1, day__lte=as_of.day)
     out: dict[tuple, Decimal] = {}
-    for row in (
-        Rollup.objects.filter(cells).values("unit_id", "indicator_id").annotate(t=Sum("amount"))
-    ):
-        if row["t"]:
+    rows = (
+        Rollup.objects.filter(cells)
+        .values("unit_id", "indicator_id")
+        .annotate(t=Sum("amount"))
+        .values_list("unit_id", "indicator_id", "t")
+    )
+    for unit_id, indicator_id, total in rows:
+        if total:
             # SQLite sums decimals as REAL; bring them back to cents (and −0.00 to 0.00).
-            out[(row["unit_id"], ids[row["indicator_id"]])] = shown(row["t"])
+            out[(unit_id, ids[indicator_id])] = shown(total)
     return out
 
 
@@ -112,9 +124,12 @@ def tally_period_totals(as_of: dt.date, prefix: str = "") -> dict[str, Decimal]:
     }
 
 
-def monthly_district_series(year: int) -> dict[str, list[Decimal]]:
-    """Indicator code → cumulative district total at the end of each month (12 values)."""
-    ids = dict(Indicator.objects.values_list("id", "code"))
+def monthly_district_series(
+    year: int, codes: dict[int, str] | None = None
+) -> dict[str, list[Decimal]]:
+    """Indicator code → cumulative district total at the end of each month (12 values);
+    ``codes`` as for :func:`rollup_period_totals`."""
+    ids = _indicator_codes(codes)
     by_month: dict[str, list[Decimal]] = {code: [Decimal(0)] * 12 for code in ids.values()}
     for row in (
         Rollup.objects.filter(year=year, day=0)
@@ -130,6 +145,11 @@ def monthly_district_series(year: int) -> dict[str, list[Decimal]]:
             series.append(running)
         cumulative[code] = series
     return cumulative
+
+
+def district_series(year: int, codes: dict[int, str] | None = None) -> dict[str, list[Decimal]]:
+    """:func:`monthly_district_series`, kept while the figures stand (targets.report_cache)."""
+    return report_cache.cached(("series", year), lambda: monthly_district_series(year, codes))
 
 
 # --- the assessment scheme (考核方案) ------------------------------------------------------

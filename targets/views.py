@@ -173,7 +173,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if request.GET.get("export") == "xlsx":
         return _xlsx(report, context)
     frozen = closes.frozen_series(context["close"]) if context["frozen"] else None
-    series = frozen or selectors.monthly_district_series(report.year)
+    series = frozen or selectors.district_series(report.year, report.indicator_codes)
     done = progress.completed_months(report.as_of)
     cards = []
     for ind in report.indicators:

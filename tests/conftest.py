@@ -5,6 +5,7 @@ import datetime
 import shutil
 
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
@@ -13,6 +14,7 @@ from django.utils import timezone
 from common.roles import Role
 from followup.services import supervision_open, supervision_reply
 from notifications.api import notify
+from targets import report_cache
 from tests.factories import (
     ClerkFactory,
     InflowFactory,
@@ -26,6 +28,18 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 PASSWORD = "correct-horse-9"
 ROLE_NAMES = ("anonymous", "clerk", "other_clerk", "commerce", "finance", "leadership")
+
+
+@pytest.fixture(autouse=True)
+def fresh_report_cache():
+    """Reports kept by targets.report_cache belong to one database state: a test's rolled
+    back transaction (or a flushed database) can bring an old figures version back, so each
+    test starts with none kept."""
+    report_cache.clear()
+    cache.clear()  # the forecast's kept reading of the projects (reporting.forecast)
+    yield
+    report_cache.clear()
+    cache.clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

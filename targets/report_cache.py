@@ -1,0 +1,72 @@
+"""Built progress reports kept while their figures stand.
+
+Every page of a period (the dashboard, the ranking, a unit's page, the homes, park, pipeline,
+forecast) builds the same ProgressReport from the rollup, the quotas, the scheme … Most page
+views come between two changes, so the report is kept in the process under the value of
+targets.models.FiguresVersion, a counter the database raises in the transaction of any
+write to those tables (triggers, migration 0011). A report is reused only under the counter
+it was built at: the first page after a change builds a new one.
+
+Two rules keep a kept report true:
+- the counter is read before the figures, so a report is never older than its key (a write
+  committed in between only makes it newer, and raises the counter for the next page);
+- nothing is kept when built inside a transaction (``connection.in_atomic_block``): that
+  transaction may have raised the counter and may still roll back. Such a build is used once.
+
+Money decisions (the settlement, the close's snapshot) never read from here: they call
+build_report directly.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+from django.db import connection
+
+from targets.models import FiguresVersion
+
+KEPT = 32  # reports kept per process (a few periods × live/frozen); the oldest goes first
+T = TypeVar("T")
+
+_kept: OrderedDict[tuple, object] = OrderedDict()
+_lock = threading.Lock()
+
+
+def figures_version() -> int | None:
+    """The counter now (one query); None when its row is missing (nothing is then kept)."""
+    return FiguresVersion.objects.filter(pk=1).values_list("counter", flat=True).first()
+
+
+def may_keep() -> bool:
+    return not connection.in_atomic_block
+
+
+def cached(key: Hashable, build: Callable[[], T], version: int | None = None) -> T:
+    """``build()``, or what it returned for ``key`` at the current figures version.
+
+    ``version``: the counter when the caller has read it already (one query per page)."""
+    if version is None:
+        version = figures_version()
+    if version is None:
+        return build()
+    full_key = (connection.alias, version, key)
+    with _lock:
+        if full_key in _kept:
+            _kept.move_to_end(full_key)
+            return _kept[full_key]  # type: ignore[return-value]
+    value = build()
+    if may_keep():
+        with _lock:
+            _kept[full_key] = value
+            while len(_kept) > KEPT:
+                _kept.popitem(last=False)
+    return value
+
+
+def clear() -> None:
+    """Forget every kept report (tests, between databases)."""
+    with _lock:
+        _kept.clear()
