@@ -1,7 +1,8 @@
 """Table columns that show figures through the one formatting filter set (portal.num)."""
 
 import django_tables2 as tables
-from django.db.models import QuerySet, Sum
+from django.conf import settings
+from django.db.models import Count, QuerySet, Sum
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -18,6 +19,10 @@ class AmountColumn(tables.Column):
     ``totals`` adds a 合计 row: a list of ``(label, Q)``, one sum per entry over the WHOLE
     filtered list (not the page), all in one aggregate query. Amounts in different measures
     (外资 万美元, 内资 万元) are never added together: each gets its own entry and line.
+
+    The sums read at most LIST_COUNT_CAP + 1 rows (the bound of the lists' exact count,
+    common.paginator): past it the row says so instead of summing a million rows on every
+    page view; the 1–N月 reports give the year's totals from the rollup.
     """
 
     def __init__(self, *args, totals=None, **kwargs):
@@ -39,9 +44,15 @@ class AmountColumn(tables.Column):
         if not isinstance(queryset, QuerySet):
             return ""
         field = str(bound_column.accessor).replace(".", "__")
-        sums = queryset.order_by().aggregate(
-            **{f"total_{i}": Sum(field, filter=q) for i, (_label, q) in enumerate(self.totals)}
+        cap = settings.LIST_COUNT_CAP
+        sums = queryset.order_by()[: cap + 1].aggregate(
+            rows=Count("pk"),
+            **{f"total_{i}": Sum(field, filter=q) for i, (_label, q) in enumerate(self.totals)},
         )
+        if sums["rows"] > cap:
+            return _(
+                "筛选结果超过 %(cap)s 条，不计合计；请缩小筛选范围（全年合计见 1–N月报表）"
+            ) % {"cap": f"{cap:,}"}
         lines = [
             (_("%(label)s：%(amount)s") % {"label": label, "amount": num(sums[f"total_{i}"])},)
             for i, (label, _q) in enumerate(self.totals)

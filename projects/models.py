@@ -211,6 +211,9 @@ class Project(models.Model):
             # and one unit's. Text search has trigram indexes on PostgreSQL (migration 0004).
             models.Index(fields=["-signed_on", "-id"], name="projects_project_list"),
             models.Index(fields=["unit", "-signed_on", "-id"], name="projects_project_unit_list"),
+            # The other orders the list offers (projects.tables): by amount; by 项目编号 the
+            # unique index serves, by 批准日期 the one above.
+            models.Index(fields=["contract_amount", "id"], name="projects_project_amount"),
             # The 重复统计 queue above the verification queue: the few flagged projects.
             models.Index(
                 fields=["code"],
@@ -444,6 +447,16 @@ class Inflow(models.Model):
             models.Index(fields=["-arrived_on", "-id"], name="projects_inflow_list"),
             models.Index(
                 fields=["status", "-arrived_on", "-id"], name="projects_inflow_status_list"
+            ),
+            # The other order the list offers (projects.tables): by amount.
+            models.Index(fields=["amount", "id"], name="projects_inflow_amount"),
+            # Verified money per project, read from the index alone (the forecast's pipeline,
+            # reporting.forecast.read_pipeline).
+            models.Index(
+                fields=["project", "arrived_on"],
+                include=["amount"],
+                condition=models.Q(status=InflowStatus.VERIFIED),
+                name="projects_inflow_verified_money",
             ),
             # The verification queue: pending money, first come first served.
             models.Index(

@@ -79,3 +79,18 @@ def test_the_total_costs_one_query_whatever_the_rows(client_as, unit_a):
         client.get(INFLOWS)
     sums = [q["sql"] for q in ctx.captured_queries if "SUM(" in q["sql"].upper()]
     assert len(sums) == 1  # both currencies in the one aggregate
+
+
+def test_past_the_count_cap_the_row_says_so_instead_of_summing(client_as, unit_a, settings):
+    """A list of a million rows is not summed on every page view: up to LIST_COUNT_CAP rows
+    (the lists' exact count) it is, past it the row says why there is no 合计."""
+    settings.LIST_COUNT_CAP = 3
+    project = ProjectFactory(unit=unit_a)
+    for n in range(3):
+        InflowFactory(project=project, amount=Decimal("1"), voucher_no=f"C-{n}")
+    client = client_as("commerce")
+    assert "内资（万元）：3.00" in footer(client.get(INFLOWS))
+    InflowFactory(project=project, amount=Decimal("1"), voucher_no="C-3")
+    text = footer(client.get(INFLOWS))
+    assert "超过 3 条" in text and "内资（万元）" not in text
+    assert "内资（万元）：1.00" in footer(client.get(INFLOWS, {"q": "C-3"}))
