@@ -3,7 +3,8 @@
 The method is targets.forecast (pure, documented there); this module gathers its inputs with
 a fixed number of queries: the progress report (the rollup), the district's monthly totals
 of past years (the rollup's month rows), and for the two money indicators the signed
-projects' contract amounts not yet arrived and the historic arrival rate (projects).
+projects' contract amounts not yet arrived and the historic arrival rate (projects, one
+pass, kept for a few minutes: :func:`kept_pipeline`).
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.core.cache import cache
+from django.db.models import Sum
+from django.utils import timezone
 
 from common.rounding import shown_percent
-from projects.models import InflowStatus, Project, Stage
-from targets import forecast
+from projects.models import Inflow, InflowStatus, Project, Stage
+from targets import forecast, report_cache
 from targets import indicators as codes
 from targets.models import CapitalType, Rollup
 from targets.progress import completed_months
@@ -88,51 +91,74 @@ def past_monthly_totals(year: int, indicator_codes) -> dict[str, list[list[Decim
     return profiles
 
 
-def _counting_projects(capital_type: str, home_province: str):
-    projects = Project.objects.counted().filter(capital_type=capital_type, signed_on__isnull=False)
-    if capital_type == CapitalType.DOMESTIC:
-        projects = projects.exclude(origin=home_province)
-    return projects
+@dataclass(frozen=True)
+class Pipeline:
+    """The forecast's inputs from the projects, for one period: per capital type the
+    historic arrival rate and, per unit, the contract money of its open signed projects not
+    yet arrived. One pass over the projects and their verified money: at a million inflows
+    it is the costly part of a forecast, so it is kept for FORECAST_PIPELINE_SECONDS
+    (pages say when it was read); the counted figures are always the report's own."""
+
+    computed_at: dt.datetime
+    rates: dict[str, Decimal]
+    owed: dict[str, dict[int, Decimal]]
 
 
-def _arrived(as_of: dt.date) -> Sum:
-    return Sum(
-        "inflows__amount",
-        filter=Q(inflows__status=InflowStatus.VERIFIED, inflows__arrived_on__lte=as_of),
+def read_pipeline(year: int, as_of: dt.date, home_province: str) -> Pipeline:
+    """Every counting signed project with a contract, its verified money by ``as_of``: the
+    historic rate (projects signed before ``year``: money arrived ÷ contracted) and what
+    the open ones (signed by ``as_of``) still owe, per unit, each project at least 0.
+
+    Two queries: the projects, and the verified money per project (read from the partial
+    index projects_inflow_verified_money alone, in project order)."""
+    rows = (
+        Project.objects.counted()
+        .filter(capital_type__in=list(MONEY.values()), signed_on__isnull=False)
+        .filter(contract_amount__gt=0)
+        .values_list(
+            "pk", "unit_id", "capital_type", "origin", "stage", "signed_on", "contract_amount"
+        )
+        .order_by()
     )
+    money = dict(
+        Inflow.objects.filter(status=InflowStatus.VERIFIED, arrived_on__lte=as_of)
+        .values_list("project_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    first_day = dt.date(year, 1, 1)
+    contracted: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    arrived_before: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    owed: dict[str, dict[int, Decimal]] = {
+        kind: defaultdict(lambda: ZERO) for kind in MONEY.values()
+    }
+    for pk, unit_id, kind, origin, stage, signed_on, contract in rows:
+        if kind == CapitalType.DOMESTIC and origin == home_province:
+            continue  # 本省 money does not count (DOMAIN.md)
+        arrived = money.get(pk) or ZERO
+        if signed_on < first_day:
+            contracted[kind] += contract
+            arrived_before[kind] += arrived
+        if stage in OPEN_STAGES and signed_on <= as_of:
+            owed[kind][unit_id] += max(contract - arrived, ZERO)
+    rates = {
+        kind: forecast.arrival_rate(contracted[kind], arrived_before[kind])
+        for kind in MONEY.values()
+    }
+    return Pipeline(timezone.now(), rates, {kind: dict(by_unit) for kind, by_unit in owed.items()})
 
 
-def outstanding_by_unit(capital_type: str, as_of: dt.date, home_province: str, unit_ids=None):
-    """unit id → contract money of its open signed projects not yet arrived on ``as_of``
-    (of the given units only, when ``unit_ids`` is given)."""
-    projects = _counting_projects(capital_type, home_province).filter(
-        stage__in=OPEN_STAGES, signed_on__lte=as_of, contract_amount__gt=0
-    )
-    if unit_ids is not None:
-        projects = projects.filter(unit_id__in=list(unit_ids))
-    rows = projects.values_list("pk", "unit_id", "contract_amount").annotate(
-        arrived=_arrived(as_of)
-    )
-    outstanding: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for _pk, unit_id, contract, arrived in rows:
-        outstanding[unit_id] += max(contract - (arrived or ZERO), ZERO)
-    return outstanding
-
-
-def historic_rate(capital_type: str, year: int, as_of: dt.date, home_province: str) -> Decimal:
-    """The share of the contract money of projects signed before ``year`` that has arrived
-    by ``as_of`` (0 without such projects: no history, no pipeline)."""
-    totals = (
-        _counting_projects(capital_type, home_province)
-        .filter(signed_on__lt=dt.date(year, 1, 1), contract_amount__gt=0)
-        .aggregate(contracted=Sum("contract_amount"))
-    )
-    arrived = (
-        _counting_projects(capital_type, home_province)
-        .filter(signed_on__lt=dt.date(year, 1, 1), contract_amount__gt=0)
-        .aggregate(arrived=_arrived(as_of))
-    )
-    return forecast.arrival_rate(totals["contracted"] or ZERO, arrived["arrived"] or ZERO)
+def kept_pipeline(year: int, as_of: dt.date, home_province: str) -> Pipeline:
+    """:func:`read_pipeline`, kept for FORECAST_PIPELINE_SECONDS per period (not when read
+    inside a transaction, which may still roll back)."""
+    key = f"forecast-pipeline:{year}:{as_of.isoformat()}:{home_province}"
+    kept = cache.get(key)
+    if kept is not None:
+        return kept
+    value = read_pipeline(year, as_of, home_province)
+    if report_cache.may_keep():
+        cache.set(key, value, settings.FORECAST_PIPELINE_SECONDS)
+    return value
 
 
 def deposit_indicators(report: ProgressReport) -> set[str]:
@@ -152,13 +178,14 @@ def build_forecasts(report: ProgressReport, unit=None) -> list[Forecast]:
         ind.code: forecast.remaining_share(profiles.get(ind.code, []), months)
         for ind in report.indicators
     }
+    read = kept_pipeline(report.year, report.as_of, report.home_province)
     pipelines = {}
     for code, capital_type in MONEY.items():
-        rate = historic_rate(capital_type, report.year, report.as_of, report.home_province)
-        owed = outstanding_by_unit(capital_type, report.as_of, report.home_province, unit_ids)
+        rate = read.rates[capital_type]
         pipelines[code] = {
             unit_id: forecast.pipeline_remaining(amount, rate, months)
-            for unit_id, amount in owed.items()
+            for unit_id, amount in read.owed[capital_type].items()
+            if unit_ids is None or unit_id in unit_ids
         }
     deciding = deposit_indicators(report)
     result = []
@@ -307,16 +334,14 @@ def backtest(years: list[int], home_provinces: dict[int, str]) -> list[BacktestL
 
 
 def _backtest_pipelines(year, month, month_end, home_provinces) -> dict[str, dict]:
-    pipelines = {}
-    province = home_provinces.get(year, "")
-    for code, capital_type in MONEY.items():
-        rate = historic_rate(capital_type, year, month_end, province)
-        owed = outstanding_by_unit(capital_type, month_end, province)
-        pipelines[code] = {
-            unit_id: forecast.pipeline_remaining(amount, rate, month)
-            for unit_id, amount in owed.items()
+    read = read_pipeline(year, month_end, home_provinces.get(year, ""))
+    return {
+        code: {
+            unit_id: forecast.pipeline_remaining(amount, read.rates[capital_type], month)
+            for unit_id, amount in read.owed[capital_type].items()
         }
-    return pipelines
+        for code, capital_type in MONEY.items()
+    }
 
 
 def _month_end(year: int, month: int) -> dt.date:

@@ -45,6 +45,9 @@ def forecast_view(request: HttpRequest) -> HttpResponse:
     _period, report, context = report_context(request)
     forecasts = forecast.build_forecasts(report)
     context.update(
+        pipeline_read_at=forecast.kept_pipeline(
+            report.year, report.as_of, report.home_province
+        ).computed_at,
         district=forecast.district_forecast(report, forecasts),
         warnings=forecast.warnings(forecasts),
         warnings_shown=forecast.warnings_shown(report.as_of),

@@ -244,6 +244,10 @@ LIST_EXPORT_MAX_ROWS = env_int("LIST_EXPORT_MAX_ROWS", 10_000)
 # Early warnings (预警) of the year-end forecast appear on pages from this month on
 # (DOMAIN.md: July); forecast_report's 预警 column does not wait.
 FORECAST_WARNINGS_FROM_MONTH = env_int("FORECAST_WARNINGS_FROM_MONTH", 7)
+# The forecast's reading of the projects' contract money still to arrive (one pass over the
+# projects and their verified money: the costly part at a million inflows) is kept this long
+# per period; the forecast page says when it was read (reporting.forecast.pipeline).
+FORECAST_PIPELINE_SECONDS = env_int("FORECAST_PIPELINE_SECONDS", 300)
 
 # Reminders (issue 19): e-mail through Django's framework, sent outside the request by
 # django-tasks. The immediate backend (default, tests, `make run`) sends at once; production

@@ -7,17 +7,25 @@ import io
 from decimal import Decimal as D
 
 import pytest
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
 from projects import services
-from reporting.forecast import CSV_HEADER, build_forecasts, percentile
-from targets import forecast
+from reporting.forecast import (
+    CSV_HEADER,
+    build_forecasts,
+    kept_pipeline,
+    percentile,
+    read_pipeline,
+)
+from targets import forecast, report_cache
 from targets.models import Indicator
 from targets.reports import build_report
 from targets.selectors import year_settings
@@ -178,6 +186,27 @@ def test_the_forecast_reads_a_fixed_number_of_queries(history, commerce):
         project = foreign_project(commerce, unit, f"X{n}", dt.date(YEAR, 2, 1), "90")
         money(project, dt.date(YEAR, 4, 1), "10", commerce)
     assert count() == before
+
+
+@pytest.mark.django_db
+def test_the_projects_reading_is_kept_for_a_few_minutes_and_the_page_says_when(
+    history, unit_a, commerce, client_as, monkeypatch, settings
+):
+    """The one pass over the projects is kept FORECAST_PIPELINE_SECONDS (outside a
+    transaction); the counted figures stay live, and the page gives the reading's time."""
+    monkeypatch.setattr(report_cache, "may_keep", lambda: True)
+    first = kept_pipeline(YEAR, dt.date(YEAR, 6, 30), "湖南省")
+    assert first.owed["foreign"][unit_a.pk] == D(500)
+    foreign_project(commerce, unit_a, "F2", dt.date(YEAR, 2, 1), "100")
+    assert kept_pipeline(YEAR, dt.date(YEAR, 6, 30), "湖南省") == first  # kept
+    assert read_pipeline(YEAR, dt.date(YEAR, 6, 30), "湖南省").owed["foreign"][unit_a.pk] == D(600)
+    settings.FORECAST_PIPELINE_SECONDS = 0  # nothing kept: read afresh
+    cache.clear()
+    assert kept_pipeline(YEAR, dt.date(YEAR, 6, 30), "湖南省").owed["foreign"][unit_a.pk] == D(600)
+    page = client_as("commerce").get(
+        reverse("reporting:forecast"), {"year": YEAR, "as_of": f"{YEAR}-06-30"}
+    )
+    assert "读取的数据估算" in page.content.decode()
 
 
 # --- the commands -------------------------------------------------------------------------
