@@ -1,7 +1,11 @@
-"""django-tables2 asks ``inspect.signature`` of a column's render method for every cell it
-renders (``django_tables2.utils.signature``, called by ``call_with_appropriate``): on the
-ranking (90 units × 12 columns) that was about a third of the page's time. The answer depends
-only on the function, so it is worked out once per function and kept.
+"""Two things django-tables2 redoes for every cell it renders, done once and kept:
+
+- it asks ``inspect.signature`` of a column's render method (``django_tables2.utils.signature``,
+  called by ``call_with_appropriate``): on the ranking (90 units × 12 columns) that was about
+  a third of the page's time. The answer depends only on the function;
+- a TemplateColumn with ``template_code`` (every DateColumn and DateTimeColumn: the dates of
+  every list) compiles a new ``Template`` from that code for each cell: a hundred compiles
+  per list page. A compiled template is reusable, so one is kept per code.
 
 Installed by CommonConfig.ready(); the answers are django-tables2's own
 (tests/common/test_tables_speed.py compares both on methods, functions, lambdas, partials and
@@ -13,7 +17,9 @@ from __future__ import annotations
 import inspect
 from functools import lru_cache
 
+from django.template import Template
 from django_tables2 import utils
+from django_tables2.columns import templatecolumn
 
 _original = utils.signature
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
@@ -46,5 +52,12 @@ def cached_signature(fn):
     return _original(fn)  # anything else (a partial, a callable object): asked every time
 
 
+@lru_cache(maxsize=256)
+def compiled_template(template_code: str) -> Template:
+    """``Template(template_code)``, compiled once per code (TemplateColumn's render)."""
+    return Template(template_code)
+
+
 def install() -> None:
     utils.signature = cached_signature
+    templatecolumn.Template = compiled_template

@@ -458,6 +458,18 @@ class Inflow(models.Model):
                 condition=models.Q(status=InflowStatus.VERIFIED),
                 name="projects_inflow_verified_money",
             ),
+            # The open money of a unit's projects (a clerk's home: 退回 and 待核实), and the
+            # pending money with an amount to check (the bureau's home): a few rows each.
+            models.Index(
+                fields=["project"],
+                condition=models.Q(status__in=[InflowStatus.PENDING, InflowStatus.RETURNED]),
+                name="projects_inflow_open",
+            ),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(status=InflowStatus.PENDING, amount_flagged=True),
+                name="projects_inflow_flagged",
+            ),
             # The verification queue: pending money, first come first served.
             models.Index(
                 fields=["created_at", "id"],

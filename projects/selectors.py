@@ -21,6 +21,7 @@ from projects.models import (
     PromotionEvent,
     Stage,
 )
+from targets import report_cache
 from targets.models import CapitalType
 from targets.selectors import tally_period_totals
 
@@ -240,6 +241,14 @@ class Fulfilment:
 
 
 def fulfilment_rates(year: int, as_of: dt.date) -> dict:
+    """:func:`read_fulfilment_rates`, kept while the figures stand (targets.report_cache:
+    every write to the projects moves the figures version)."""
+    return report_cache.cached(
+        ("fulfilment", year, as_of), lambda: read_fulfilment_rates(year, as_of)
+    )
+
+
+def read_fulfilment_rates(year: int, as_of: dt.date) -> dict:
     """履约率 and 成功率 per unit and for the district, from the projects' real 开工日期 and
     投产日期 (never from the stage alone: dates nobody entered are not guessed, DOMAIN.md).
 

@@ -3,7 +3,8 @@
 
 from django.db import migrations, models
 
-# Every table build_report and the closes read; the counter moves when any of them changes.
+# Every table build_report, the closes and the kept 履约率 read; the counter moves when any of
+# them changes.
 TABLES = (
     "targets_rollup",
     "targets_quota",
@@ -14,6 +15,8 @@ TABLES = (
     "targets_assessmentyear",
     "targets_periodclose",
     "units_unit",
+    # The pipeline page's 履约率 and 成功率 count the projects themselves (kept as well).
+    "projects_project",
 )
 BUMP = "UPDATE targets_figuresversion SET counter = counter + 1 WHERE id = 1"
 
@@ -59,6 +62,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("targets", "0010_rollup_month_cells_index"),
         ("units", "0001_initial"),
+        ("projects", "0008_list_and_home_indexes"),
     ]
 
     operations = [

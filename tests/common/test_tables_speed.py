@@ -1,9 +1,12 @@
 """The kept signatures of common.tables_speed answer as django-tables2's own."""
 
+import datetime as dt
 import functools
 
+import django_tables2 as tables
 import pytest
 from django_tables2 import utils
+from django_tables2.columns import templatecolumn
 
 from common import tables_speed
 
@@ -53,6 +56,18 @@ def test_the_kept_signature_is_django_tables2s(fn):
 
 def test_it_is_installed():
     assert utils.signature is tables_speed.cached_signature
+    assert templatecolumn.Template is tables_speed.compiled_template
+
+
+def test_a_date_column_compiles_its_template_once_and_renders_as_before():
+    class Dates(tables.Table):
+        day = tables.DateColumn(format="Y-m-d")
+
+    tables_speed.compiled_template.cache_clear()
+    rows = [{"day": dt.date(2026, 1, n)} for n in range(1, 6)]
+    html = [Dates(rows).rows[i].get_cell("day") for i in range(5)]
+    assert html == [f"2026-01-0{n}" for n in range(1, 6)]
+    assert tables_speed.compiled_template.cache_info().misses == 1
 
 
 def test_call_with_appropriate_still_passes_only_what_a_method_asks_for():

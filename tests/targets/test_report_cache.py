@@ -24,7 +24,7 @@ from targets.models import (
 )
 from targets.selectors import year_settings
 from targets.services import year_get_or_create
-from tests.factories import ForeignProjectFactory, UnitFactory
+from tests.factories import ForeignProjectFactory, InflowFactory, UnitFactory
 
 YEAR = 2025
 version = report_cache.figures_version
@@ -68,6 +68,7 @@ def _rows(unit, fdi, commerce):
             snapshot={},
         ),
         "unit": lambda: UnitFactory(code="Z99", name="测试单位"),
+        "project": lambda: ForeignProjectFactory(unit=unit),
         "indicator": lambda: Indicator.objects.create(
             code="test_ind", name="测试指标", kind="reported", unit_label="平方米"
         ),
@@ -76,7 +77,17 @@ def _rows(unit, fdi, commerce):
 
 @pytest.mark.parametrize(
     "table",
-    ["quota", "district task", "scheme", "加减分", "rollup", "close", "unit", "indicator"],
+    [
+        "quota",
+        "district task",
+        "scheme",
+        "加减分",
+        "rollup",
+        "close",
+        "unit",
+        "indicator",
+        "project",
+    ],
 )
 def test_every_write_to_a_table_the_report_reads_raises_the_version(table, unit_a, fdi, commerce):
     make = _rows(unit_a, fdi, commerce)[table]
@@ -98,8 +109,9 @@ def test_a_raw_sql_write_raises_it_too(unit_a, fdi):
 
 
 def test_writes_elsewhere_leave_it_alone(unit_a, commerce):
+    project = ForeignProjectFactory(unit=unit_a)
     before = version()
-    ForeignProjectFactory(unit=unit_a)  # a project alone counts nothing yet
+    InflowFactory(project=project)  # pending money counts nothing yet
     assert version() == before
 
 
