@@ -64,6 +64,7 @@ trap 'exit 130' INT TERM
 export DATABASE_URL="$PG_URL/$BENCH_DB"
 export DJANGO_SETTINGS_MODULE=bench.load_settings
 export SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(60))')"
+export FIELD_ENCRYPTION_KEY="$("$PY" -c 'import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')"
 export ALLOWED_HOSTS=127.0.0.1
 export STATIC_ROOT="$WORK/static" MEDIA_ROOT="$WORK/media" PORTAL_VAR_DIR="$WORK/var"
 export LOG_LEVEL=WARNING

@@ -74,3 +74,30 @@ def test_call_with_appropriate_still_passes_only_what_a_method_asks_for():
     assert utils.call_with_appropriate(Column().render, {"value": 1, "record": 2, "x": 3}) == 1
     assert utils.call_with_appropriate(Column().render_all, {"value": 1}) == {"value": 1}
     assert utils.call_with_appropriate(Column().render, {"value": 1}) is None
+
+
+def test_a_template_name_cell_in_a_page_is_rendered_in_the_pages_context(
+    client_as, unit_a, monkeypatch
+):
+    """The verification queue's buttons: their forms carry the page's CSRF token and the
+    queue's own address, with no context processor run again for the cell."""
+    from django.urls import reverse
+
+    from tests.factories import InflowFactory, ProjectFactory
+
+    InflowFactory(project=ProjectFactory(unit=unit_a), voucher_no="Q-1")
+    calls = []
+    original = tables_speed._original_render
+
+    def spy(template_column, *args, **kwargs):
+        if not template_column.template_code:  # the dates (template_code) keep django-tables2's way
+            calls.append(template_column)
+        return original(template_column, *args, **kwargs)
+
+    monkeypatch.setattr(tables_speed, "_original_render", spy)
+    page = client_as("commerce").get(reverse("projects:verification")).content.decode()
+    token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    verify_form = page.split("/verify/")[1][:400]
+    assert token in verify_form
+    assert 'name="next" value="/projects/inflows/verification/"' in verify_form
+    assert calls == []  # every cell took the page's context
