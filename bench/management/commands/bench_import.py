@@ -206,7 +206,10 @@ class Command(PortalCommand):
             capture_output=True,
             text=True,
             check=False,
-            env=os.environ.copy(),
+            # As in production: with DEBUG on (config.settings.local, manage.py's default)
+            # Django keeps the text of every query, 1,000-row INSERTs included, which the
+            # peak memory then measures.
+            env={**os.environ, "DEBUG": "0"},
         )
         if child.returncode != 0:
             raise CommandError(child.stderr[-3000:])
