@@ -24,6 +24,7 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
@@ -246,7 +247,7 @@ def _validate(item: BulkItem, fk: tuple[str, ...]) -> None:
     errors: dict = {}
     for field in _fields_to_check(type(obj), item.changed, fk):
         raw = getattr(obj, field.attname)
-        if field.blank and raw in field.empty_values:
+        if (field.blank and raw in field.empty_values) or isinstance(raw, DatabaseDefault):
             continue
         try:
             setattr(obj, field.attname, field.clean(raw, obj))
