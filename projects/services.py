@@ -203,10 +203,17 @@ def _vouchers_taken(vouchers: set[str]) -> dict[str, set[int]]:
     duplicate still holds its 凭证号 against a new claim)."""
     taken: dict[str, set[int]] = defaultdict(set)
     if vouchers:
-        for voucher, pk in (
+        # In two halves, each matching one of the partial indexes on 凭证号 (the unique one
+        # of the live records, the legacy duplicates' queue): as one filter it matched
+        # neither, and each batch of an import read the whole table.
+        live = (
             Inflow.objects.exclude(status=InflowStatus.VOIDED)
             .filter(voucher_no__in=vouchers)
+            .order_by()
             .values_list("voucher_no", "pk")
+        )
+        for voucher, pk in live.filter(legacy_voucher_duplicate=False).union(
+            live.filter(legacy_voucher_duplicate=True), all=True
         ):
             taken[voucher].add(pk)
     return taken
