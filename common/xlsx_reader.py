@@ -1,6 +1,7 @@
 """The one reading path for every uploaded workbook (the district workbook, the finance office's
-tax sheet, any later one): the file is checked as a zip archive before openpyxl sees it, then
-its sheets are read row by row in read-only mode, so memory does not grow with the file.
+tax sheet, any later one): the file is checked as a zip archive before anything parses it,
+then its sheets are streamed row by row (expat, see "reading the cells" below), so memory does
+not grow with the file.
 
 The checks, each refused with one clear Chinese message (WORKBOOK.md: "A workbook is read by
 its cells, not by the size its file claims"):
@@ -15,9 +16,10 @@ its cells, not by the size its file claims"):
   without a DTD: expat with defusedxml's rules and exceptions (DTD, entity declarations and
   external references forbidden) and no other handler, so billion laughs and external
   entities are refused at the ``<!DOCTYPE``, no tree is built and memory stays flat however
-  long the sheet is (openpyxl itself then parses with defusedxml too);
-- then openpyxl reads each sheet with its ``<dimension>`` record reset, so a stale dimension
-  cannot hide rows.
+  long the sheet is (the reading below uses the same handlers; openpyxl, for the small
+  parts, parses with defusedxml);
+- then every row of each sheet is read: a ``<dimension>`` record is never consulted, so a
+  stale one cannot hide rows.
 """
 
 from __future__ import annotations
