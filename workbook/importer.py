@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
 from common.bulk import CREATED, UNCHANGED, UPDATED, BulkItem
@@ -427,7 +427,7 @@ class Importer:
             "kind",
             kind,
             KIND_BY_LABEL,
-            _lazy("单位类型“%(v)s”无效，应为 乡镇/街道/园区/区直单位"),
+            gettext_lazy("单位类型“%(v)s”无效，应为 乡镇/街道/园区/区直单位"),
         )
         category = self._choice(
             sheet,
@@ -435,7 +435,7 @@ class Importer:
             "category",
             category,
             {"": "", **CATEGORY_BY_LABEL},
-            _lazy("类别“%(v)s”无效，应为 一类单位/重点乡镇 或留空"),
+            gettext_lazy("类别“%(v)s”无效，应为 一类单位/重点乡镇 或留空"),
         )
         if row.failed:
             return None
@@ -577,7 +577,7 @@ class Importer:
             "capital_type",
             capital,
             CAPITAL_BY_LABEL,
-            _lazy("类型“%(v)s”无效，应为 外资 或 内资"),
+            gettext_lazy("类型“%(v)s”无效，应为 外资 或 内资"),
         )
         data["unit"] = self._project_unit(sheet, row, unit_code)
         data["stage"] = self._choice(
@@ -586,7 +586,7 @@ class Importer:
             "stage",
             stage,
             {"": Stage.SIGNED, **STAGE_BY_LABEL},
-            _lazy("阶段“%(v)s”无效，应为 意向/洽谈/签约/开工/投产/终止"),
+            gettext_lazy("阶段“%(v)s”无效，应为 意向/洽谈/签约/开工/投产/终止"),
         )
         data["event"] = self._event(sheet, row, event_name)
         if row.failed:
@@ -688,7 +688,7 @@ class Importer:
             "status",
             status,
             {"": None, **STATUS_BY_LABEL},
-            _lazy("核实状态“%(v)s”无效，应为 已核实 或 待核实"),
+            gettext_lazy("核实状态“%(v)s”无效，应为 已核实 或 待核实"),
         )
         return None if row.failed else data
 
@@ -843,7 +843,7 @@ class Importer:
             "status",
             status,
             {"": None, **REPORTED_STATUS_BY_LABEL},
-            _lazy("核实状态“%(v)s”无效，应为 已核实 或 待核实"),
+            gettext_lazy("核实状态“%(v)s”无效，应为 已核实 或 待核实"),
         )
         data["unit"] = self._project_unit(sheet, row, code)
         if row.failed:
