@@ -1,6 +1,7 @@
 """The one reading path for every uploaded workbook (the district workbook, the finance office's
-tax sheet, any later one): the file is checked as a zip archive before openpyxl sees it, then
-its sheets are read row by row in read-only mode, so memory does not grow with the file.
+tax sheet, any later one): the file is checked as a zip archive before anything parses it,
+then its sheets are streamed row by row (expat, see "reading the cells" below), so memory does
+not grow with the file.
 
 The checks, each refused with one clear Chinese message (WORKBOOK.md: "A workbook is read by
 its cells, not by the size its file claims"):
@@ -15,14 +16,17 @@ its cells, not by the size its file claims"):
   without a DTD: expat with defusedxml's rules and exceptions (DTD, entity declarations and
   external references forbidden) and no other handler, so billion laughs and external
   entities are refused at the ``<!DOCTYPE``, no tree is built and memory stays flat however
-  long the sheet is (openpyxl itself then parses with defusedxml too);
-- then openpyxl reads each sheet with its ``<dimension>`` record reset, so a stale dimension
-  cannot hide rows.
+  long the sheet is (the reading below uses the same handlers; openpyxl, for the small
+  parts, parses with defusedxml);
+- then every row of each sheet is read: a ``<dimension>`` record is never consulted, so a
+  stale one cannot hide rows.
 """
 
 from __future__ import annotations
 
+import warnings
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 from xml.parsers import expat
@@ -35,7 +39,14 @@ from defusedxml import (
 )
 from django.conf import settings
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from openpyxl.formula.translate import Translator
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.utils.datetime import from_excel, from_ISO8601
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+from openpyxl.xml.constants import SHARED_STRINGS
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # The sheet of explanations the portal's templates carry (examples, allowed values): it is
@@ -213,37 +224,434 @@ def _check_sizes(members: list[zipfile.ZipInfo]) -> None:
         )
 
 
+# --- reading the cells -----------------------------------------------------------------
+#
+# openpyxl's read-only mode parses each cell through ElementTree (an element object per tag)
+# and scans the whole sheet once more for its size before the first row; the portal's reader
+# below streams the same XML through expat (C speed) with the same defusedxml handlers as the
+# checks above, a few Python statements per cell, and returns exactly what openpyxl's
+# read-only ``iter_rows(values_only=True)`` returns with the sheet's <dimension> dropped (the
+# tests compare the two on random workbooks). The small parts (content types, workbook.xml,
+# its relationships, styles.xml) are still read by openpyxl's own code, once per file.
+
+SEP = " "  # expat's namespace separator: "<namespace> <local name>"
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main" + SEP
+ROW_TAG, CELL_TAG, VALUE_TAG = MAIN + "row", MAIN + "c", MAIN + "v"
+FORMULA_TAG, INLINE_TAG, STRING_TAG = MAIN + "f", MAIN + "is", MAIN + "si"
+TEXT_TAG = MAIN + "t"
+DIGITS = "0123456789"
+COLUMNS = {get_column_letter(n): n for n in range(1, 18279)}
+READ_SIZE = 1 << 16
+
+
+def _parser():
+    """expat with defusedxml's rules, as in ``_check_xml``, namespaces resolved."""
+    parser = expat.ParserCreate(namespace_separator=SEP)
+    parser.StartDoctypeDeclHandler = _forbid_dtd
+    parser.EntityDeclHandler = _forbid_entity
+    parser.UnparsedEntityDeclHandler = _forbid_entity
+    parser.ExternalEntityRefHandler = _forbid_external
+    parser.buffer_text = True
+    parser.buffer_size = READ_SIZE
+    return parser
+
+
+def _feed(parser, handle):
+    """Parse a zip member chunk by chunk, yielding after each chunk (the callers stream)."""
+    while chunk := handle.read(READ_SIZE):
+        parser.Parse(chunk, False)
+        yield
+    parser.Parse(b"", True)
+    yield
+
+
+class _Text:
+    """openpyxl's ``Text.from_tree(node).content`` (a shared string <si> or an inline <is>),
+    fed the expat events below the node: the text of its last direct <t>, then the last <t>
+    of each rich-text run <r>; phonetic runs <rPh> and any other element are left out, and a
+    <t>'s text stops at a child element, as ElementTree's ``.text`` does."""
+
+    __slots__ = ("buf", "capturing", "depth", "plain", "run", "runs", "t_depth")
+
+    def __init__(self):
+        self.depth = 0  # below the node: its children are at depth 1
+        self.plain = None
+        self.runs: list = []
+        self.run = False  # inside a direct <r>
+        self.buf: list[str] = []  # the open <t>'s text
+        self.capturing = False  # until the open <t> has a child element
+        self.t_depth = 0
+
+    def start(self, name: str) -> None:
+        self.depth += 1
+        self.capturing = False
+        local = name[name.rfind(SEP) + 1 :]
+        if (
+            local == "t"
+            and not self.t_depth
+            and (self.depth == 1 or (self.run and self.depth == 2))
+        ):
+            self.t_depth, self.buf, self.capturing = self.depth, [], True
+        elif local == "r" and self.depth == 1:
+            self.run = True
+            self.runs.append(None)
+
+    def chars(self, data: str) -> None:
+        if self.capturing:
+            self.buf.append(data)
+
+    def end(self) -> None:
+        if self.depth == self.t_depth:
+            text = "".join(self.buf) or None
+            if self.run:
+                self.runs[-1] = text
+            else:
+                self.plain = text
+            self.t_depth, self.capturing = 0, False
+        elif self.depth == 1:
+            self.run = False
+        self.depth -= 1
+
+    @property
+    def content(self) -> str:
+        return (self.plain or "") + "".join(run for run in self.runs if run)
+
+
+def _read_strings(archive: zipfile.ZipFile, member: str) -> list[str]:
+    """The shared-string table, as openpyxl's ``read_string_table`` makes it."""
+    strings: list[str] = []
+    text: _Text | None = None
+
+    def start(name, _attrs):
+        nonlocal text
+        if text is not None:
+            text.start(name)
+        elif name == STRING_TAG:
+            text = _Text()
+
+    def end(_name):
+        nonlocal text
+        if text is None:
+            return
+        if text.depth:
+            text.end()
+        else:
+            strings.append(text.content.replace("x005F_", ""))
+            text = None
+
+    def chars(data):
+        if text is not None:
+            text.chars(data)
+
+    parser = _parser()
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.CharacterDataHandler = chars
+    with archive.open(member) as handle:
+        for _ in _feed(parser, handle):
+            pass
+    return strings
+
+
+NOTHING = object()  # a cell's <v> not met yet
+
+
+def _formula(attrs: dict, text: str, coordinate, shared: dict):
+    """What openpyxl's read-only mode gives for a formula when not data_only."""
+    value = "=" + text
+    kind = attrs.get("t")
+    if kind == "array":
+        return ArrayFormula(ref=attrs.get("ref"), text=value)
+    if kind == "shared":
+        index = attrs.get("si")
+        if index in shared:
+            return shared[index].translate_formula(coordinate)
+        if value != "=":
+            shared[index] = Translator(value, coordinate)
+    elif kind == "dataTable":
+        return DataTableFormula(**attrs)
+    return value
+
+
+def _padded(columns: list[int], values: list) -> tuple:
+    """A row whose cells are not exactly columns 1, 2, 3 …: None in the gaps, and as wide as
+    its last cell's column, as openpyxl pads it (a cell further right than the last is
+    dropped, a repeated column keeps its last value)."""
+    width = columns[-1]
+    row = [None] * width
+    for column, value in zip(columns, values, strict=True):
+        if 0 < column <= width:
+            row[column - 1] = value
+    return tuple(row)
+
+
+class Sheet:
+    """One worksheet: ``iter_rows(values_only=True)`` streams its rows."""
+
+    def __init__(self, book: Workbook, title: str, member: str, state: str, *, chart=False):
+        self.parent = book
+        self.title = title
+        self.sheet_state = state
+        self._member = member
+        self._chart = chart
+
+    def reset_dimensions(self) -> None:
+        """Kept for callers written for openpyxl: a claimed <dimension> is never read here."""
+
+    def iter_rows(self, *, values_only: bool = True) -> Iterator[tuple]:
+        if not values_only:
+            raise TypeError("the portal's reader gives values only")
+        return iter(()) if self._chart else self._rows()
+
+    @property
+    def values(self) -> Iterator[tuple]:
+        return self.iter_rows(values_only=True)
+
+    def _rows(self) -> Iterator[tuple]:
+        done: list[tuple[int, list, list]] = []
+        parser = _sheet_parser(self.parent, done)
+        counter = 1
+        with self.parent.archive.open(self._member) as handle:
+            for _ in _feed(parser, handle):
+                for number, columns, values in done:
+                    while counter < number:  # a row missing from the file
+                        counter += 1
+                        yield []
+                    if counter <= number:  # a repeated or earlier row number is skipped
+                        counter += 1
+                        n = len(columns)
+                        if not n:
+                            yield ()
+                        elif columns[-1] == n and columns == _straight(n):
+                            yield tuple(values)
+                        else:
+                            yield _padded(columns, values)
+                done.clear()
+
+
+def _sheet_parser(book: Workbook, done: list):  # noqa: C901  (see below)
+    """An expat parser that appends (row number, columns, values) to ``done`` for each
+    <row> of a sheet. The handlers are closures over plain local names: they run a few
+    times per cell, where an attribute look-up costs (a class holding the same state in
+    attributes read the bench file a third slower). Each handler is within the complexity
+    limit; ruff adds the nested functions up into this factory, hence the noqa."""
+    strings, data_only, epoch = book.shared_strings, book.data_only, book.epoch
+    kinds, style_kind = book.style_kinds, book.style_kind
+    shared: dict = {}
+    number = column = capture = inline_at = 0
+    cell = f = text = inline = None
+    v = NOTHING
+    f_text = t_text = ""
+    buf: list[str] = []
+    columns: list[int] = []
+    values: list = []
+
+    def start(name, attrs):
+        # inline_at: 0 outside an <is>; 1 after <is>, 2 in its <t>, 3 after that </t>
+        # (the usual <is><t>…</t></is>, kept here); 4 anything else, left to a _Text.
+        nonlocal cell, v, f, text, capture, buf, number, column, columns, values, inline_at
+        if inline_at:
+            if inline_at == 1 and name == TEXT_TAG:
+                inline_at, capture, buf = 2, 3, []
+            else:
+                inline_start(name)
+        elif name == CELL_TAG:
+            cell, v, f, text = attrs, NOTHING, None, None
+        elif name == VALUE_TAG:
+            if cell is not None and v is NOTHING:
+                capture, buf = 1, []
+        elif name == INLINE_TAG:
+            if cell is not None and text is None:
+                inline_at = 1
+        elif name == ROW_TAG:
+            r = attrs.get("r")
+            number = number + 1 if r is None else _row_number(r)
+            column, columns, values = 0, [], []
+        elif name == FORMULA_TAG and cell is not None and f is None:
+            f, capture, buf = attrs, 2, []
+
+    def inline_start(name):
+        """An <is> that is more than <t>…</t>: handed over to a _Text where it stands."""
+        nonlocal inline, inline_at, capture
+        if inline_at != 4:
+            inline = _Text()
+            if inline_at == 2:
+                inline.depth = inline.t_depth = 1
+                inline.buf, inline.capturing, capture = buf, True, 0
+            elif inline_at == 3:
+                inline.plain = t_text or None
+            inline_at = 4
+        inline.start(name)
+
+    def chars(data):
+        if capture:
+            buf.append(data)
+        elif inline_at == 4:
+            inline.chars(data)
+
+    def end(name):
+        nonlocal v, f_text, capture
+        if inline_at:
+            inline_end()
+        elif name == CELL_TAG:
+            if cell is not None:
+                end_cell()
+        elif name == VALUE_TAG:
+            if capture == 1:
+                v, capture = "".join(buf) or None, 0
+        elif name == ROW_TAG:
+            done.append((number, columns, values))
+        elif name == FORMULA_TAG and capture == 2:
+            f_text, capture = "".join(buf), 0
+
+    def inline_end():
+        nonlocal inline_at, t_text, capture, text, inline
+        if inline_at == 2:
+            inline_at, t_text, capture = 3, "".join(buf), 0
+        elif inline_at != 4:  # </is>
+            text, inline_at = (t_text if inline_at == 3 else ""), 0
+        elif inline.depth:
+            inline.end()
+        else:
+            text, inline, inline_at = inline.content, None, 0
+
+    def end_cell():
+        nonlocal cell, column
+        r = cell.get("r")
+        if r:
+            letters = r.rstrip(DIGITS)
+            found = COLUMNS.get(letters) if len(letters) != len(r) else None
+            column = found or coordinate_to_tuple(r)[1]
+        else:
+            column += 1
+        columns.append(column)
+        kind = cell.get("t", "n")
+        s = cell.get("s")
+        style = (kinds.get(s) or style_kind(s)) if s else 0
+        if f is not None and not data_only:
+            values.append(_formula(f, f_text, r, shared))
+        elif kind == "inlineStr":
+            values.append(text)
+        elif v is None or v is NOTHING:
+            values.append(None)
+        elif kind == "n":
+            value = float(v) if "." in v or "E" in v or "e" in v else int(v)
+            values.append(_date(value, epoch, style, r) if style else value)
+        else:
+            values.append(_typed(kind, v, strings))
+        cell = None
+
+    parser = _parser()
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.CharacterDataHandler = chars
+    return parser
+
+
+STRAIGHT: dict[int, list[int]] = {}
+
+
+def _straight(n: int) -> list[int]:
+    """[1, 2, … n]: the columns of a row with no gap."""
+    if n not in STRAIGHT:
+        STRAIGHT[n] = list(range(1, n + 1))
+    return STRAIGHT[n]
+
+
+def _row_number(r: str) -> int:
+    try:
+        return int(r)
+    except ValueError:
+        number = float(r)
+        if number.is_integer():
+            return int(number)
+        raise ValueError(f"{r} is not a valid row number") from None
+
+
+def _date(value, epoch, style: int, coordinate):
+    """A number in a date or duration format, as openpyxl converts it."""
+    try:
+        return from_excel(value, epoch, timedelta=style == TIMEDELTA)
+    except (OverflowError, ValueError):
+        warnings.warn(
+            f"Cell {coordinate} is marked as a date but the serial value {value} is outside "
+            "the limits for dates. The cell will be treated as an error.",
+            stacklevel=2,
+        )
+        return "#VALUE!"
+
+
+DATE, TIMEDELTA = 1, 2
+
+
+def _typed(kind: str, v: str, strings: list[str]):
+    """A cell's value by its type, numbers aside."""
+    if kind == "s":
+        return strings[int(v)]
+    if kind == "b":
+        return bool(int(v))
+    if kind == "d":
+        return from_ISO8601(v)
+    return v  # str, e (an error such as #N/A), or a type openpyxl keeps as text
+
+
 class Workbook:
     """The opened workbook as the importers see it: its data sheets by name (the template's
-    说明 sheet left out), each with its claimed dimension dropped so every row is read."""
+    说明 sheet left out), read by the portal's streaming reader."""
 
-    def __init__(self, book):
-        self._book = book
+    def __init__(self, reader: ExcelReader, *, data_only: bool):
+        self.archive = reader.archive
+        self.data_only = data_only
+        self.epoch = reader.wb.epoch
+        self._date_formats = set(reader.wb._date_formats)
+        self._timedelta_formats = set(reader.wb._timedelta_formats)
+        self.style_kinds: dict[str, int] = {}
+        strings = reader.package.find(SHARED_STRINGS)
+        self.shared_strings = (
+            _read_strings(self.archive, strings.PartName[1:]) if strings is not None else []
+        )
+        present = set(self.archive.namelist())
+        self._sheets = [
+            Sheet(self, sheet.name, rel.target, sheet.state, chart="chartsheet" in rel.Type)
+            for sheet, rel in reader.parser.find_sheets()
+            if rel.target in present
+        ]
+
+    def style_kind(self, s: str) -> int:
+        """0, DATE or TIMEDELTA for a cell's style index (raises ValueError as openpyxl does
+        for one that is not a number)."""
+        index = int(s)
+        kind = 0
+        if index in self._date_formats:
+            kind = TIMEDELTA if index in self._timedelta_formats else DATE
+        self.style_kinds[s] = kind
+        return kind
 
     @property
     def sheetnames(self) -> list[str]:
-        return [name for name in self._book.sheetnames if name != NOTES_SHEET]
+        return [sheet.title for sheet in self._sheets if sheet.title != NOTES_SHEET]
 
     @property
-    def worksheets(self) -> list:
+    def worksheets(self) -> list[Sheet]:
         return [self[name] for name in self.sheetnames]
 
-    def __getitem__(self, name: str):
-        if name == NOTES_SHEET:
-            raise KeyError(name)
-        sheet = self._book[name]
-        if hasattr(sheet, "reset_dimensions"):
-            sheet.reset_dimensions()
-        return sheet
+    def __getitem__(self, name: str) -> Sheet:
+        if name != NOTES_SHEET:
+            for sheet in self._sheets:
+                if sheet.title == name:
+                    return sheet
+        raise KeyError(name)
 
     def close(self) -> None:
-        self._book.close()
+        self.archive.close()
 
 
 def open_workbook(source: Source, *, data_only: bool = False) -> Workbook:
-    """Check the file, then open it read-only; raises WorkbookError for the user."""
+    """Check the file, then open it for streaming; raises WorkbookError for the user."""
     check_file(source)
     try:
-        return Workbook(load_workbook(source, read_only=True, data_only=data_only))
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        reader = ExcelReader(source, read_only=True, data_only=data_only)
+        reader.read_manifest()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        return Workbook(reader, data_only=data_only)
+    except Exception as exc:  # a damaged file raises many kinds
         raise WorkbookError(_("文件已损坏或格式不对，无法读取。")) from exc

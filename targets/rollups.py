@@ -26,6 +26,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from common.bulk import insert
 from targets.models import DEFAULT_HOME_PROVINCE, AssessmentYear, Indicator, Rollup, Tally
 
 TALLY_PREFIX = "tally:"
@@ -139,8 +140,8 @@ def replace(daily: dict[tuple, Decimal], ctx: Context, year: int | None = None) 
         cells[(day.year, day.month, 0, unit_id, indicator)] += amount
         cells[(day.year, day.month, day.day, unit_id, indicator)] += amount
     rollup_rows, tally_rows = _new_rows(cells, ctx)
-    Rollup.objects.bulk_create(rollup_rows, batch_size=2000)
-    Tally.objects.bulk_create(tally_rows, batch_size=2000)
+    insert(Rollup, rollup_rows, returning=False)
+    insert(Tally, tally_rows, returning=False)
     return len(rollup_rows) + len(tally_rows)
 
 
@@ -196,6 +197,6 @@ def apply_bulk(before: Iterable[Contribution], after: Iterable[Contribution], ct
     rollup_rows, tally_rows = _new_rows(new_cells, ctx)
     for model, rows in to_update.items():
         model.objects.bulk_update(rows, ["amount"], batch_size=1000)
-    Rollup.objects.bulk_create(rollup_rows, batch_size=1000)
-    Tally.objects.bulk_create(tally_rows, batch_size=1000)
+    insert(Rollup, rollup_rows, returning=False)
+    insert(Tally, tally_rows, returning=False)
     return len(delta)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
 from common.bulk import CREATED, UNCHANGED, UPDATED, BulkItem
@@ -342,9 +343,10 @@ class Importer:
             row.failed = True
             return None
 
-    def _choice(self, sheet: str, row: Row, key: str, label, choices: dict, message: str):
+    def _choice(self, sheet: str, row: Row, key: str, label, choices: dict, message):
         """A label from a fixed list (类型, 阶段 …): its value, or an error on the cell (none
-        when the cell could not be read: that was reported)."""
+        when the cell could not be read: that was reported). ``message`` is lazy: translated
+        only for a row that needs it."""
         if label is None:
             row.failed = True
             return None
@@ -425,7 +427,7 @@ class Importer:
             "kind",
             kind,
             KIND_BY_LABEL,
-            _("单位类型“%(v)s”无效，应为 乡镇/街道/园区/区直单位"),
+            gettext_lazy("单位类型“%(v)s”无效，应为 乡镇/街道/园区/区直单位"),
         )
         category = self._choice(
             sheet,
@@ -433,7 +435,7 @@ class Importer:
             "category",
             category,
             {"": "", **CATEGORY_BY_LABEL},
-            _("类别“%(v)s”无效，应为 一类单位/重点乡镇 或留空"),
+            gettext_lazy("类别“%(v)s”无效，应为 一类单位/重点乡镇 或留空"),
         )
         if row.failed:
             return None
@@ -575,7 +577,7 @@ class Importer:
             "capital_type",
             capital,
             CAPITAL_BY_LABEL,
-            _("类型“%(v)s”无效，应为 外资 或 内资"),
+            gettext_lazy("类型“%(v)s”无效，应为 外资 或 内资"),
         )
         data["unit"] = self._project_unit(sheet, row, unit_code)
         data["stage"] = self._choice(
@@ -584,7 +586,7 @@ class Importer:
             "stage",
             stage,
             {"": Stage.SIGNED, **STAGE_BY_LABEL},
-            _("阶段“%(v)s”无效，应为 意向/洽谈/签约/开工/投产/终止"),
+            gettext_lazy("阶段“%(v)s”无效，应为 意向/洽谈/签约/开工/投产/终止"),
         )
         data["event"] = self._event(sheet, row, event_name)
         if row.failed:
@@ -654,7 +656,7 @@ class Importer:
         vouchers = {values.parse_text(r.raw("voucher_no"), 1000) for r in rows}
         existing: dict[tuple, Inflow] = {}
         for inflow in Inflow.objects.filter(
-            project__in=projects.values(), voucher_no__in=vouchers
+            project_id__in=[p.pk for p in projects.values()], voucher_no__in=vouchers
         ).order_by("pk"):
             key = (inflow.project_id, inflow.voucher_no)
             # A voided inflow's 凭证号 may be used again: the live one is the row's record.
@@ -686,7 +688,7 @@ class Importer:
             "status",
             status,
             {"": None, **STATUS_BY_LABEL},
-            _("核实状态“%(v)s”无效，应为 已核实 或 待核实"),
+            gettext_lazy("核实状态“%(v)s”无效，应为 已核实 或 待核实"),
         )
         return None if row.failed else data
 
@@ -841,7 +843,7 @@ class Importer:
             "status",
             status,
             {"": None, **REPORTED_STATUS_BY_LABEL},
-            _("核实状态“%(v)s”无效，应为 已核实 或 待核实"),
+            gettext_lazy("核实状态“%(v)s”无效，应为 已核实 或 待核实"),
         )
         data["unit"] = self._project_unit(sheet, row, code)
         if row.failed:

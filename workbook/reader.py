@@ -34,7 +34,8 @@ class Cell:
 
     @property
     def is_formula(self) -> bool:
-        # With data_only=False, read-only openpyxl gives a formula as its text: "=SUM(...)".
+        # With data_only=False the reader (as read-only openpyxl) gives a formula as its text:
+        # "=SUM(...)".
         return isinstance(self.value, str) and len(self.value) > 1 and self.value[0] == "="
 
 
