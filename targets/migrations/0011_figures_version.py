@@ -26,13 +26,16 @@ def create(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         # One bump per statement (a bulk write of thousands of rows bumps once), TRUNCATE too.
+        # BEFORE the statement: a transaction takes the counter's row lock before the first
+        # row of these tables it locks, so two transactions writing the rollup can never
+        # hold each other's rows and wait for the counter (a deadlock); they queue on it.
         schema_editor.execute(
             "CREATE FUNCTION targets_bump_figures_version() RETURNS trigger "
             f"LANGUAGE plpgsql AS $$ BEGIN {BUMP}; RETURN NULL; END $$"
         )
         for table in TABLES:
             schema_editor.execute(
-                f"CREATE TRIGGER {table}_figures_version AFTER INSERT OR UPDATE OR DELETE "
+                f"CREATE TRIGGER {table}_figures_version BEFORE INSERT OR UPDATE OR DELETE "
                 f"OR TRUNCATE ON {table} FOR EACH STATEMENT "
                 "EXECUTE FUNCTION targets_bump_figures_version()"
             )
