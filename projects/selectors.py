@@ -241,10 +241,12 @@ class Fulfilment:
 
 
 def fulfilment_rates(year: int, as_of: dt.date) -> dict:
-    """:func:`read_fulfilment_rates`, kept while the figures stand (targets.report_cache:
-    every write to the projects moves the figures version)."""
+    """:func:`read_fulfilment_rates`, kept while the projects stand (targets.report_cache:
+    every write to the projects moves its counter)."""
     return report_cache.cached(
-        ("fulfilment", year, as_of), lambda: read_fulfilment_rates(year, as_of)
+        ("fulfilment", year, as_of),
+        lambda: read_fulfilment_rates(year, as_of),
+        counter=report_cache.PROJECTS,
     )
 
 

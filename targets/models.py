@@ -681,11 +681,11 @@ class PeriodClose(models.Model):
 
 
 class FiguresVersion(models.Model):
-    """One row whose counter the database itself raises, in the writing transaction, whenever
-    a table the progress report reads changes (the rollup, quotas, district tasks, indicators,
-    the scheme, 加减分, the years, the closes, the units, and the projects for 履约率):
-    triggers made by migration 0011, so no write path (a service, the admin, a bulk import,
-    raw SQL) can forget it.
+    """Counters the database itself raises, in the writing transaction: row 1 whenever a
+    table the progress report reads changes (the rollup, quotas, district tasks, indicators,
+    the scheme, 加减分, the years, the closes, the units), row 2 whenever the projects change
+    (the kept 履约率): triggers made by migration 0011, so no write path (a service, the
+    admin, a bulk import, raw SQL) can forget them.
 
     targets.report_cache keeps built reports under the counter's value: a page served while
     nothing changed reuses the report, and the first page after a change builds a new one.

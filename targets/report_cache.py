@@ -4,8 +4,14 @@ Every page of a period (the dashboard, the ranking, a unit's page, the homes, pa
 forecast) builds the same ProgressReport from the rollup, the quotas, the scheme … Most page
 views come between two changes, so the report is kept in the process under the value of
 targets.models.FiguresVersion, a counter the database raises in the transaction of any
-write to those tables (triggers, migration 0011). A report is reused only under the counter
-it was built at: the first page after a change builds a new one.
+write to those tables (triggers, migration 0011; a second counter for the projects, which
+the kept 履约率 counts). A report is reused only under the counter it was built at: the
+first page after a change builds a new one.
+
+On PostgreSQL the trigger runs before each writing statement, so a writer takes the
+counter's row lock first and holds it until it commits: writers of those tables queue on it
+(never deadlock). A long transaction that writes them (rebuild_rollups, an import's rollup
+step at its end) makes the others wait until it commits.
 
 Two rules keep a kept report true:
 - the counter is read before the figures, so a report is never older than its key (a write
@@ -35,24 +41,31 @@ _kept: OrderedDict[tuple, object] = OrderedDict()
 _lock = threading.Lock()
 
 
-def figures_version() -> int | None:
+REPORT = 1  # the counter of the tables the progress report reads
+PROJECTS = 2  # the counter of the projects table (the kept 履约率)
+
+
+def figures_version(counter: int = REPORT) -> int | None:
     """The counter now (one query); None when its row is missing (nothing is then kept)."""
-    return FiguresVersion.objects.filter(pk=1).values_list("counter", flat=True).first()
+    return FiguresVersion.objects.filter(pk=counter).values_list("counter", flat=True).first()
 
 
 def may_keep() -> bool:
     return not connection.in_atomic_block
 
 
-def cached(key: Hashable, build: Callable[[], T], version: int | None = None) -> T:
-    """``build()``, or what it returned for ``key`` at the current figures version.
+def cached(
+    key: Hashable, build: Callable[[], T], version: int | None = None, counter: int = REPORT
+) -> T:
+    """``build()``, or what it returned for ``key`` at the current value of ``counter``.
 
-    ``version``: the counter when the caller has read it already (one query per page)."""
+    ``version``: the counter's value when the caller has read it already (one query per
+    page)."""
     if version is None:
-        version = figures_version()
+        version = figures_version(counter)
     if version is None:
         return build()
-    full_key = (connection.alias, version, key)
+    full_key = (connection.alias, counter, version, key)
     with _lock:
         if full_key in _kept:
             _kept.move_to_end(full_key)

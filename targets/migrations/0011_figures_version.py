@@ -3,49 +3,55 @@
 
 from django.db import migrations, models
 
-# Every table build_report, the closes and the kept 履约率 read; the counter moves when any of
-# them changes.
-TABLES = (
-    "targets_rollup",
-    "targets_quota",
-    "targets_districttask",
-    "targets_indicator",
-    "targets_schemeentry",
-    "targets_scoreadjustment",
-    "targets_assessmentyear",
-    "targets_periodclose",
-    "units_unit",
-    # The pipeline page's 履约率 and 成功率 count the projects themselves (kept as well).
-    "projects_project",
-)
-BUMP = "UPDATE targets_figuresversion SET counter = counter + 1 WHERE id = 1"
+# Counter 1: every table build_report and the closes read. Counter 2: the projects, which the
+# kept 履约率 and 成功率 count. Two rows, so that a long write to the projects (a large import)
+# does not make writers of the rollup (a verification) queue behind it.
+TABLES = {
+    "targets_rollup": 1,
+    "targets_quota": 1,
+    "targets_districttask": 1,
+    "targets_indicator": 1,
+    "targets_schemeentry": 1,
+    "targets_scoreadjustment": 1,
+    "targets_assessmentyear": 1,
+    "targets_periodclose": 1,
+    "units_unit": 1,
+    "projects_project": 2,
+}
+
+
+def _bump(counter) -> str:
+    return f"UPDATE targets_figuresversion SET counter = counter + 1 WHERE id = {counter}"
 
 
 def create(apps, schema_editor):
-    apps.get_model("targets", "FiguresVersion").objects.create(pk=1, counter=0)
+    FiguresVersion = apps.get_model("targets", "FiguresVersion")
+    FiguresVersion.objects.create(pk=1, counter=0)
+    FiguresVersion.objects.create(pk=2, counter=0)
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         # One bump per statement (a bulk write of thousands of rows bumps once), TRUNCATE too.
-        # BEFORE the statement: a transaction takes the counter's row lock before the first
+        # BEFORE the statement: a transaction takes its counter's row lock before the first
         # row of these tables it locks, so two transactions writing the rollup can never
         # hold each other's rows and wait for the counter (a deadlock); they queue on it.
         schema_editor.execute(
             "CREATE FUNCTION targets_bump_figures_version() RETURNS trigger "
-            f"LANGUAGE plpgsql AS $$ BEGIN {BUMP}; RETURN NULL; END $$"
+            "LANGUAGE plpgsql AS $$ BEGIN UPDATE targets_figuresversion "
+            "SET counter = counter + 1 WHERE id = TG_ARGV[0]::bigint; RETURN NULL; END $$"
         )
-        for table in TABLES:
+        for table, counter in TABLES.items():
             schema_editor.execute(
                 f"CREATE TRIGGER {table}_figures_version BEFORE INSERT OR UPDATE OR DELETE "
                 f"OR TRUNCATE ON {table} FOR EACH STATEMENT "
-                "EXECUTE FUNCTION targets_bump_figures_version()"
+                f"EXECUTE FUNCTION targets_bump_figures_version({counter})"
             )
     elif vendor == "sqlite":
         # SQLite has row triggers only: one bump per row written.
-        for table in TABLES:
+        for table, counter in TABLES.items():
             for event in ("INSERT", "UPDATE", "DELETE"):
                 schema_editor.execute(
                     f"CREATE TRIGGER {table}_figures_version_{event.lower()} AFTER {event} "
-                    f"ON {table} BEGIN {BUMP}; END"
+                    f"ON {table} BEGIN {_bump(counter)}; END"
                 )
 
 
