@@ -346,8 +346,13 @@ def evidence_upload_to(instance, filename: str) -> str:
 class Inflow(models.Model):
     """Capital that actually arrived (到位资金) for a project; counts once verified."""
 
+    # Indexed by projects_inflow_project below (with the amount), not by Django's own.
     project = models.ForeignKey(
-        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="inflows"
+        Project,
+        verbose_name=_("项目"),
+        on_delete=models.PROTECT,
+        related_name="inflows",
+        db_index=False,
     )
     arrived_on = models.DateField(_("到位日期"), validators=[validate_not_future])
     amount = models.DecimalField(
@@ -442,6 +447,10 @@ class Inflow(models.Model):
             ),
         ]
         indexes = [
+            # A project's money, and a unit's through its projects: the foreign key's index,
+            # with the amount, so the 合计 row of a unit's list (common.columns) sums its first
+            # rows from the index alone instead of scanning the table.
+            models.Index(fields=["project"], include=["amount"], name="projects_inflow_project"),
             # The inflow list's order with its tie-breaker, unfiltered and by status (the
             # second also serves the status + date ranges of the aggregates).
             models.Index(fields=["-arrived_on", "-id"], name="projects_inflow_list"),
