@@ -8,6 +8,7 @@ from django.shortcuts import render
 from common.permissions import permission_required
 from projects import selectors
 from reporting import forecast
+from targets import report_cache
 from targets.views import report_context
 
 
@@ -43,13 +44,19 @@ def forecast_view(request: HttpRequest) -> HttpResponse:
     """The year-end forecast: the district's per indicator and the units' early warnings
     (预警: a deposit-deciding quota the forecast misses), with the gap to close."""
     _period, report, context = report_context(request)
-    forecasts = forecast.build_forecasts(report)
+    read_at = forecast.kept_pipeline(report.year, report.as_of, report.home_province).computed_at
+
+    def tables():
+        forecasts = forecast.build_forecasts(report)
+        return forecast.district_forecast(report, forecasts), forecast.warnings(forecasts)
+
+    # Worked out once per kept report and pipeline read (the template keeps its tables the
+    # same way: {% kept %}).
+    district, warnings = report_cache.derived(report, ("forecast", read_at), tables)
     context.update(
-        pipeline_read_at=forecast.kept_pipeline(
-            report.year, report.as_of, report.home_province
-        ).computed_at,
-        district=forecast.district_forecast(report, forecasts),
-        warnings=forecast.warnings(forecasts),
+        pipeline_read_at=read_at,
+        district=district,
+        warnings=warnings,
         warnings_shown=forecast.warnings_shown(report.as_of),
         warnings_from=settings.FORECAST_WARNINGS_FROM_MONTH,
     )

@@ -35,6 +35,7 @@ from django.db import connection
 from targets.models import FiguresVersion
 
 KEPT = 32  # reports kept per process (a few periods × live/frozen); the oldest goes first
+DERIVED = 64  # what pages derive from one kept report (see derived); the oldest goes first
 T = TypeVar("T")
 
 _kept: OrderedDict[tuple, object] = OrderedDict()
@@ -76,6 +77,30 @@ def cached(
             _kept[full_key] = value
             while len(_kept) > KEPT:
                 _kept.popitem(last=False)
+    return value
+
+
+def derived(report: object, key: Hashable, build: Callable[[], T]) -> T:
+    """``build()``, worked out once for this report object and ``key``.
+
+    What a page derives from a report alone (a rendered table of it, in one language, for
+    one sort order) lives on the report itself: a kept report is reused only while the
+    figures stand, so what hangs on it goes with it, and a report built inside a
+    transaction (never kept) takes its derived values with it when the page is done. The
+    key must hold everything else the value depends on (the language, the request's
+    parameters, the user's scope). At most DERIVED values per report, the oldest dropped."""
+    with _lock:
+        memo = report.__dict__.get("_derived")
+        if memo is None:
+            memo = report.__dict__["_derived"] = OrderedDict()
+        if key in memo:
+            memo.move_to_end(key)
+            return memo[key]
+    value = build()
+    with _lock:
+        memo[key] = value
+        while len(memo) > DERIVED:
+            memo.popitem(last=False)
     return value
 
 

@@ -205,29 +205,34 @@ def ranking_view(request: HttpRequest) -> HttpResponse:
     kind = category = ""
     if form.is_valid():
         kind, category = form.cleaned_data["kind"], form.cleaned_data["category"]
-    rows = []
     places = ranking_places(report)
     board_top, board_bottom = ranking_boards(report, places)
-    for place, row in places:
-        unit = row.unit
-        if (kind and unit.kind != kind) or (category and (unit.category or "none") != category):
-            continue
-        data = {
-            "place": place,
-            "unit": unit.name,
-            "link": unit_link(unit, request.user),
-            "kind": unit.get_kind_display(),
-            "category": unit.get_category_display() or "—",
-            "score": row.score,
-            "base": row.base_score,
-            "adjustment": row.adjustment_points,
-        }
-        for ind in report.indicators:
-            cell = row.cells[ind.code]
-            data[ind.code] = (cell.rate, cell.status, cell.falling)
-        rows.append(data)
-    table = ranking_table_class(report.indicators)(rows)
-    RequestConfig(request, paginate=False).configure(table)
+
+    def table():
+        """Built only when the template renders it: its HTML is kept per report ({% kept %})."""
+        rows = []
+        for place, row in places:
+            unit = row.unit
+            if (kind and unit.kind != kind) or (category and (unit.category or "none") != category):
+                continue
+            data = {
+                "place": place,
+                "unit": unit.name,
+                "link": unit_link(unit, request.user),
+                "kind": unit.get_kind_display(),
+                "category": unit.get_category_display() or "—",
+                "score": row.score,
+                "base": row.base_score,
+                "adjustment": row.adjustment_points,
+            }
+            for ind in report.indicators:
+                cell = row.cells[ind.code]
+                data[ind.code] = (cell.rate, cell.status, cell.falling)
+            rows.append(data)
+        built = ranking_table_class(report.indicators)(rows)
+        RequestConfig(request, paginate=False).configure(built)
+        return built
+
     context.update(
         {
             "table": table,

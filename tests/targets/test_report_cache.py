@@ -2,13 +2,15 @@
 every write to a table the report reads, and a kept report is used only at its version."""
 
 import datetime as dt
+import re
 from decimal import Decimal as D
 
 import pytest
+from django.conf import settings
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from projects import services
 from targets import report_cache
@@ -169,3 +171,76 @@ def test_the_dashboard_shows_money_verified_after_its_report_was_kept(
     services.inflow_verify(inflow=inflow, user=commerce)
     after = client.get(url)
     assert after.context["report"].district["fdi_actual"].actual == D("123.45")
+
+
+def test_a_derived_value_lives_on_its_report(db):
+    class Report:
+        pass
+
+    first, second = Report(), Report()
+    built = []
+
+    def build():
+        built.append(1)
+        return len(built)
+
+    assert report_cache.derived(first, ("t", "zh-hans"), build) == 1
+    assert report_cache.derived(first, ("t", "zh-hans"), build) == 1  # kept on the report
+    assert report_cache.derived(first, ("t", "en"), build) == 2  # another key
+    assert report_cache.derived(second, ("t", "zh-hans"), build) == 3  # another report
+    for n in range(report_cache.DERIVED + 5):
+        report_cache.derived(first, ("many", n), build)
+    assert len(first._derived) == report_cache.DERIVED  # bounded: the oldest went
+
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def _page(client, url) -> str:
+    """The page without its CSRF tokens (masked afresh on every page)."""
+    return TOKEN.sub("csrf", client.get(url).content.decode())
+
+
+@pytest.mark.parametrize(
+    ("name", "marker"),
+    [("targets:ranking", 'class="status-'), ("reporting:forecast", 'data-figure="warnings"')],
+)
+def test_the_kept_tables_follow_the_figures_and_the_language(
+    monkeypatch, client, commerce, unit_a, fdi, name, marker
+):
+    """The ranking's table and the forecast's tables are rendered once per kept report
+    ({% kept %}): the kept page is the page rendered afresh, the next page after money is
+    verified shows it, and the English page is English."""
+    monkeypatch.setattr(report_cache, "may_keep", lambda: True)
+    year = year_get_or_create(YEAR)
+    Quota.objects.create(year=year, unit=unit_a, indicator=fdi, amount=D("1000"))
+    client.force_login(commerce)
+    url = reverse(name) + f"?year={YEAR}&as_of={YEAR}-10-31"
+    project = ForeignProjectFactory(
+        unit=unit_a, signed_on=dt.date(YEAR, 1, 5), approved_on=dt.date(YEAR, 1, 6)
+    )
+    fresh = _page(client, url)
+    kept = _page(client, url)
+    report_cache.clear()
+    assert kept == fresh == _page(client, url)
+    inflow = services.inflow_create(
+        user=commerce,
+        project=project,
+        data={"arrived_on": dt.date(YEAR, 3, 1), "amount": D("123.45"), "voucher_no": "V1"},
+    )
+    services.inflow_verify(inflow=inflow, user=commerce)
+    after = _page(client, url)
+    assert marker in fresh and marker in after
+    shown = "12.35%" if name == "targets:ranking" else "123.45"  # 完成率 123.45 ÷ 1,000
+    assert shown not in fresh
+    assert shown in after
+    client.cookies.load({"django_language": "en"})
+    try:
+        english = _page(client, url)
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # the middleware leaves it on the thread
+    assert shown in english
+    # A column heading inside the kept block, in the language of each page.
+    heading = "预计全年" if name == "reporting:forecast" else "综合得分"
+    assert heading in after
+    assert heading not in english
