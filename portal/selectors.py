@@ -22,7 +22,7 @@ from projects.models import Inflow, InflowStatus, Project
 from reporting import forecast
 from rewards.models import ClaimStatus
 from rewards.selectors import claim_queue
-from targets import closes, progress
+from targets import closes, progress, report_cache
 from targets.charts import cumulative_chart
 from targets.period import month_name
 from targets.reports import ProgressReport, ranking_boards
@@ -44,8 +44,11 @@ def district_cards(report: ProgressReport) -> list[dict]:
 
 def status_counts(report: ProgressReport) -> dict[str, int]:
     """Leader: how many units with a task are green, yellow and red (their worst indicator)."""
-    counted = Counter(row.worst_status for row in report.units if row.has_quota)
-    return {status: counted.get(status, 0) for status in progress.STATUS_LABELS}
+    def count() -> dict[str, int]:
+        counted = Counter(row.worst_status for row in report.units if row.has_quota)
+        return {status: counted.get(status, 0) for status in progress.STATUS_LABELS}
+
+    return report_cache.derived(report, "status counts", count)
 
 
 def top_and_bottom(report: ProgressReport) -> dict[str, list]:
@@ -171,7 +174,7 @@ def forecast_warnings(report: ProgressReport, size: int = TOP) -> dict:
     deposit-deciding quotas the forecast misses, in how many units, and the worst few."""
     if not forecast.warnings_shown(report.as_of):
         return {"shown": False}
-    found = forecast.warnings(forecast.build_forecasts(report))
+    found = forecast.warnings(forecast.kept_forecasts(report))
     return {
         "shown": True,
         "count": len(found),

@@ -195,6 +195,13 @@ def build_forecasts(report: ProgressReport, unit=None) -> list[Forecast]:
     return result
 
 
+def kept_forecasts(report: ProgressReport) -> list[Forecast]:
+    """:func:`build_forecasts` of the whole district, worked out once per kept report and
+    pipeline read (targets.report_cache.derived): the forecast page and the homes share it."""
+    read_at = kept_pipeline(report.year, report.as_of, report.home_province).computed_at
+    return report_cache.derived(report, ("forecasts", read_at), lambda: build_forecasts(report))
+
+
 def _forecast(row: UnitProgress, ind, months, shares, pipelines, deciding) -> Forecast:
     cell = row.cells[ind.code]
     pipeline = pipelines.get(ind.code, {}).get(row.unit.pk, ZERO)

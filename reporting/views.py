@@ -8,7 +8,6 @@ from django.shortcuts import render
 from common.permissions import permission_required
 from projects import selectors
 from reporting import forecast
-from targets import report_cache
 from targets.views import report_context
 
 
@@ -46,17 +45,11 @@ def forecast_view(request: HttpRequest) -> HttpResponse:
     _period, report, context = report_context(request)
     read_at = forecast.kept_pipeline(report.year, report.as_of, report.home_province).computed_at
 
-    def tables():
-        forecasts = forecast.build_forecasts(report)
-        return forecast.district_forecast(report, forecasts), forecast.warnings(forecasts)
-
-    # Worked out once per kept report and pipeline read (the template keeps its tables the
-    # same way: {% kept %}).
-    district, warnings = report_cache.derived(report, ("forecast", read_at), tables)
+    forecasts = forecast.kept_forecasts(report)  # the template keeps its tables: {% kept %}
     context.update(
         pipeline_read_at=read_at,
-        district=district,
-        warnings=warnings,
+        district=forecast.district_forecast(report, forecasts),
+        warnings=forecast.warnings(forecasts),
         warnings_shown=forecast.warnings_shown(report.as_of),
         warnings_from=settings.FORECAST_WARNINGS_FROM_MONTH,
     )
