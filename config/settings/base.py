@@ -96,6 +96,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Django's form renderer with the <select> written in Python (common/renderers.py).
+FORM_RENDERER = "common.renderers.PortalFormRenderer"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
