@@ -35,6 +35,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django_tables2 import utils
 from django_tables2.columns import ManyToManyColumn
+from django_tables2.columns.base import LinkTransform
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 
 register = template.Library()
@@ -52,6 +53,38 @@ def _static_td(bound_column) -> str | None:
         return None
     bound_column.current_record = bound_column.current_value = None
     return bound_column.attrs["td"].as_html()
+
+
+class _FastLink:
+    """A ``linkify=True`` column's link (LinkTransform with static attributes, no ``url``,
+    no ``reverse_args``), as LinkTransform writes it: ``<a attrs… href="…">content</a>``,
+    the static attributes written once per table."""
+
+    def __init__(self, static: str, accessor):
+        self.prefix = static + " " if static else ""
+        self.accessor = accessor
+
+    def __call__(self, content, record):
+        target = self.accessor.resolve(record)
+        if not hasattr(target, "get_absolute_url"):
+            if not hasattr(record, "get_absolute_url"):
+                raise TypeError(f"for linkify=True, '{target}' must have a method get_absolute_url")
+            target = record
+        url = target.get_absolute_url()
+        if url is None:
+            return content
+        return format_html('<a {}href="{}">{}</a>', mark_safe(self.prefix), url, content)
+
+
+def _fast_link(bound_column) -> _FastLink | None:
+    link = bound_column.link
+    if type(link) is not LinkTransform or callable(link.url) or link.reverse_args:
+        return None
+    attrs = link.attrs or {}
+    if "href" in attrs or any(callable(value) for value in attrs.values()):
+        return None
+    accessor = link.accessor if link.accessor is not None else bound_column.name
+    return _FastLink(utils.AttributeDict(attrs).as_html(), utils.A(accessor))
 
 
 class _Cell:
@@ -74,6 +107,7 @@ class _Cell:
         arguments, catch_all = utils.signature(self.render)
         self.arguments = None if catch_all else tuple(arguments)
         self.callable = catch_all or all(a in _CELL_ARGUMENTS for a in arguments)
+        self.fast_link = _fast_link(bound_column)
         self.display_by_class: dict[type, bool] = {}
         self.choices_by_class: dict[type, tuple | None] = {}
 
@@ -146,6 +180,8 @@ class _Cell:
             content = self.render(**arguments)
         else:
             content = self.render(**{name: arguments[name] for name in self.arguments})
+        if self.fast_link is not None:
+            return self.fast_link(content, record)
         return self.link(content, **arguments) if self.link else content
 
     def html(self, row, record, context) -> str:
