@@ -22,19 +22,23 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.template import Context
 from django.template.base import render_value_in_context
+from django.template.defaultfilters import date as date_filter
 from django.templatetags.l10n import localize as localize_filter
 from django.templatetags.l10n import unlocalize
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django_tables2 import utils
-from django_tables2.columns import ManyToManyColumn
+from django_tables2.columns import DateColumn, DateTimeColumn, ManyToManyColumn
 from django_tables2.columns.base import LinkTransform
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 
@@ -87,6 +91,24 @@ def _fast_link(bound_column) -> _FastLink | None:
     return _FastLink(utils.AttributeDict(attrs).as_html(), utils.A(accessor))
 
 
+# The template code of django-tables2's DateColumn and DateTimeColumn.
+_DATE_CODE = re.compile(r'\{\{ value\|date:"([^"]*)"\|default:default \}\}')
+_CONTEXT = Context(autoescape=True)
+
+
+def _date_format(bound_column) -> str | None:
+    """The format of a plain DateColumn / DateTimeColumn (rendered by the column itself, not
+    a table's ``render_FOO``), whose cells are then written as its template writes them:
+    ``{{ value|date:"…"|default:default }}``."""
+    column = bound_column.column
+    if type(column) not in (DateColumn, DateTimeColumn) or column.extra_context:
+        return None
+    if getattr(bound_column.render, "__self__", None) is not column:
+        return None
+    found = _DATE_CODE.fullmatch(column.template_code or "")
+    return found.group(1) if found else None
+
+
 class _Cell:
     """What one column's cells share: worked out once per table."""
 
@@ -108,6 +130,7 @@ class _Cell:
         self.arguments = None if catch_all else tuple(arguments)
         self.callable = catch_all or all(a in _CELL_ARGUMENTS for a in arguments)
         self.fast_link = _fast_link(bound_column)
+        self.date_format = _date_format(bound_column)
         self.display_by_class: dict[type, bool] = {}
         self.choices_by_class: dict[type, tuple | None] = {}
 
@@ -162,11 +185,8 @@ class _Cell:
                 return None, True
             return None, False
 
-    def content(self, row, record):
-        value, link_only = self.value(record)
-        if not link_only and (value in self.empty_values or (self.many and not value.exists())):
-            return self.default
-        arguments = {
+    def _arguments(self, row, record, value) -> dict:
+        return {
             "value": value,
             "record": record,
             "column": self.column,
@@ -174,15 +194,29 @@ class _Cell:
             "bound_row": row,
             "table": row._table,
         }
+
+    def _rendered(self, row, record, value):
+        if self.date_format is not None:
+            # {{ value|date:"…"|default:default }}, as the column's template writes it.
+            shown = date_filter(template_localtime(value), self.date_format)
+            return mark_safe(render_value_in_context(shown or self.default, _CONTEXT)), None
+        arguments = self._arguments(row, record, value)
         if not self.callable:
-            content = None  # an argument no cell has: django-tables2 does not call it
-        elif self.arguments is None:
-            content = self.render(**arguments)
-        else:
-            content = self.render(**{name: arguments[name] for name in self.arguments})
+            return None, arguments  # an argument no cell has: django-tables2 does not call it
+        if self.arguments is None:
+            return self.render(**arguments), arguments
+        return self.render(**{name: arguments[name] for name in self.arguments}), arguments
+
+    def content(self, row, record):
+        value, link_only = self.value(record)
+        if not link_only and (value in self.empty_values or (self.many and not value.exists())):
+            return self.default
+        content, arguments = self._rendered(row, record, value)
         if self.fast_link is not None:
             return self.fast_link(content, record)
-        return self.link(content, **arguments) if self.link else content
+        if not self.link:
+            return content
+        return self.link(content, **(arguments or self._arguments(row, record, value)))
 
     def html(self, row, record, context) -> str:
         cell = self.content(row, record)
