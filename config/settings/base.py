@@ -133,6 +133,16 @@ def _database_from_url(url: str) -> dict:
     return config
 
 
+# Django's cache holds one thing: the forecast's reading of the projects (reporting.forecast,
+# kept FORECAST_PIPELINE_SECONDS). In files under VAR_DIR, so the server's worker processes
+# share one reading instead of each reading the projects again (0.7 s at 1.1M inflows).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+}
+
 DATABASE_URL = env("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"
 DATABASES = {"default": _database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

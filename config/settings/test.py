@@ -17,5 +17,7 @@ MEDIA_ROOT = Path(tempfile.gettempdir()) / f"portal-test-media-{os.getpid()}"
 # WhiteNoise serves the source folders (WHITENOISE_USE_FINDERS); no collected files, so no
 # STATIC_ROOT to warn about.
 STATIC_ROOT = None
+# Each test process keeps its own cache (a shared folder would mix the workers' tests).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {**STORAGES}
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
