@@ -19,10 +19,12 @@ these functions check the state an object must be in.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone
@@ -30,7 +32,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import User
-from common.bulk import BulkItem, insert
+from common.bulk import BulkItem, build, insert
 from common.permissions import require
 from common.roles import Role
 from common.services import stamp
@@ -256,6 +258,8 @@ def _validate(item: BulkItem, fk: tuple[str, ...]) -> None:
         raw = getattr(obj, field.attname)
         if (field.blank and raw in field.empty_values) or isinstance(raw, DatabaseDefault):
             continue
+        if _passes(field, raw):
+            continue  # field.clean would give back the same value, with no error
         try:
             setattr(obj, field.attname, field.clean(raw, obj))
         except ValidationError as error:
@@ -268,19 +272,60 @@ def _validate(item: BulkItem, fk: tuple[str, ...]) -> None:
         item.refuse_all(ValidationError(errors))
 
 
+# The field classes whose ``to_python`` gives back a value of these exact types unchanged
+# (a finite Decimal: an equal one).
+AS_IS = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.DateField: (dt.date,),
+    models.DecimalField: (Decimal,),
+    models.BooleanField: (bool,),
+    models.IntegerField: (int,),
+    models.PositiveIntegerField: (int,),
+    models.PositiveSmallIntegerField: (int,),
+}
+
+
+def _passes(field, raw) -> bool:
+    """True when ``field.clean(raw)`` would return ``raw`` as it is, without an error: a
+    value of a type ``to_python`` keeps, not empty, on a field without choices, that every
+    one of the field's validators accepts. Anything else (and any refusal, for its exact
+    messages) goes through ``field.clean`` itself."""
+    if (
+        type(raw) not in AS_IS.get(type(field), ())
+        or field.choices
+        or raw in field.empty_values
+        or (type(raw) is Decimal and not raw.is_finite())
+    ):
+        return False
+    try:
+        for validator in field.validators:
+            validator(raw)
+    except ValidationError:
+        return False
+    return True
+
+
 FIELD_ORDER: dict = {}
+FIELDS_TO_CHECK: dict = {}
 
 
 def _fields_to_check(model, changed: list[str], fk: tuple[str, ...]) -> list:
     """The model's fields named in ``changed`` (foreign keys in ``fk`` left out), in the
-    model's order, as ``clean_fields`` meets them."""
-    if model not in FIELD_ORDER:
-        FIELD_ORDER[model] = {
-            f.name: (n, f) for n, f in enumerate(model._meta.fields) if not f.generated
-        }
-    order = FIELD_ORDER[model]
-    found = sorted(order[name] for name in set(changed) if name in order and name not in fk)
-    return [field for _n, field in found]
+    model's order, as ``clean_fields`` meets them (worked out once per set of names: the
+    rows of a batch name the same fields)."""
+    key = (model, tuple(changed), fk)
+    if key not in FIELDS_TO_CHECK:
+        if model not in FIELD_ORDER:
+            FIELD_ORDER[model] = {
+                f.name: (n, f) for n, f in enumerate(model._meta.fields) if not f.generated
+            }
+        order = FIELD_ORDER[model]
+        found = sorted(order[name] for name in set(changed) if name in order and name not in fk)
+        if len(FIELDS_TO_CHECK) > 1000:  # a bounded cache
+            FIELDS_TO_CHECK.clear()
+        FIELDS_TO_CHECK[key] = [field for _n, field in found]
+    return FIELDS_TO_CHECK[key]
 
 
 def _build_project(item: BulkItem, user) -> None:
@@ -290,7 +335,7 @@ def _build_project(item: BulkItem, user) -> None:
         data["investor_credit_code"] = normalize_credit_code(data["investor_credit_code"])
     current = item.current
     if current is None:
-        item.obj, item.changed = Project(created_by=user, **data), list(data)
+        item.obj, item.changed = build(Project, created_by=user, **data), list(data)
         return
     if current.stage == Stage.WITHDRAWN:
         item.refuse(None, _("项目已作为重复统计撤回，不能再修改。"))
@@ -399,7 +444,7 @@ def _build_inflow(item: BulkItem, user, *, may_verify: bool, resubmit: bool, now
     project, current = data["project"], item.current
     if current is None:
         refusal = money_refusal(project, new=True)
-        obj = Inflow(created_by=user, status=InflowStatus.PENDING, **data)
+        obj = build(Inflow, created_by=user, status=InflowStatus.PENDING, **data)
         item.changed = list(data)
     else:
         if _inflow_unchanged(item, data, wanted, resubmit):

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
-from common.bulk import CREATED, UNCHANGED, UPDATED, BulkItem
+from common.bulk import CREATED, UNCHANGED, UPDATED, BulkItem, loaded
 from common.locale import chinese_labels
 from common.permissions import has_rule, require
 from common.roles import Role
@@ -57,6 +57,12 @@ from workbook.sheets import (
 )
 
 CHUNK = 2000
+# What the inflows' rules read of their project (the money rule, the 万/亿 check, the
+# rollup's contributions, a clerk's unit); any other field loads on first use.
+INFLOW_PROJECT = (
+    "id", "code", "unit_id", "stage", "signed_on", "approved_on", "capital_type",
+    "contract_amount", "is_park_project", "origin",
+)  # fmt: skip
 # The preview lists the first rows an import creates or changes, then how many more: the
 # result keeps this many, and counts the rest, so memory does not grow with the file.
 CHANGES_KEPT = 1000
@@ -652,7 +658,9 @@ class Importer:
         """The chunk's projects by code and its stored inflows by (project, 凭证号): two
         queries for the chunk."""
         codes = {values.parse_text(r.raw("project"), 1000) for r in rows}
-        projects = {p.code: p for p in Project.objects.filter(code__in=codes)}
+        projects = {
+            p.code: p for p in loaded(Project.objects.filter(code__in=codes), INFLOW_PROJECT)
+        }
         vouchers = {values.parse_text(r.raw("voucher_no"), 1000) for r in rows}
         existing: dict[tuple, Inflow] = {}
         for inflow in Inflow.objects.filter(
