@@ -16,9 +16,10 @@ from operator import attrgetter
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, models, router
 from django.db.models.base import ModelState
 from django.db.models.fields.files import FieldFile
+from django.db.models.fields.related_descriptors import ForwardManyToOneDescriptor
 from django.db.models.signals import post_init, pre_init
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -104,8 +105,41 @@ def _plan(model) -> tuple[dict, list, dict]:
             for name in {f.name, f.attname}:
                 descriptor = getattr(model, name, None)
                 setters[name] = hasattr(descriptor, "__set__")
+            if _plain_relation(model, f):
+                setters[f.name] = f
         _PLANS[model] = constants, factories, setters
     return _PLANS[model]
+
+
+def _plain_relation(model, field) -> bool:
+    """A many-to-one relation on one column, set through Django's own descriptor."""
+    return (
+        type(field) is models.ForeignKey
+        and type(getattr(model, field.name, None)) is ForwardManyToOneDescriptor
+        and len(field.related_fields) == 1
+    )
+
+
+def _relate(obj, field, value) -> None:
+    """``obj.<field> = value`` as ForwardManyToOneDescriptor.__set__ does it for a new
+    object without database routers: the id, the cached related object, the database the
+    two share (the descriptor itself where anything else could happen: a wrong type, two
+    databases)."""
+    state = obj._state
+    if value is None:
+        obj.__dict__[field.attname] = None
+    elif isinstance(value, field.remote_field.model._meta.concrete_model) and (
+        state.db is None or value._state.db in (None, state.db)
+    ):
+        if state.db is None:
+            state.db = value._state.db or DEFAULT_DB_ALIAS
+        if value._state.db is None:
+            value._state.db = state.db
+        obj.__dict__[field.attname] = getattr(value, field.related_fields[0][1].attname)
+    else:
+        setattr(obj, field.name, value)
+        return
+    state.fields_cache[field.name] = value
 
 
 def build(model, **values):
@@ -128,9 +162,13 @@ def build(model, **values):
     attrs.update(constants)
     for attname, default in factories:
         attrs[attname] = default()
+    routed = bool(router.routers)
     for name, value in values.items():
-        if setters[name]:
+        setter = setters[name]
+        if setter is True or (setter and routed):
             setattr(obj, name, value)
+        elif setter:
+            _relate(obj, setter, value)
         else:
             attrs[name] = value
     return obj
@@ -358,9 +396,7 @@ def add_to(model, keys: tuple[str, ...], rows: list[tuple], field: str = "amount
     types = _unnest_types(columns)
     marks = "(%s)" % ", ".join(["%s"] * len(columns))
     size = max(1, min(INSERT_BATCH, connection.ops.bulk_batch_size(columns, rows)))
-    prepared = sorted(
-        (*row[:-1], target.get_db_prep_save(row[-1], connection)) for row in rows
-    )
+    prepared = sorted((*row[:-1], target.get_db_prep_save(row[-1], connection)) for row in rows)
     with connection.cursor() as cursor:
         for start in range(0, len(prepared), size):
             batch = prepared[start : start + size]

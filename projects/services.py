@@ -24,6 +24,13 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import (
+    DecimalValidator,
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+)
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.expressions import DatabaseDefault
@@ -254,12 +261,12 @@ def _validate(item: BulkItem, fk: tuple[str, ...]) -> None:
     walking every field of the model for each record (the import validates thousands)."""
     obj = item.obj
     errors: dict = {}
-    for field in _fields_to_check(type(obj), item.changed, fk):
+    for field, passes in _fields_to_check(type(obj), item.changed, fk):
         raw = getattr(obj, field.attname)
+        if passes(raw):
+            continue  # field.clean would give back the same value, with no error
         if (field.blank and raw in field.empty_values) or isinstance(raw, DatabaseDefault):
             continue
-        if _passes(field, raw):
-            continue  # field.clean would give back the same value, with no error
         try:
             setattr(obj, field.attname, field.clean(raw, obj))
         except ValidationError as error:
@@ -299,11 +306,40 @@ def _passes(field, raw) -> bool:
     ):
         return False
     try:
-        for validator in field.validators:
-            validator(raw)
+        for kind, limit in _validator_checks(field):
+            if kind is None:
+                limit(raw)  # a validator of its own: asked as it is
+            elif (
+                (kind is MaxLengthValidator and len(raw) > limit)
+                or (kind is MinValueValidator and raw < limit)
+                or (kind is MaxValueValidator and raw > limit)
+                or (kind is ProhibitNullCharactersValidator and "\x00" in raw)
+            ):
+                return False
     except ValidationError:
         return False
     return True
+
+
+VALIDATOR_CHECKS: dict = {}
+# Django's validators that compare with a fixed limit (BaseValidator's compare), and the
+# null-character one: their test is done inline; field.clean gives the message when one fails.
+INLINE_VALIDATORS = (MaxLengthValidator, MinValueValidator, MaxValueValidator)
+
+
+def _validator_checks(field) -> list[tuple]:
+    if field not in VALIDATOR_CHECKS:
+        checks = []
+        for validator in field.validators:
+            kind = type(validator)
+            if kind in INLINE_VALIDATORS and not callable(validator.limit_value):
+                checks.append((kind, validator.limit_value))
+            elif kind is ProhibitNullCharactersValidator:
+                checks.append((kind, None))
+            else:
+                checks.append((None, validator))
+        VALIDATOR_CHECKS[field] = checks
+    return VALIDATOR_CHECKS[field]
 
 
 FIELD_ORDER: dict = {}
@@ -324,8 +360,64 @@ def _fields_to_check(model, changed: list[str], fk: tuple[str, ...]) -> list:
         found = sorted(order[name] for name in set(changed) if name in order and name not in fk)
         if len(FIELDS_TO_CHECK) > 1000:  # a bounded cache
             FIELDS_TO_CHECK.clear()
-        FIELDS_TO_CHECK[key] = [field for _n, field in found]
+        FIELDS_TO_CHECK[key] = [(field, _passes_test(field)) for _n, field in found]
     return FIELDS_TO_CHECK[key]
+
+
+def _passes_test(field):
+    """``_passes`` for one field, as a test of the value alone: for a text field whose only
+    validators are Django's length and null-character ones (most of them) the whole test
+    is inline."""
+    checks = _validator_checks(field)
+    kinds = {kind for kind, _limit in checks}
+    if (
+        type(field) in (models.CharField, models.TextField)
+        and not field.choices
+        and kinds <= {MaxLengthValidator, ProhibitNullCharactersValidator}
+    ):
+        limit = min((n for kind, n in checks if kind is MaxLengthValidator), default=None)
+        if limit is None:
+            return lambda raw: type(raw) is str and raw != "" and "\x00" not in raw
+        return lambda raw: (
+            type(raw) is str and raw != "" and len(raw) <= limit and "\x00" not in raw
+        )
+    if type(field) is models.DecimalField and not field.choices:
+        return _decimal_test(field, checks) or (lambda raw: _passes(field, raw))
+    return lambda raw: _passes(field, raw)
+
+
+def _decimal_test(field, checks: list[tuple]):
+    """An amount field whose validators are Django's DecimalValidator (the field's digits)
+    and fixed minimum or maximum: all tested inline. A finite Decimal with at most
+    ``decimal_places`` decimals and fewer than ``max_digits - decimal_places`` whole digits
+    is what DecimalValidator accepts. None when the field has anything else."""
+    places, digits = field.decimal_places, field.max_digits
+    if places is None or digits is None:
+        return None
+    low = high = None
+    for kind, limit in checks:
+        if kind is None and type(limit) is DecimalValidator:
+            if (limit.max_digits, limit.decimal_places) != (digits, places):
+                return None
+        elif kind is MinValueValidator:
+            low = limit if low is None else max(low, limit)
+        elif kind is MaxValueValidator:
+            high = limit if high is None else min(high, limit)
+        else:
+            return None
+    bound = Decimal(10) ** (digits - places)
+
+    def test(raw) -> bool:
+        return (
+            type(raw) is Decimal
+            and raw.is_finite()
+            and raw.as_tuple().exponent >= -places
+            and -bound < raw < bound
+            and (low is None or raw >= low)
+            and (high is None or raw <= high)
+        )
+
+    return test
 
 
 def _build_project(item: BulkItem, user) -> None:
@@ -476,7 +568,8 @@ def _build_inflow(item: BulkItem, user, *, may_verify: bool, resubmit: bool, now
 
 def _keep_evidence_name(obj: Inflow) -> None:
     """A new upload keeps its own name for the downloads (the storage may rename it)."""
-    if not obj.evidence:
+    if obj.__dict__.get("evidence", 0) in ("", None) or not obj.evidence:
+        # (no file: the stored empty name is read as it is, without making a FieldFile)
         obj.original_name = ""
     elif not obj.evidence._committed:  # a file not stored yet: the one just uploaded
         obj.original_name = obj.evidence.name.replace("\\", "/").rsplit("/", 1)[-1][:200]
