@@ -396,7 +396,15 @@ def add_to(model, keys: tuple[str, ...], rows: list[tuple], field: str = "amount
     types = _unnest_types(columns)
     marks = "(%s)" % ", ".join(["%s"] * len(columns))
     size = max(1, min(INSERT_BATCH, connection.ops.bulk_batch_size(columns, rows)))
-    prepared = sorted((*row[:-1], target.get_db_prep_save(row[-1], connection)) for row in rows)
+    decimal = isinstance(target, models.DecimalField)
+    adapt = connection.ops.adapt_decimalfield_value
+
+    def amount(value):  # get_db_prep_save's result; the short way for a Decimal
+        if decimal and type(value) is Decimal:
+            return adapt(value, target.max_digits, target.decimal_places)
+        return target.get_db_prep_save(value, connection)
+
+    prepared = sorted((*row[:-1], amount(row[-1])) for row in rows)
     with connection.cursor() as cursor:
         for start in range(0, len(prepared), size):
             batch = prepared[start : start + size]
