@@ -1243,8 +1243,8 @@ def inflow_bulk_save(
 
 
 def bulk_finish(delta: rollups.Delta) -> None:
-    """Apply an import's net rollup change, once, at the end, a month at a time: the rollup
-    rows read and written at once are one month's, whatever the size of the file."""
+    """Apply an import's net rollup change, once, at the end, a month at a time, as
+    increments written in the database (rollups.apply_bulk: nothing is read first)."""
     by_month: dict[tuple[int, int], list] = defaultdict(list)
     for contribution in delta.after():
         by_month[(contribution.day.year, contribution.day.month)].append(contribution)
