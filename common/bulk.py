@@ -16,8 +16,11 @@ from operator import attrgetter
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, models, router
+from django.db.models.base import ModelState
 from django.db.models.fields.files import FieldFile
+from django.db.models.fields.related_descriptors import ForwardManyToOneDescriptor
+from django.db.models.signals import post_init, pre_init
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
@@ -59,6 +62,116 @@ class BulkItem:
         for name, message in self.errors:
             by_field[name or "__all__"].append(message)
         return ValidationError(dict(by_field))
+
+
+# --- lean model instances for the bulk services' look-ups --------------------------------
+
+
+def loaded(queryset, fields: tuple[str, ...]) -> list:
+    """``list(queryset.only(*fields))`` without ``Model.__init__``'s walk over every field
+    for each row: the rows are read with ``values_list`` and each instance gets exactly the
+    attributes ``only()`` would load (any other field is deferred and loads on first use,
+    as with ``only()``). ``fields`` are attribute names (``unit_id``) and include the pk."""
+    model = queryset.model
+    alias = queryset.db
+    new = model.__new__
+    out = []
+    for row in queryset.values_list(*fields):
+        obj = new(model)
+        obj.__dict__.update(zip(fields, row, strict=True))
+        state = obj._state = ModelState()
+        state.adding, state.db = False, alias
+        out.append(obj)
+    return out
+
+
+_PLANS: dict = {}
+
+
+def _plan(model) -> tuple[dict, list, dict]:
+    """What ``model(**values)`` does for each field, worked out once per model: the fields
+    whose default is a constant (one dict), those whose default is made per instance, and
+    how each keyword is set (straight into ``__dict__``, or through the class's descriptor
+    where it has a setter: a relation, a file)."""
+    if model not in _PLANS:
+        constants, factories, setters = {}, [], {}
+        for f in model._meta.fields:
+            if f.column is None or f.generated:
+                continue
+            if (f.has_default() and callable(f.default)) or f.has_db_default():
+                factories.append((f.attname, f.get_default))
+            else:
+                constants[f.attname] = f.get_default()
+            for name in {f.name, f.attname}:
+                descriptor = getattr(model, name, None)
+                setters[name] = hasattr(descriptor, "__set__")
+            if _plain_relation(model, f):
+                setters[f.name] = f
+        _PLANS[model] = constants, factories, setters
+    return _PLANS[model]
+
+
+def _plain_relation(model, field) -> bool:
+    """A many-to-one relation on one column, set through Django's own descriptor."""
+    return (
+        type(field) is models.ForeignKey
+        and type(getattr(model, field.name, None)) is ForwardManyToOneDescriptor
+        and len(field.related_fields) == 1
+    )
+
+
+def _relate(obj, field, value) -> None:
+    """``obj.<field> = value`` as ForwardManyToOneDescriptor.__set__ does it for a new
+    object without database routers: the id, the cached related object, the database the
+    two share (the descriptor itself where anything else could happen: a wrong type, two
+    databases)."""
+    state = obj._state
+    if value is None:
+        obj.__dict__[field.attname] = None
+    elif isinstance(value, field.remote_field.model._meta.concrete_model) and (
+        state.db is None or value._state.db in (None, state.db)
+    ):
+        if state.db is None:
+            state.db = value._state.db or DEFAULT_DB_ALIAS
+        if value._state.db is None:
+            value._state.db = state.db
+        obj.__dict__[field.attname] = getattr(value, field.related_fields[0][1].attname)
+    else:
+        setattr(obj, field.name, value)
+        return
+    state.fields_cache[field.name] = value
+
+
+def build(model, **values):
+    """``model(**values)`` for a new record, the same instance without ``Model.__init__``'s
+    walk over every field and keyword (the import builds thousands): every field gets its
+    default, then each value is set as ``__init__`` sets it (a related object through its
+    descriptor, which caches it). A model with init signals' receivers, or a keyword that
+    is not a field, takes ``model(**values)`` itself. tests/common/test_bulk.py compares
+    the two."""
+    constants, factories, setters = _plan(model)
+    if (
+        pre_init.has_listeners(model)
+        or post_init.has_listeners(model)
+        or not setters.keys() >= values.keys()
+    ):
+        return model(**values)
+    obj = model.__new__(model)
+    obj._state = ModelState()
+    attrs = obj.__dict__
+    attrs.update(constants)
+    for attname, default in factories:
+        attrs[attname] = default()
+    routed = bool(router.routers)
+    for name, value in values.items():
+        setter = setters[name]
+        if setter is True or (setter and routed):
+            setattr(obj, name, value)
+        elif setter:
+            _relate(obj, setter, value)
+        else:
+            attrs[name] = value
+    return obj
 
 
 # --- a lean INSERT for the bulk services ---------------------------------------------------
@@ -133,10 +246,8 @@ def insert(model, objs: list, *, returning: bool = True) -> list:
                 row.extend(stamps)
                 rows.append(row)
             if unnest and len(batch) > 1:
-                # PostgreSQL: one array per column, as Django's own bulk_create sends them
-                # there (a short statement to plan, whatever the number of rows).
-                sql = head + "SELECT * FROM UNNEST(%s)" % unnest + tail
-                cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+                sql, params = _unnest_select(rows, unnest)
+                cursor.execute(head + sql + tail, params)
             else:
                 sql = head + "VALUES " + ", ".join([marks] * len(batch)) + tail
                 cursor.execute(sql, [value for row in rows for value in row])
@@ -149,20 +260,45 @@ def insert(model, objs: list, *, returning: bool = True) -> list:
     return objs
 
 
-def _unnest_types(columns: list) -> str:
-    """``(%s)::bigint[], (%s)::varchar[] …`` for an INSERT … SELECT * FROM UNNEST on
-    PostgreSQL, under the conditions Django's own PostgreSQL compiler uses it; "" elsewhere."""
+def _unnest_types(columns: list) -> list[str]:
+    """Each column's type (``bigint``, ``varchar`` …) for an INSERT … SELECT … FROM UNNEST
+    on PostgreSQL, under the conditions Django's own PostgreSQL compiler uses it; empty
+    elsewhere."""
     if connection.vendor != "postgresql":
-        return ""
+        return []
     types = []
     for column in columns:
         target = column.target_field if column.is_relation else column
         if hasattr(column, "get_placeholder") or (
             target.get_internal_type() not in connection.data_types
         ):
-            return ""
-        types.append("(%%s)::%s[]" % column.db_type(connection).split("(")[0])
-    return ", ".join(types)
+            return []
+        types.append(column.db_type(connection).split("(")[0])
+    return types
+
+
+def _unnest_select(rows: list[list], types: list[str]) -> tuple[str, list]:
+    """PostgreSQL: ``SELECT … FROM UNNEST(%s::bigint[], …)``, one array per column, as
+    Django's own bulk_create sends rows there (a short statement to plan, whatever the
+    number of rows); a column with the same value in every row of the batch (an empty
+    text, a flag, the user, the timestamp: most of an imported record's columns) is sent
+    once as a value, not as an array of copies for the server to parse."""
+    select, values, arrays, casts = [], [], [], []
+    for column, type_ in zip(zip(*rows, strict=True), types, strict=True):
+        first = column[0]
+        if column.count(first) == len(column):
+            select.append("(%%s)::%s" % type_)
+            values.append(first)
+        else:
+            select.append("u.c%d" % len(arrays))
+            casts.append("(%%s)::%s[]" % type_)
+            arrays.append(list(column))
+    if not arrays:  # the same row repeated
+        source, params = "generate_series(1, %s)", [len(rows)]
+    else:
+        names = ", ".join("c%d" % n for n in range(len(arrays)))
+        source, params = "UNNEST(%s) AS u(%s)" % (", ".join(casts), names), arrays
+    return "SELECT %s FROM %s" % (", ".join(select), source), [*values, *params]
 
 
 def _converter(field):
@@ -233,3 +369,50 @@ def _repeat_converter(field, slow):
         return last[1]
 
     return convert
+
+
+def add_to(model, keys: tuple[str, ...], rows: list[tuple], field: str = "amount") -> None:
+    """Add amounts to cells: for each row (the key fields' values in the order of ``keys``,
+    then the amount), the record with that key gets ``field = field + amount``, or is
+    created with the amount. One ``INSERT … ON CONFLICT (keys) DO UPDATE`` per batch, on
+    PostgreSQL and SQLite alike (the key must be a unique constraint of the table), with
+    no read first: the increment happens in the database, as ``F(field) + amount`` does,
+    so two transactions adding to the same cell both count. The rows are written in key
+    order, so that two such writers lock shared cells in the same order."""
+    if not rows:
+        return
+    meta, quote = model._meta, connection.ops.quote_name
+    columns = [meta.get_field(name) for name in (*keys, field)]
+    target = meta.get_field(field)
+    table, column = quote(meta.db_table), quote(target.column)
+    head = "INSERT INTO %s (%s) " % (table, ", ".join(quote(c.column) for c in columns))
+    tail = " ON CONFLICT (%s) DO UPDATE SET %s = %s.%s + EXCLUDED.%s" % (
+        ", ".join(quote(c.column) for c in columns[:-1]),
+        column,
+        table,
+        column,
+        column,
+    )
+    types = _unnest_types(columns)
+    marks = "(%s)" % ", ".join(["%s"] * len(columns))
+    size = max(1, min(INSERT_BATCH, connection.ops.bulk_batch_size(columns, rows)))
+    decimal = isinstance(target, models.DecimalField)
+    adapt = connection.ops.adapt_decimalfield_value
+
+    def amount(value):  # get_db_prep_save's result; the short way for a Decimal
+        if decimal and type(value) is Decimal:
+            return adapt(value, target.max_digits, target.decimal_places)
+        return target.get_db_prep_save(value, connection)
+
+    prepared = sorted((*row[:-1], amount(row[-1])) for row in rows)
+    with connection.cursor() as cursor:
+        for start in range(0, len(prepared), size):
+            batch = prepared[start : start + size]
+            if types:  # PostgreSQL: one array per column, as insert() sends them
+                names = ", ".join("c%d" % n for n in range(len(columns)))
+                casts = ", ".join("(%%s)::%s[]" % t for t in types)
+                sql = head + "SELECT * FROM UNNEST(%s) AS u(%s)" % (casts, names) + tail
+                cursor.execute(sql, [list(c) for c in zip(*batch, strict=True)])
+            else:
+                sql = head + "VALUES " + ", ".join([marks] * len(batch)) + tail
+                cursor.execute(sql, [value for row in batch for value in row])

@@ -19,10 +19,19 @@ these functions check the state an object must be in.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.core.validators import (
+    DecimalValidator,
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+)
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone
@@ -30,7 +39,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import User
-from common.bulk import BulkItem, insert
+from common.bulk import BulkItem, build, insert
 from common.permissions import require
 from common.roles import Role
 from common.services import stamp
@@ -252,8 +261,10 @@ def _validate(item: BulkItem, fk: tuple[str, ...]) -> None:
     walking every field of the model for each record (the import validates thousands)."""
     obj = item.obj
     errors: dict = {}
-    for field in _fields_to_check(type(obj), item.changed, fk):
+    for field, passes in _fields_to_check(type(obj), item.changed, fk):
         raw = getattr(obj, field.attname)
+        if passes(raw):
+            continue  # field.clean would give back the same value, with no error
         if (field.blank and raw in field.empty_values) or isinstance(raw, DatabaseDefault):
             continue
         try:
@@ -268,19 +279,145 @@ def _validate(item: BulkItem, fk: tuple[str, ...]) -> None:
         item.refuse_all(ValidationError(errors))
 
 
+# The field classes whose ``to_python`` gives back a value of these exact types unchanged
+# (a finite Decimal: an equal one).
+AS_IS = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.DateField: (dt.date,),
+    models.DecimalField: (Decimal,),
+    models.BooleanField: (bool,),
+    models.IntegerField: (int,),
+    models.PositiveIntegerField: (int,),
+    models.PositiveSmallIntegerField: (int,),
+}
+
+
+def _passes(field, raw) -> bool:
+    """True when ``field.clean(raw)`` would return ``raw`` as it is, without an error: a
+    value of a type ``to_python`` keeps, not empty, on a field without choices, that every
+    one of the field's validators accepts. Anything else (and any refusal, for its exact
+    messages) goes through ``field.clean`` itself."""
+    if (
+        type(raw) not in AS_IS.get(type(field), ())
+        or field.choices
+        or raw in field.empty_values
+        or (type(raw) is Decimal and not raw.is_finite())
+    ):
+        return False
+    try:
+        for kind, limit in _validator_checks(field):
+            if kind is None:
+                limit(raw)  # a validator of its own: asked as it is
+            elif (
+                (kind is MaxLengthValidator and len(raw) > limit)
+                or (kind is MinValueValidator and raw < limit)
+                or (kind is MaxValueValidator and raw > limit)
+                or (kind is ProhibitNullCharactersValidator and "\x00" in raw)
+            ):
+                return False
+    except ValidationError:
+        return False
+    return True
+
+
+VALIDATOR_CHECKS: dict = {}
+# Django's validators that compare with a fixed limit (BaseValidator's compare), and the
+# null-character one: their test is done inline; field.clean gives the message when one fails.
+INLINE_VALIDATORS = (MaxLengthValidator, MinValueValidator, MaxValueValidator)
+
+
+def _validator_checks(field) -> list[tuple]:
+    if field not in VALIDATOR_CHECKS:
+        checks = []
+        for validator in field.validators:
+            kind = type(validator)
+            if kind in INLINE_VALIDATORS and not callable(validator.limit_value):
+                checks.append((kind, validator.limit_value))
+            elif kind is ProhibitNullCharactersValidator:
+                checks.append((kind, None))
+            else:
+                checks.append((None, validator))
+        VALIDATOR_CHECKS[field] = checks
+    return VALIDATOR_CHECKS[field]
+
+
 FIELD_ORDER: dict = {}
+FIELDS_TO_CHECK: dict = {}
 
 
 def _fields_to_check(model, changed: list[str], fk: tuple[str, ...]) -> list:
     """The model's fields named in ``changed`` (foreign keys in ``fk`` left out), in the
-    model's order, as ``clean_fields`` meets them."""
-    if model not in FIELD_ORDER:
-        FIELD_ORDER[model] = {
-            f.name: (n, f) for n, f in enumerate(model._meta.fields) if not f.generated
-        }
-    order = FIELD_ORDER[model]
-    found = sorted(order[name] for name in set(changed) if name in order and name not in fk)
-    return [field for _n, field in found]
+    model's order, as ``clean_fields`` meets them (worked out once per set of names: the
+    rows of a batch name the same fields)."""
+    key = (model, tuple(changed), fk)
+    if key not in FIELDS_TO_CHECK:
+        if model not in FIELD_ORDER:
+            FIELD_ORDER[model] = {
+                f.name: (n, f) for n, f in enumerate(model._meta.fields) if not f.generated
+            }
+        order = FIELD_ORDER[model]
+        found = sorted(order[name] for name in set(changed) if name in order and name not in fk)
+        if len(FIELDS_TO_CHECK) > 1000:  # a bounded cache
+            FIELDS_TO_CHECK.clear()
+        FIELDS_TO_CHECK[key] = [(field, _passes_test(field)) for _n, field in found]
+    return FIELDS_TO_CHECK[key]
+
+
+def _passes_test(field):
+    """``_passes`` for one field, as a test of the value alone: for a text field whose only
+    validators are Django's length and null-character ones (most of them) the whole test
+    is inline."""
+    checks = _validator_checks(field)
+    kinds = {kind for kind, _limit in checks}
+    if (
+        type(field) in (models.CharField, models.TextField)
+        and not field.choices
+        and kinds <= {MaxLengthValidator, ProhibitNullCharactersValidator}
+    ):
+        limit = min((n for kind, n in checks if kind is MaxLengthValidator), default=None)
+        if limit is None:
+            return lambda raw: type(raw) is str and raw != "" and "\x00" not in raw
+        return lambda raw: (
+            type(raw) is str and raw != "" and len(raw) <= limit and "\x00" not in raw
+        )
+    if type(field) is models.DecimalField and not field.choices:
+        return _decimal_test(field, checks) or (lambda raw: _passes(field, raw))
+    return lambda raw: _passes(field, raw)
+
+
+def _decimal_test(field, checks: list[tuple]):
+    """An amount field whose validators are Django's DecimalValidator (the field's digits)
+    and fixed minimum or maximum: all tested inline. A finite Decimal with at most
+    ``decimal_places`` decimals and fewer than ``max_digits - decimal_places`` whole digits
+    is what DecimalValidator accepts. None when the field has anything else."""
+    places, digits = field.decimal_places, field.max_digits
+    if places is None or digits is None:
+        return None
+    low = high = None
+    for kind, limit in checks:
+        if kind is None and type(limit) is DecimalValidator:
+            if (limit.max_digits, limit.decimal_places) != (digits, places):
+                return None
+        elif kind is MinValueValidator:
+            low = limit if low is None else max(low, limit)
+        elif kind is MaxValueValidator:
+            high = limit if high is None else min(high, limit)
+        else:
+            return None
+    bound = Decimal(10) ** (digits - places)
+
+    def test(raw) -> bool:
+        return (
+            type(raw) is Decimal
+            and raw.is_finite()
+            and raw.as_tuple().exponent >= -places
+            and -bound < raw < bound
+            and (low is None or raw >= low)
+            and (high is None or raw <= high)
+        )
+
+    return test
 
 
 def _build_project(item: BulkItem, user) -> None:
@@ -290,7 +427,7 @@ def _build_project(item: BulkItem, user) -> None:
         data["investor_credit_code"] = normalize_credit_code(data["investor_credit_code"])
     current = item.current
     if current is None:
-        item.obj, item.changed = Project(created_by=user, **data), list(data)
+        item.obj, item.changed = build(Project, created_by=user, **data), list(data)
         return
     if current.stage == Stage.WITHDRAWN:
         item.refuse(None, _("项目已作为重复统计撤回，不能再修改。"))
@@ -399,7 +536,7 @@ def _build_inflow(item: BulkItem, user, *, may_verify: bool, resubmit: bool, now
     project, current = data["project"], item.current
     if current is None:
         refusal = money_refusal(project, new=True)
-        obj = Inflow(created_by=user, status=InflowStatus.PENDING, **data)
+        obj = build(Inflow, created_by=user, status=InflowStatus.PENDING, **data)
         item.changed = list(data)
     else:
         if _inflow_unchanged(item, data, wanted, resubmit):
@@ -431,7 +568,8 @@ def _build_inflow(item: BulkItem, user, *, may_verify: bool, resubmit: bool, now
 
 def _keep_evidence_name(obj: Inflow) -> None:
     """A new upload keeps its own name for the downloads (the storage may rename it)."""
-    if not obj.evidence:
+    if obj.__dict__.get("evidence", 0) in ("", None) or not obj.evidence:
+        # (no file: the stored empty name is read as it is, without making a FieldFile)
         obj.original_name = ""
     elif not obj.evidence._committed:  # a file not stored yet: the one just uploaded
         obj.original_name = obj.evidence.name.replace("\\", "/").rsplit("/", 1)[-1][:200]
@@ -1105,8 +1243,8 @@ def inflow_bulk_save(
 
 
 def bulk_finish(delta: rollups.Delta) -> None:
-    """Apply an import's net rollup change, once, at the end, a month at a time: the rollup
-    rows read and written at once are one month's, whatever the size of the file."""
+    """Apply an import's net rollup change, once, at the end, a month at a time, as
+    increments written in the database (rollups.apply_bulk: nothing is read first)."""
     by_month: dict[tuple[int, int], list] = defaultdict(list)
     for contribution in delta.after():
         by_month[(contribution.day.year, contribution.day.month)].append(contribution)

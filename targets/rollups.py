@@ -26,7 +26,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from common.bulk import insert
+from common.bulk import add_to, insert
 from targets.models import DEFAULT_HOME_PROVINCE, AssessmentYear, Indicator, Rollup, Tally
 
 TALLY_PREFIX = "tally:"
@@ -167,8 +167,9 @@ def _new_rows(cells: dict[tuple, Decimal], ctx: Context) -> tuple[list, list]:
 
 
 def apply_bulk(before: Iterable[Contribution], after: Iterable[Contribution], ctx: Context) -> int:
-    """:func:`apply` for many cells at once (imports): the affected month and day cells are
-    read under a row lock in one query per year, then updated and created in bulk."""
+    """:func:`apply` for many cells at once (imports): each affected month and day cell gets
+    its increment in the database (``amount = amount + delta``, created when missing), one
+    statement per thousand cells, with nothing read first (common.bulk.add_to)."""
     delta = _net(before, after)
     if not delta:
         return 0
@@ -176,27 +177,14 @@ def apply_bulk(before: Iterable[Contribution], after: Iterable[Contribution], ct
     for (unit_id, indicator, day), amount in delta.items():
         cells[(day.year, day.month, 0, unit_id, indicator)] += amount
         cells[(day.year, day.month, day.day, unit_id, indicator)] += amount
-    codes = {indicator_id: code for code, indicator_id in ctx.indicator_ids.items()}
-    existing = {}
-    for year in {key[0] for key in cells}:
-        months = {key[1] for key in cells if key[0] == year}
-        for row in Rollup.objects.select_for_update().filter(year=year, month__in=months):
-            key = (row.year, row.month, row.day, row.unit_id, codes[row.indicator_id])
-            existing[key] = row
-        for row in Tally.objects.select_for_update().filter(year=year, month__in=months):
-            existing[(row.year, row.month, row.day, 0, TALLY_PREFIX + row.key)] = row
-    new_cells = {}
-    to_update = {Rollup: [], Tally: []}
-    for key, amount in cells.items():
-        row = existing.get(key)
-        if row is None:
-            new_cells[key] = amount
+    rollup_rows, tally_rows = [], []
+    for (year, month, day, unit_id, indicator), amount in cells.items():
+        key = _tally_key(indicator)
+        if key is not None:
+            tally_rows.append((year, month, day, key, amount))
         else:
-            row.amount += amount
-            to_update[type(row)].append(row)
-    rollup_rows, tally_rows = _new_rows(new_cells, ctx)
-    for model, rows in to_update.items():
-        model.objects.bulk_update(rows, ["amount"], batch_size=1000)
-    insert(Rollup, rollup_rows, returning=False)
-    insert(Tally, tally_rows, returning=False)
+            indicator_id = ctx.indicator_ids[indicator]
+            rollup_rows.append((year, month, day, unit_id, indicator_id, amount))
+    add_to(Rollup, ("year", "month", "day", "unit_id", "indicator_id"), rollup_rows)
+    add_to(Tally, ("year", "month", "day", "key"), tally_rows)
     return len(delta)

@@ -30,6 +30,10 @@ def is_blank(value) -> bool:
 
 
 def parse_text(value, max_length: int = MAX_TEXT) -> str:
+    if type(value) is str:  # the usual cell, in one step (what the lines below make of it)
+        text = value.strip()
+        if len(text) <= max_length:
+            return text
     if is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -44,6 +48,10 @@ def parse_text(value, max_length: int = MAX_TEXT) -> str:
 
 def parse_date(value) -> dt.date | None:
     """An Excel date, or text as 2022-06-30, 2022/6/30 or 2022年6月30日; nothing else."""
+    if type(value) is str:  # the usual 2022-06-30, in one step
+        day = _iso_date(value)
+        if day is not None:
+            return day
     if is_blank(value):
         return None
     if isinstance(value, dt.datetime):
@@ -52,11 +60,9 @@ def parse_date(value) -> dt.date | None:
         return value
     if isinstance(value, str):
         text = value.strip()
-        if len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii():
-            try:  # the common 2022-06-30, parsed in C; anything odd takes the patterns below
-                return dt.date.fromisoformat(text)
-            except ValueError:
-                pass
+        day = _iso_date(text)
+        if day is not None:
+            return day
         for pattern in _DATE_PATTERNS:
             match = pattern.match(text)
             if match:
@@ -69,6 +75,16 @@ def parse_date(value) -> dt.date | None:
             _("日期“%(v)s”格式不对，应为 2022-06-30、2022/6/30 或 2022年6月30日") % {"v": text[:30]}
         )
     raise CellError(_("应为日期"))
+
+
+def _iso_date(text: str) -> dt.date | None:
+    """2022-06-30, parsed in C; None for anything else (the patterns then have their say)."""
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii():
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return None
+    return None
 
 
 def parse_decimal(value, places: int = 2) -> Decimal | None:

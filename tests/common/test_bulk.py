@@ -1,0 +1,208 @@
+"""The bulk services' lean helpers (common/bulk.py) and the fast accept of the shared model
+validation (projects.services._validate): each must do exactly what the Django call it
+stands for does. These run on SQLite and, with DATABASE_URL, on PostgreSQL (the UNNEST and
+ON CONFLICT statements differ there)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db.models.fields.files import FieldFile
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from common.bulk import add_to, build, insert, loaded
+from projects import services
+from projects.models import Inflow, InflowStatus, Project, Stage
+from targets.models import CapitalType, Indicator, Rollup, Tally
+from tests.factories import ProjectFactory, UnitFactory, UserFactory
+
+
+def _state(obj) -> dict:
+    """What an instance holds: its attributes (a file by name) and its cached relations."""
+    attrs = {
+        k: (str(v) if isinstance(v, FieldFile) else v)
+        for k, v in obj.__dict__.items()
+        if k != "_state"
+    }
+    return {
+        "attrs": attrs,
+        "cache": dict(obj._state.fields_cache),
+        "adding": obj._state.adding,
+        "db": obj._state.db,
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("with_user", [False, True])
+def test_build_makes_the_instance_the_model_makes(with_user):
+    project = ProjectFactory()
+    user = UserFactory() if with_user else None
+    values = {
+        "project": project,
+        "arrived_on": dt.date(2025, 3, 1),
+        "amount": D("12.50"),
+        "voucher_no": "V-1",
+        "created_by": user,
+        "status": InflowStatus.PENDING,
+    }
+    assert _state(build(Inflow, **values)) == _state(Inflow(**values))
+    data = {
+        "code": "P-1",
+        "name": "项目",
+        "capital_type": CapitalType.DOMESTIC,
+        "unit": project.unit,
+        "origin": "广东省",
+        "stage": Stage.SIGNED,
+        "signed_on": dt.date(2025, 2, 1),
+        "contract_amount": D("100.00"),
+        "event": None,
+        "is_park_project": True,
+    }
+    assert _state(build(Project, created_by=user, **data)) == _state(
+        Project(created_by=user, **data)
+    )
+
+
+@pytest.mark.django_db
+def test_build_by_ids_and_refusals_as_the_model():
+    unit = UnitFactory()
+    assert _state(build(Project, unit_id=unit.pk, code="X")) == _state(
+        Project(unit_id=unit.pk, code="X")
+    )
+    with pytest.raises(ValueError):  # the descriptor's own refusal of a wrong type
+        build(Inflow, project=unit)
+    with pytest.raises(TypeError):  # not a field: the model's own error
+        build(Inflow, no_such_field=1)
+
+
+@pytest.mark.django_db
+def test_loaded_is_only_without_the_walk():
+    ProjectFactory.create_batch(3)
+    fields = ("id", "code", "unit_id", "stage", "signed_on", "contract_amount")
+    ours = loaded(Project.objects.order_by("pk"), fields)
+    theirs = list(Project.objects.order_by("pk").only(*fields))
+    assert [_state(p) for p in ours] == [_state(p) for p in theirs]
+    assert ours[0].get_deferred_fields() == theirs[0].get_deferred_fields()
+    assert ours[0].name == theirs[0].name  # a deferred field loads on first use
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 3, 1200])
+def test_insert_sends_repeated_columns_once_and_keeps_every_value(rows):
+    project = ProjectFactory(signed_on=dt.date(2025, 1, 1))
+    objs = [
+        Inflow(
+            project=project,
+            arrived_on=dt.date(2025, 2, 1 + n % 20),
+            amount=D("1.00") if n % 3 else D("2.50"),
+            voucher_no=f"B-{n}",
+            status=InflowStatus.VERIFIED if n % 2 else InflowStatus.PENDING,
+            verified_at=None,
+        )
+        for n in range(rows)
+    ]
+    for obj in objs:
+        if obj.status == InflowStatus.VERIFIED:
+            obj.verified_at = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
+    insert(Inflow, objs)
+    stored = {i.pk: i for i in Inflow.objects.all()}
+    assert len(stored) == rows
+    for obj in objs:
+        row = stored[obj.pk]
+        assert (row.voucher_no, row.amount, row.arrived_on, row.status) == (
+            obj.voucher_no,
+            obj.amount,
+            obj.arrived_on,
+            obj.status,
+        )
+        assert row.verified_at == obj.verified_at and row.evidence.name == ""
+
+
+@pytest.mark.django_db
+def test_add_to_creates_and_increments_cells():
+    unit = UnitFactory()
+    indicator = Indicator.objects.get(code="fdi_actual")
+    keys = ("year", "month", "day", "unit_id", "indicator_id")
+    add_to(Rollup, keys, [(2025, 3, 0, unit.pk, indicator.pk, D("10.50"))])
+    add_to(
+        Rollup,
+        keys,
+        [
+            (2025, 3, 0, unit.pk, indicator.pk, D("-0.25")),
+            (2025, 3, 4, unit.pk, indicator.pk, D("7.00")),
+        ],
+    )
+    cells = {
+        (r.month, r.day): r.amount for r in Rollup.objects.filter(unit=unit, indicator=indicator)
+    }
+    assert cells == {(3, 0): D("10.25"), (3, 4): D("7.00")}
+    add_to(Tally, ("year", "month", "day", "key"), [(2025, 3, 0, "t.x", D("1"))] * 1)
+    add_to(Tally, ("year", "month", "day", "key"), [(2025, 3, 0, "t.x", D("2"))])
+    assert Tally.objects.get(key="t.x", year=2025, month=3, day=0).amount == D("3")
+
+
+@pytest.mark.django_db
+def test_add_to_many_rows_in_batches():
+    unit = UnitFactory()
+    indicator = Indicator.objects.get(code="fdi_actual")
+    keys = ("year", "month", "day", "unit_id", "indicator_id")
+    rows = [(2024, m, d, unit.pk, indicator.pk, D("1.01")) for m in range(1, 13) for d in range(29)]
+    add_to(Rollup, keys, rows)
+    add_to(Rollup, keys, rows)
+    amounts = set(Rollup.objects.filter(unit=unit).values_list("amount", flat=True))
+    assert Rollup.objects.filter(unit=unit).count() == len(rows) and amounts == {D("2.02")}
+
+
+def _clean_gives_back(field, raw) -> bool:
+    try:
+        return field.clean(raw, None) == raw
+    except ValidationError:
+        return False
+
+
+FIELDS = [
+    Inflow._meta.get_field("amount"),
+    Inflow._meta.get_field("voucher_no"),
+    Inflow._meta.get_field("arrived_on"),
+    Project._meta.get_field("contract_amount"),
+    Project._meta.get_field("name"),
+    Project._meta.get_field("investor_credit_code"),
+]
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.one_of(
+        st.decimals(allow_nan=True, allow_infinity=True),
+        st.decimals(min_value=-1, max_value=10**13, places=3),
+        st.text(max_size=80),
+        st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 1, 1)),
+        st.none(),
+        st.booleans(),
+        st.integers(),
+    ),
+    st.sampled_from(FIELDS),
+)
+def test_the_fast_accept_only_takes_what_clean_gives_back(raw, field):
+    """What the shared validation lets through without ``field.clean`` is exactly what
+    ``field.clean`` would return unchanged, with no error (a refusal always goes through
+    ``field.clean``, for its own messages)."""
+    passes = dict(services._fields_to_check(field.model, [field.name], ()))[field]
+    if passes(raw):
+        assert _clean_gives_back(field, raw)
+    if services._passes(field, raw):
+        assert _clean_gives_back(field, raw)
+
+
+def test_the_fast_accept_takes_the_usual_values():
+    amount = Inflow._meta.get_field("amount")
+    name = Project._meta.get_field("name")
+    passes = dict(services._fields_to_check(Inflow, ["amount"], ()))[amount]
+    assert passes(D("12.35")) and not passes(D("0.00")) and not passes(D("1.234"))
+    assert not passes(D("1E+12")) and not passes(12.35)
+    name_passes = dict(services._fields_to_check(Project, ["name"], ()))[name]
+    assert name_passes("项目") and not name_passes("") and not name_passes("x" * 201)
