@@ -19,8 +19,11 @@ class ScopedQuerySet(models.QuerySet):
     """
 
     unit_lookup: str = "unit"
-    # A second path to the same unit kept on the row itself (a copy the database keeps equal,
-    # e.g. Inflow.unit): also filtered on, so that an index on it can serve a unit's rows.
+    # The owning unit kept on the row itself, a copy the database keeps equal to the one at
+    # the end of ``unit_lookup`` (Inflow.unit, kept by triggers): a unit's rows are asked by
+    # it alone, so that an index on it serves them. Asking by both paths would be the same
+    # rows, but PostgreSQL takes the two conditions for independent and expects a hundredth
+    # of a unit's rows: it then sorts all of them instead of walking the index.
     kept_unit_lookup: str | None = None
 
     def for_user(self, user) -> ScopedQuerySet:
@@ -35,11 +38,8 @@ class ScopedQuerySet(models.QuerySet):
         return self.none()
 
     def for_unit(self, unit_id) -> ScopedQuerySet:
-        """The rows of one unit: by the path to it, and by its kept copy where there is one."""
-        conditions = {self.unit_lookup: unit_id}
-        if self.kept_unit_lookup:
-            conditions[self.kept_unit_lookup] = unit_id
-        return self.filter(**conditions)
+        """The rows of one unit: by the copy kept on the row where there is one."""
+        return self.filter(**{self.kept_unit_lookup or self.unit_lookup: unit_id})
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)

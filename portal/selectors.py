@@ -126,8 +126,8 @@ def duplicate_flagged_count(user) -> int:
 
 
 def my_inflows(user) -> dict:
-    """Clerk: the unit's returned and pending inflows (read from the index of the open ones,
-    projects_inflow_open: the unit's projects, then their open money)."""
+    """Clerk: the unit's returned and pending inflows (read from the index of the open ones
+    by unit, projects_inflow_open)."""
     return (
         Inflow.objects.for_user(user)
         .filter(status__in=(InflowStatus.RETURNED, InflowStatus.PENDING))

@@ -59,8 +59,8 @@ class ProjectFilter(django_filters.FilterSet):
 class InflowFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"))
     year = django_filters.NumberFilter(field_name="arrived_on", lookup_expr="year", label=_("年度"))
-    # By the project's unit and its copy kept on the inflow (InflowQuerySet.for_unit), so
-    # that a unit's list reads the unit's list index.
+    # By the unit kept on the inflow (InflowQuerySet.for_unit), as a unit's staff see theirs,
+    # so that one unit's list reads the unit's list index.
     unit = django_filters.ModelChoiceFilter(
         method="filter_unit",
         queryset=visible_units,

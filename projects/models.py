@@ -333,9 +333,8 @@ class InflowStatus(models.TextChoices):
 
 class InflowQuerySet(ScopedQuerySet):
     unit_lookup = "project__unit"
-    # The owning unit kept on the inflow (Inflow.unit): a unit's staff see the rows of both
-    # lookups (the same rows: triggers keep the copy equal), so the planner can walk the
-    # list's index of one unit (projects_inflow_unit_list) instead of the whole table's.
+    # A unit's rows by the unit kept on the inflow (Inflow.unit, equal to the project's: the
+    # database keeps it), so that its list walks projects_inflow_unit_list in order.
     kept_unit_lookup = "unit"
 
     def counted(self):
@@ -491,10 +490,11 @@ class Inflow(models.Model):
                 condition=models.Q(status=InflowStatus.VERIFIED),
                 name="projects_inflow_verified_money",
             ),
-            # The open money of a unit's projects (a clerk's home: 退回 and 待核实), and the
-            # pending money with an amount to check (the bureau's home): a few rows each.
+            # The open money of a unit (a clerk's home: 退回 and 待核实, by the kept unit as
+            # InflowQuerySet.for_unit asks), and the pending money with an amount to check
+            # (the bureau's home): a few rows each.
             models.Index(
-                fields=["project"],
+                fields=["unit", "status"],
                 condition=models.Q(status__in=[InflowStatus.PENDING, InflowStatus.RETURNED]),
                 name="projects_inflow_open",
             ),

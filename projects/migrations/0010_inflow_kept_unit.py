@@ -85,7 +85,8 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    # The column, its values and the triggers, then the index (built once, on the filled column).
+    # The column, its values and the triggers, then the indexes (built once, on the filled
+    # column): the unit's list, and the open money by unit instead of by project.
     operations = [
         migrations.AddField(
             model_name="inflow",
@@ -105,6 +106,15 @@ class Migration(migrations.Migration):
             model_name="inflow",
             index=models.Index(
                 fields=["unit", "-arrived_on", "-id"], name="projects_inflow_unit_list"
+            ),
+        ),
+        migrations.RemoveIndex(model_name="inflow", name="projects_inflow_open"),
+        migrations.AddIndex(
+            model_name="inflow",
+            index=models.Index(
+                condition=models.Q(("status__in", ["pending", "returned"])),
+                fields=["unit", "status"],
+                name="projects_inflow_open",
             ),
         ),
     ]
