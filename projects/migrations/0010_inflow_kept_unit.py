@@ -7,9 +7,12 @@ project moved to another unit takes its inflows' copies along. Django inserts NU
 not editable and the instance keeps None); PostgreSQL replaces it before the row is written,
 SQLite (which cannot change NEW) right after, in the same statement.
 
-On SQLite a later migration that remakes projects_inflow or projects_project (most AlterFields
-there) drops that table's triggers: such a migration must create them again (KEEP_SQLITE below);
-tests/projects/test_kept_unit.py fails if one is missing.
+On SQLite Django remakes a table for most AlterFields (a new table, the rows copied, the old one
+dropped, the new one renamed): with these triggers in place that rename fails ("error in trigger
+…: no such table") for projects_inflow and projects_project, and the remade table's own triggers
+would be gone. Such a migration runs UNKEEP_SQLITE before and KEEP_SQLITE after on SQLite
+(importlib.import_module("projects.migrations.0010_inflow_kept_unit")).
+tests/projects/test_kept_unit.py checks the triggers exist and every write path.
 """
 
 import django.db.models.deletion
