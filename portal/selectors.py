@@ -130,7 +130,10 @@ def my_inflows(user) -> dict:
     by unit, projects_inflow_open)."""
     return (
         Inflow.objects.for_user(user)
-        .filter(status__in=(InflowStatus.RETURNED, InflowStatus.PENDING))
+        # In the order of the index's condition: PostgreSQL then knows the condition is the
+        # index's own; in another order it takes it for one more filter, expects a twelfth of
+        # the rows and ANDs the district's open money from another index (12 ms at 1.1M).
+        .filter(status__in=[InflowStatus.PENDING, InflowStatus.RETURNED])
         .aggregate(
             returned=Count("id", filter=Q(status=InflowStatus.RETURNED)),
             pending=Count("id", filter=Q(status=InflowStatus.PENDING)),
