@@ -415,13 +415,30 @@ def settled_backfill(old_tree: Path) -> Path | None:
     return None
 
 
+def kept_unit_problems() -> list[str]:
+    """Every inflow holds its project's unit (Inflow.unit, backfilled by projects.0010)."""
+    from django.db.models import F
+
+    from projects.models import Inflow
+
+    rows = Inflow.objects.count()
+    right = Inflow.objects.filter(unit=F("project__unit")).count()
+    empty = Inflow.objects.filter(unit__isnull=True).count()
+    print(f"Inflow.unit: {right} of {rows} inflows hold their project's unit")
+    if not rows:
+        return ["the demo data should have inflows"]
+    if right != rows:
+        return [f"Inflow.unit: {rows - right - empty} inflows with another unit, {empty} without"]
+    return []
+
+
 def cmd_new_fields(old_tree: str) -> int:
     django_setup()
     from deposits.models import Settlement
     from projects.models import Project
     from targets.models import AssessmentYear
 
-    problems = []
+    problems = kept_unit_problems()
     for model in (Project, Project.history.model):
         label = model._meta.label
         rows = model.objects.count()

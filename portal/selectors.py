@@ -129,11 +129,14 @@ def duplicate_flagged_count(user) -> int:
 
 
 def my_inflows(user) -> dict:
-    """Clerk: the unit's returned and pending inflows (read from the index of the open ones,
-    projects_inflow_open: the unit's projects, then their open money)."""
+    """Clerk: the unit's returned and pending inflows (read from the index of the open ones
+    by unit, projects_inflow_open)."""
     return (
         Inflow.objects.for_user(user)
-        .filter(status__in=(InflowStatus.RETURNED, InflowStatus.PENDING))
+        # In the order of the index's condition: PostgreSQL then knows the condition is the
+        # index's own; in another order it takes it for one more filter, expects a twelfth of
+        # the rows and ANDs the district's open money from another index (12 ms at 1.1M).
+        .filter(status__in=[InflowStatus.PENDING, InflowStatus.RETURNED])
         .aggregate(
             returned=Count("id", filter=Q(status=InflowStatus.RETURNED)),
             pending=Count("id", filter=Q(status=InflowStatus.PENDING)),

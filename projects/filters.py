@@ -59,8 +59,10 @@ class ProjectFilter(django_filters.FilterSet):
 class InflowFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("搜索"))
     year = django_filters.NumberFilter(field_name="arrived_on", lookup_expr="year", label=_("年度"))
+    # By the unit kept on the inflow (InflowQuerySet.for_unit), as a unit's staff see theirs,
+    # so that one unit's list reads the unit's list index.
     unit = django_filters.ModelChoiceFilter(
-        field_name="project__unit",
+        method="filter_unit",
         queryset=visible_units,
         label=_("责任单位"),
         empty_label=_("全部"),
@@ -101,6 +103,9 @@ class InflowFilter(django_filters.FilterSet):
             | Q(project__code__icontains=value)
             | Q(project__name__icontains=value)
         )
+
+    def filter_unit(self, queryset, name, value):
+        return queryset.for_unit(value.pk)
 
 
 class VerificationFilter(InflowFilter):

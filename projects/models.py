@@ -333,6 +333,9 @@ class InflowStatus(models.TextChoices):
 
 class InflowQuerySet(ScopedQuerySet):
     unit_lookup = "project__unit"
+    # A unit's rows by the unit kept on the inflow (Inflow.unit, equal to the project's: the
+    # database keeps it), so that its list walks projects_inflow_unit_list in order.
+    kept_unit_lookup = "unit"
 
     def counted(self):
         """Only verified inflows count toward the indicators."""
@@ -400,8 +403,24 @@ class Inflow(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    # The project's unit, kept by the DATABASE (triggers, migration 0010): set on every insert
+    # and on a change of project, and followed when a project moves to another unit, so no
+    # write path (a form, the workbook import, a bulk insert, raw SQL) can leave it wrong.
+    # Read it only to narrow a query (InflowQuerySet.kept_unit_lookup, the unit list index);
+    # project.unit stays the truth. Nullable and not editable: Django inserts NULL and SQLite
+    # can fill it only in an AFTER INSERT trigger, so an instance in memory holds None.
+    unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("责任单位"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        editable=False,
+        db_index=False,
+    )
 
-    history = HistoricalRecords()
+    # Not the kept unit: the instance saved holds None (the trigger writes the row only).
+    history = HistoricalRecords(excluded_fields=["unit"])
     objects = InflowQuerySet.as_manager()
 
     class Meta:
@@ -457,6 +476,10 @@ class Inflow(models.Model):
             models.Index(
                 fields=["status", "-arrived_on", "-id"], name="projects_inflow_status_list"
             ),
+            # A unit's list (its staff's, the commerce bureau's by unit): the same order within
+            # the kept unit, so a page reads its rows in order instead of walking the whole
+            # district's list and probing every row's project.
+            models.Index(fields=["unit", "-arrived_on", "-id"], name="projects_inflow_unit_list"),
             # The other order the list offers (projects.tables): by amount.
             models.Index(fields=["amount", "id"], name="projects_inflow_amount"),
             # Verified money per project, read from the index alone (the forecast's pipeline,
@@ -467,10 +490,11 @@ class Inflow(models.Model):
                 condition=models.Q(status=InflowStatus.VERIFIED),
                 name="projects_inflow_verified_money",
             ),
-            # The open money of a unit's projects (a clerk's home: 退回 and 待核实), and the
-            # pending money with an amount to check (the bureau's home): a few rows each.
+            # The open money of a unit (a clerk's home: 退回 and 待核实, by the kept unit as
+            # InflowQuerySet.for_unit asks), and the pending money with an amount to check
+            # (the bureau's home): a few rows each.
             models.Index(
-                fields=["project"],
+                fields=["unit", "status"],
                 condition=models.Q(status__in=[InflowStatus.PENDING, InflowStatus.RETURNED]),
                 name="projects_inflow_open",
             ),
