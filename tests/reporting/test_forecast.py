@@ -4,6 +4,8 @@ two commands (forecast_report, backtest_forecast)."""
 import csv
 import datetime as dt
 import io
+import threading
+import time
 from decimal import Decimal as D
 
 import pytest
@@ -18,8 +20,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from projects import services
+from reporting import forecast as forecast_module
 from reporting.forecast import (
     CSV_HEADER,
+    Pipeline,
     build_forecasts,
     kept_pipeline,
     percentile,
@@ -328,3 +332,35 @@ def test_only_deposit_deciding_indicators_warn(history, unit_b, commerce):
     SchemeEntry.objects.create(year=year, indicator=fdi, weight=1, decides_deposit=False)
     b = forecasts_of(dt.date(YEAR, 6, 30))[(unit_b.code, "fdi_actual")]
     assert b.rate < 1 and not b.warning
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_process_at_a_time_reads_the_pipeline(monkeypatch):
+    """On PostgreSQL two readers of the same period at once: one reads the projects, the
+    other waits on the advisory lock and takes what the first kept."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: advisory locks across connections")
+    monkeypatch.setattr(report_cache, "may_keep", lambda: True)
+    reads = []
+
+    def slow_read(year, as_of, home_province):
+        reads.append(1)
+        time.sleep(0.5)
+        return Pipeline(timezone.now(), {"foreign": D(1), "domestic": D(1)}, {})
+
+    monkeypatch.setattr(forecast_module, "read_pipeline", slow_read)
+    results = []
+
+    def reader():
+        try:
+            results.append(kept_pipeline(YEAR, dt.date(YEAR, 6, 30), "湖南省"))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert reads == [1]
+    assert len(results) == 2 and results[0] == results[1]
