@@ -4,6 +4,7 @@
 #   bash bench/load.sh                       # 60 s, 20 users, 100,000 synthetic inflows
 #   DURATION=30s USERS=20 LOAD_INFLOWS=1000000 bash bench/load.sh
 #   BENCH_DB=portal_bench_big LOAD_REUSE=1 bash bench/load.sh   # data from bench_pages --keep
+#   WARM=0 bash bench/load.sh                # without `manage.py warm_caches` first (cold start)
 #
 # It (re)creates a scratch PostgreSQL database whose name must contain "bench", migrates,
 # collects static files into a temporary folder, loads the roster and the demo accounts
@@ -112,6 +113,11 @@ for _ in $(seq 100); do
   sleep 0.3
 done
 curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null || { echo "gunicorn not ready" >&2; exit 1; }
+# As after a deploy (README, production): read what the server's processes share. WARM=0
+# measures the cold start instead (the first forecast pages then wait for the reading).
+if [[ "${WARM:-1}" == 1 ]]; then
+  "$PY" manage.py warm_caches
+fi
 
 echo "== locust: $USERS users, $DURATION (load average before: $(cut -d' ' -f1 /proc/loadavg)) =="
 before=$(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM projects_inflow WHERE voucher_no LIKE 'LOAD-%'")

@@ -364,3 +364,18 @@ def test_one_process_at_a_time_reads_the_pipeline(monkeypatch):
         thread.join(10)
     assert reads == [1]
     assert len(results) == 2 and results[0] == results[1]
+
+
+@pytest.mark.django_db
+def test_warm_caches_reads_the_default_periods_pipelines(monkeypatch):
+    """`manage.py warm_caches` keeps the pipelines the pages open on (today's for the homes,
+    the last complete month's for the progress pages), so a page after it reads nothing."""
+    monkeypatch.setattr(report_cache, "may_keep", lambda: True)
+    out = io.StringIO()
+    call_command("warm_caches", stdout=out)
+    today = timezone.localdate()
+    lines = out.getvalue().splitlines()
+    assert len(lines) in (1, 2) and all("全年预计的项目数据" in line for line in lines)
+    monkeypatch.setattr(forecast_module, "read_pipeline", lambda *a: pytest.fail("read again"))
+    home = year_settings(today.year).home_province
+    assert kept_pipeline(today.year, today, home) is not None  # from the cache
