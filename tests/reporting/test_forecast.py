@@ -334,7 +334,7 @@ def test_only_deposit_deciding_indicators_warn(history, unit_b, commerce):
     assert b.rate < 1 and not b.warning
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_one_process_at_a_time_reads_the_pipeline(monkeypatch):
     """On PostgreSQL two readers of the same period at once: one reads the projects, the
     other waits on the advisory lock and takes what the first kept."""
