@@ -44,6 +44,7 @@ def district_cards(report: ProgressReport) -> list[dict]:
 
 def status_counts(report: ProgressReport) -> dict[str, int]:
     """Leader: how many units with a task are green, yellow and red (their worst indicator)."""
+
     def count() -> dict[str, int]:
         counted = Counter(row.worst_status for row in report.units if row.has_quota)
         return {status: counted.get(status, 0) for status in progress.STATUS_LABELS}
