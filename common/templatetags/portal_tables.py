@@ -116,7 +116,6 @@ class _Cell:
         column = bound_column.column
         self.bound_column = bound_column
         self.column = column
-        self.name = bound_column.name
         self.accessor = utils.A(bound_column.accessor)
         self.render = bound_column.render
         self.link = bound_column.link
