@@ -10,7 +10,7 @@ class CommonConfig(AppConfig):
         from django.urls import register_converter
 
         # Importing registers the system checks and connects the login timestamp.
-        from common import checks, signals  # noqa: F401
+        from common import checks, lookups, signals  # noqa: F401  (lookups: __among)
         from common.converters import YearConverter
 
         register_converter(YearConverter, "year")

@@ -217,7 +217,7 @@ def _vouchers_taken(vouchers: set[str]) -> dict[str, set[int]]:
         # neither, and each batch of an import read the whole table.
         live = (
             Inflow.objects.exclude(status=InflowStatus.VOIDED)
-            .filter(voucher_no__in=vouchers)
+            .filter(voucher_no__among=vouchers)
             .order_by()
             .values_list("voucher_no", "pk")
         )
@@ -1165,7 +1165,7 @@ def project_bulk_save(
     if to_update:
         verified = defaultdict(list)
         for inflow in Inflow.objects.filter(
-            project_id__in=[i.obj.pk for i in to_update], status=InflowStatus.VERIFIED
+            project_id__among=[i.obj.pk for i in to_update], status=InflowStatus.VERIFIED
         ).only("id", "status", "arrived_on", "amount", "project_id"):
             verified[inflow.project_id].append(inflow)
         now = timezone.now()

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
-from common.bulk import CREATED, UNCHANGED, UPDATED, BulkItem, loaded
+from common.bulk import CREATED, UNCHANGED, UPDATED, BulkItem, keyed_reads, loaded
 from common.locale import chinese_labels
 from common.permissions import has_rule, require
 from common.roles import Role
@@ -220,7 +220,7 @@ class Importer:
         return present
 
     def _apply(self, book, present: list[str], path: Path) -> None:
-        with transaction.atomic():
+        with transaction.atomic(), keyed_reads():
             # Rows this import creates get ids above these: a later row with the same key
             # is a duplicate within the file, found without keeping every key in memory.
             self.first_new_id = {
@@ -521,7 +521,7 @@ class Importer:
     def _sheet_projects(self, sheet: str, rows: list[Row]) -> None:
         seen: dict = {}  # duplicates inside this chunk; earlier chunks are found in the DB
         codes = [values.parse_text(r.raw("code"), 1000) for r in rows]
-        existing = {p.code: p for p in Project.objects.filter(code__in=codes)}
+        existing = {p.code: p for p in Project.objects.filter(code__among=codes)}
         placed = []
         for row in rows:
             data = self._quick_project(row) or self._parse_project(sheet, row)
@@ -701,12 +701,12 @@ class Importer:
         queries for the chunk."""
         codes = {values.parse_text(r.raw("project"), 1000) for r in rows}
         projects = {
-            p.code: p for p in loaded(Project.objects.filter(code__in=codes), INFLOW_PROJECT)
+            p.code: p for p in loaded(Project.objects.filter(code__among=codes), INFLOW_PROJECT)
         }
         vouchers = {values.parse_text(r.raw("voucher_no"), 1000) for r in rows}
         existing: dict[tuple, Inflow] = {}
         for inflow in Inflow.objects.filter(
-            project_id__in=[p.pk for p in projects.values()], voucher_no__in=vouchers
+            project_id__among=[p.pk for p in projects.values()], voucher_no__among=vouchers
         ).order_by("pk"):
             key = (inflow.project_id, inflow.voucher_no)
             # A voided inflow's 凭证号 may be used again: the live one is the row's record.

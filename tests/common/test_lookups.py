@@ -1,0 +1,130 @@
+"""``__among`` (common/lookups.py) finds what ``__in`` finds, with one array parameter on
+PostgreSQL; ``common.bulk.keyed_reads`` steers PostgreSQL's planner to the indexes for one
+block of a transaction and gives the settings back. These run on SQLite and, with
+DATABASE_URL, on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from common.bulk import keyed_reads
+from projects.models import Inflow, Project
+from tests.factories import InflowFactory, ProjectFactory
+
+ON_POSTGRES = connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def projects():
+    return [ProjectFactory(code="A-%03d" % n) for n in range(5)]
+
+
+def _ids(queryset) -> list[int]:
+    return sorted(queryset.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "codes",
+    [
+        ["A-001", "A-003", "nope"],
+        {"A-000", "A-004"},  # any iterable
+        ["A-002", None],  # None matches nothing, as with __in
+        ["nope"],
+    ],
+)
+def test_among_finds_what_in_finds_on_a_text_field(projects, codes):
+    among = Project.objects.filter(code__among=codes)
+    assert _ids(among) == _ids(Project.objects.filter(code__in=codes))
+
+
+@pytest.mark.django_db
+def test_among_on_a_relation_and_combined(projects):
+    inflows = [InflowFactory(project=p, voucher_no="V-%d" % n) for n, p in enumerate(projects)]
+    ids = [projects[0].pk, projects[2].pk, projects[3].pk]
+    vouchers = ["V-0", "V-3", "V-4"]
+    among = Inflow.objects.filter(project_id__among=ids, voucher_no__among=vouchers)
+    expected = Inflow.objects.filter(project_id__in=ids, voucher_no__in=vouchers)
+    assert _ids(among) == _ids(expected) == sorted([inflows[0].pk, inflows[3].pk])
+    # Excluding works as with __in.
+    assert _ids(Inflow.objects.exclude(voucher_no__among=vouchers)) == sorted(
+        [inflows[1].pk, inflows[2].pk]
+    )
+
+
+@pytest.mark.django_db
+def test_an_empty_list_matches_nothing_without_a_query(projects):
+    with CaptureQueriesContext(connection) as queries:
+        assert list(Project.objects.filter(code__among=[])) == []
+        assert list(Project.objects.filter(code__among=[None])) == []
+    assert len(queries) == 0
+
+
+@pytest.mark.django_db
+def test_among_sends_one_parameter_on_postgresql_and_a_list_elsewhere(projects):
+    codes = ["A-%03d" % n for n in range(5)]
+    with CaptureQueriesContext(connection) as queries:
+        assert len(list(Project.objects.filter(code__among=codes))) == 5
+    sql = queries[0]["sql"]
+    if ON_POSTGRES:
+        assert "= ANY(" in sql and " IN (" not in sql
+    else:
+        assert '"code" IN (' in sql and sql.count("'A-0") == 5
+
+
+def _settings() -> tuple[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('jit')")
+        return cursor.fetchone()
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's planner settings")
+def test_keyed_reads_turns_scans_and_jit_off_inside_and_gives_them_back():
+    before = _settings()
+    with keyed_reads():
+        assert _settings() == ("off", "off")
+    assert _settings() == before
+    with pytest.raises(RuntimeError), keyed_reads():
+        raise RuntimeError("a failed import")
+    assert _settings() == before
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's planner settings")
+def test_a_block_rolled_back_takes_the_settings_with_it():
+    """A dry run or a failed import marks its atomic block for rollback: no query may run
+    then, and none is needed: the rollback to the savepoint undoes the SET LOCAL."""
+    before = _settings()
+    with transaction.atomic():
+        with transaction.atomic(), keyed_reads():
+            assert _settings() == ("off", "off")
+            transaction.set_rollback(True)
+        assert _settings() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's planner settings")
+def test_keyed_reads_makes_an_unanalyzed_table_use_its_index(projects):
+    """The case it is for: a table PostgreSQL has no statistics for is scanned in full for a
+    long key list; inside keyed_reads the index is used."""
+    codes = ["A-%03d" % n for n in range(2000)]
+    query = Project.objects.filter(code__among=codes).values_list("pk")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'projects_project'")
+        assert cursor.fetchone()[0] < 0  # never analyzed: the test database is new
+    assert "Seq Scan" in query.explain()
+    with keyed_reads():
+        plan = query.explain()
+    assert "Seq Scan" not in plan and "Index" in plan
+
+
+@pytest.mark.django_db
+def test_keyed_reads_does_nothing_on_sqlite():
+    if ON_POSTGRES:
+        pytest.skip("SQLite's side")
+    with CaptureQueriesContext(connection) as queries, keyed_reads():
+        pass
+    assert len(queries) == 0
