@@ -328,6 +328,10 @@ WORKBOOK_MAX_MB = min(env_int("WORKBOOK_MAX_MB", 20), UPLOAD_MAX_MB)
 WORKBOOK_MAX_UNCOMPRESSED_MB = env_int("WORKBOOK_MAX_UNCOMPRESSED_MB", 200)
 WORKBOOK_MAX_RATIO = env_int("WORKBOOK_MAX_RATIO", 100)
 WORKBOOK_MAX_MEMBERS = env_int("WORKBOOK_MAX_MEMBERS", 1000)
+# A workbook of at least this many KB on disk is imported with its rows parsed by a child
+# process on another core (workbook/reader.py: sheet_rows); a smaller one does not repay the
+# second it takes to start.
+WORKBOOK_READ_IN_CHILD_KB = env_int("WORKBOOK_READ_IN_CHILD_KB", 1024)
 
 # Identity controls (等保 2.0 身份鉴别; README, "Security"). Off by default so that the demo and
 # `make run` need no phone; config.settings.production switches them on.
