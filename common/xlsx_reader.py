@@ -714,6 +714,10 @@ class ChildReader:
     pipe's buffer is full, so memory does not grow with the sheet. A sheet left unfinished
     (the caller stopped early or gave up on it) stops the process; a later sheet starts a
     new one. Use it as a context manager: ``close`` stops and joins the process.
+
+    As with any spawned process, the child first runs the caller's main script again as a
+    module: a script (not manage.py, gunicorn or pytest, which do) must keep its work under
+    ``if __name__ == "__main__":``.
     """
 
     def __init__(self, path: Path, read: Callable[[Sheet], Iterable], *, data_only=False):

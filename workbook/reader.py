@@ -107,7 +107,8 @@ def sheet_rows(path: Path) -> Iterator[Callable[..., Iterator[tuple[int, tuple]]
     (common.xlsx_reader.ChildReader) when the file has at least
     ``WORKBOOK_READ_IN_CHILD_KB`` on disk, and here otherwise: the child costs about a
     second to start, which a small file does not repay. Enter it before the file is
-    checked and opened: the child starts meanwhile."""
+    checked and opened: the child starts meanwhile. Hence the file's size, known before
+    the check, rather than its sheets' (the zip directory is read by the check)."""
     if path.stat().st_size < settings.WORKBOOK_READ_IN_CHILD_KB * 1024:
         yield iter_rows
         return
