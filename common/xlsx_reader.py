@@ -24,20 +24,28 @@ its cells, not by the size its file claims"):
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import os
+import pickle
+import signal
+import traceback
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 from xml.parsers import expat
 
+import django
 from defusedxml import (
     DefusedXmlException,
     DTDForbidden,
     EntitiesForbidden,
     ExternalReferenceForbidden,
 )
-from django.conf import settings
+from django.conf import ENVIRONMENT_VARIABLE, settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl.formula.translate import Translator
 from openpyxl.reader.excel import ExcelReader
@@ -647,6 +655,10 @@ class Workbook:
 def open_workbook(source: Source, *, data_only: bool = False) -> Workbook:
     """Check the file, then open it for streaming; raises WorkbookError for the user."""
     check_file(source)
+    return _opened(source, data_only=data_only)
+
+
+def _opened(source: Source, *, data_only: bool) -> Workbook:
     try:
         reader = ExcelReader(source, read_only=True, data_only=data_only)
         reader.read_manifest()
@@ -655,3 +667,236 @@ def open_workbook(source: Source, *, data_only: bool = False) -> Workbook:
         return Workbook(reader, data_only=data_only)
     except Exception as exc:  # a damaged file raises many kinds
         raise WorkbookError(_("文件已损坏或格式不对，无法读取。")) from exc
+
+
+# --- reading in a child process --------------------------------------------------------
+#
+# Parsing a sheet costs Python a few dozen microseconds a row (the handlers above), and an
+# import spends several times that on each row after it is read: a child process on another
+# core parses the sheet while the caller works on the rows it has. "spawn", never fork: the
+# callers (the web server, the task worker) have threads and an open database connection,
+# which a forked child would share. Spawning a child and setting Django up costs about a
+# second, so a caller starts the child before it checks the file (ChildReader's docstring).
+
+CHILD_BATCH = 500  # rows per message: the pipe's cost is per message, memory per batch
+DONE = "done"  # the end of a sheet's rows, in place of an exception
+
+
+class ChildReaderError(RuntimeError):
+    """The child process stopped without a word (killed, out of memory, a crash in C)."""
+
+
+class _Sent(Exception):
+    """In the child: the exception that stopped a sheet has gone to the parent."""
+
+
+class _ChildTraceback(Exception):
+    """The child's traceback, attached as the cause of the exception raised here."""
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+class ChildReader:
+    """The sheets of one checked workbook, read by a child process: ``rows(title)`` yields
+    exactly what ``read(book[title])`` yields in this process (``read`` is a module-level
+    function, e.g. ``Sheet.iter_rows`` or workbook.reader.iter_rows), in the same order,
+    with the reader's warnings given here before the same row, and the exception that
+    stopped the reading raised here after the rows before it (its type and message; the
+    child's traceback is its cause). A child that dies without a word raises
+    ChildReaderError.
+
+    The process starts at once and sets Django up (the same settings module, this thread's
+    language, so any message it makes reads as here) while the caller checks and opens the
+    file; it opens the workbook when the first sheet is asked for, without checking it
+    again (only a file the caller has opened is read), and never touches the database.
+    Rows come in batches through a pipe: a child ahead of the caller waits once the
+    pipe's buffer is full, so memory does not grow with the sheet. A sheet left unfinished
+    (the caller stopped early or gave up on it) stops the process; a later sheet starts a
+    new one. Use it as a context manager: ``close`` stops and joins the process.
+
+    As with any spawned process, the child first runs the caller's main script again as a
+    module: a script (not manage.py, gunicorn or pytest, which do) must keep its work under
+    ``if __name__ == "__main__":``.
+    """
+
+    def __init__(self, path: Path, read: Callable[[Sheet], Iterable], *, data_only=False):
+        self._path, self._data_only = path, data_only
+        # Pickled here, unpickled in the child after Django's setup: its module may then
+        # import models.
+        self._read = pickle.dumps(read)
+        self._process = None
+        self._connection = None
+        self._reading = False  # a sheet asked for and not finished
+        self._start()
+
+    def __enter__(self) -> ChildReader:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        mine, theirs = context.Pipe()
+        process = context.Process(
+            target=_serve,
+            args=(
+                theirs,
+                # what Django read this process's settings from (settings.SETTINGS_MODULE is
+                # None under override_settings); a test's overrides do not reach the child
+                os.environ.get(ENVIRONMENT_VARIABLE),
+                translation.get_language(),
+                self._path,
+                self._data_only,
+                self._read,
+            ),
+            name="xlsx-reader",
+            daemon=True,
+        )
+        process.start()
+        theirs.close()  # the child's end: once the child is gone, recv() here gets EOF
+        self._process, self._connection = process, mine
+
+    def rows(self, title: str) -> Iterator:
+        if self._reading:
+            self.close()  # the rows of an unfinished sheet are still on their way
+        if self._process is None:
+            self._start()
+        # A child that has stopped refuses the title: why is in the pipe (or it ended
+        # without a word, which _receive reports).
+        with contextlib.suppress(OSError):
+            self._connection.send(title)
+        self._reading = True
+        try:
+            while True:
+                batch, warned, end = self._receive()
+                yield from _replay(batch, warned) if warned else batch
+                if end == DONE:
+                    self._reading = False
+                    return
+                if end is not None:
+                    exc, trace = end
+                    raise exc from _ChildTraceback(trace)
+        finally:
+            if self._reading:
+                self.close()
+
+    def _receive(self) -> tuple:
+        try:
+            return self._connection.recv()
+        except (EOFError, OSError):  # OSError: it died with our title unread
+            self._process.join()
+            raise ChildReaderError(
+                "the reading process ended without its rows (exit code %s)" % self._process.exitcode
+            ) from None
+
+    def close(self) -> None:
+        """Stop the child, whatever it is doing, and wait for it: no process is left."""
+        process, connection = self._process, self._connection
+        self._process = self._connection = None
+        self._reading = False
+        if process is None:
+            return
+        process.terminate()
+        process.join()
+        process.close()
+        connection.close()
+
+
+def _replay(batch: list, warned: list) -> Iterator:
+    """A batch's rows with the warnings the child caught, each before the same row."""
+    start = 0
+    for index, warning in warned:
+        yield from batch[start:index]
+        start = index
+        warnings.warn(warning, stacklevel=2)
+    yield from batch[start:]
+
+
+def _serve(connection, settings_module, language, path, data_only, read) -> None:
+    """The child: set Django up as the parent has it, then stream each sheet asked for."""
+    # Ctrl-C reaches the whole process group: the parent stops this process itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        os.environ[ENVIRONMENT_VARIABLE] = settings_module
+        django.setup()
+        if language:
+            translation.activate(language)
+        else:
+            translation.deactivate_all()
+        read = pickle.loads(read)
+        book = None
+        while True:
+            try:
+                title = connection.recv()
+            except EOFError:
+                return  # the parent is gone
+            if book is None:
+                book = _opened(path, data_only=data_only)
+            _send_rows(connection, read(book[title]))
+    except _Sent:
+        return
+    except BaseException as exc:  # every failure goes to the parent
+        with contextlib.suppress(OSError):  # unless the parent is gone
+            connection.send(([], [], _portable(exc)))
+
+
+def _send_rows(connection, rows: Iterable) -> None:
+    """One sheet's rows in batches, then DONE; an exception while reading goes with the
+    rows before it, and ends the child."""
+    batch: list = []
+    warned: list = []  # (index in the batch, warning): the warning came before that row
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # the parent's filters decide when it warns again
+        try:
+            for row in rows:
+                if caught:
+                    warned.extend((len(batch), w.message) for w in caught)
+                    caught.clear()
+                batch.append(row)
+                if len(batch) == CHILD_BATCH:
+                    connection.send((batch, warned, None))
+                    batch, warned = [], []
+        except Exception as exc:
+            warned.extend((len(batch), w.message) for w in caught)
+            connection.send((batch, warned, _portable(exc)))
+            raise _Sent from None
+        warned.extend((len(batch), w.message) for w in caught)
+    connection.send((batch, warned, DONE))
+
+
+def _portable(exc: BaseException) -> tuple[BaseException, str]:
+    """The exception as it can cross to the parent, and its traceback as text. One whose
+    class cannot be called again with its args (defusedxml's DTDForbidden) crosses as its
+    class, args and attributes; one that cannot cross at all becomes a RuntimeError with
+    its text."""
+    trace = "".join(traceback.format_exception(exc))
+    for form in (exc, _Rebuilt(exc)):
+        try:
+            pickle.loads(pickle.dumps(form))
+        except Exception:
+            continue
+        return form, trace
+    return RuntimeError("%s: %s" % (type(exc).__name__, exc)), trace
+
+
+class _Rebuilt:
+    """Pickles an exception without calling its ``__init__`` again."""
+
+    def __init__(self, exc: BaseException):
+        self.exc = exc
+
+    def __reduce__(self):
+        return _rebuilt, (type(self.exc), self.exc.args, vars(self.exc))
+
+
+def _rebuilt(cls, args, state):
+    exc = cls.__new__(cls, *args)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc

@@ -39,7 +39,7 @@ from units import services as unit_services
 from units.models import Unit
 from units.roster import CATEGORY_BY_LABEL, KIND_BY_LABEL
 from workbook import values
-from workbook.reader import Cell, WorkbookError, iter_rows, merged_header_ranges, open_workbook
+from workbook.reader import Cell, WorkbookError, merged_header_ranges, open_workbook, sheet_rows
 from workbook.sheets import (
     ADJUSTMENTS,
     DEPOSITS,
@@ -178,17 +178,21 @@ class Importer:
     # --- entry point ---------------------------------------------------------------------
 
     def run(self, path: Path) -> ImportResult:
-        try:
-            book = open_workbook(Path(path))
-        except WorkbookError as exc:
-            self.result.errors.append(Problem("", "", str(exc)))
-            return self.result
-        try:
-            present = self._sheets_to_import(book.sheetnames)
-            if not self.result.errors:
-                self._apply(book, present, Path(path))
-        finally:
-            book.close()
+        path = Path(path)
+        # A large file's rows are parsed in a child process, which starts while the file is
+        # checked and opened here.
+        with sheet_rows(path) as self.read_rows:
+            try:
+                book = open_workbook(path)
+            except WorkbookError as exc:
+                self.result.errors.append(Problem("", "", str(exc)))
+                return self.result
+            try:
+                present = self._sheets_to_import(book.sheetnames)
+                if not self.result.errors:
+                    self._apply(book, present, path)
+            finally:
+                book.close()
         return self.result
 
     def _sheets_to_import(self, names: list[str]) -> list[str]:
@@ -274,7 +278,7 @@ class Importer:
                 % {"cells": ", ".join(merged)},
             )
             return
-        rows = iter_rows(sheet)
+        rows = self.read_rows(sheet)
         index = self._header(name, next(rows, None))
         if index is not None:
             self._feed(name, rows, index)

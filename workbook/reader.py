@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from openpyxl.utils import get_column_letter
 
 from common.xlsx_reader import (  # noqa: F401  (the importer's names for them)
     NOTES_SHEET,
+    ChildReader,
     Workbook,
     WorkbookError,
     check_file,
@@ -96,3 +99,18 @@ def iter_rows(sheet) -> Iterator[tuple[int, tuple]]:
             if value is not None and not (isinstance(value, str) and not value.strip()):
                 yield number, row
                 break
+
+
+@contextmanager
+def sheet_rows(path: Path) -> Iterator[Callable[..., Iterator[tuple[int, tuple]]]]:
+    """``iter_rows`` for the sheets of one file, read by a child process on another core
+    (common.xlsx_reader.ChildReader) when the file has at least
+    ``WORKBOOK_READ_IN_CHILD_KB`` on disk, and here otherwise: the child costs about a
+    second to start, which a small file does not repay. Enter it before the file is
+    checked and opened: the child starts meanwhile. Hence the file's size, known before
+    the check, rather than its sheets' (the zip directory is read by the check)."""
+    if path.stat().st_size < settings.WORKBOOK_READ_IN_CHILD_KB * 1024:
+        yield iter_rows
+        return
+    with ChildReader(path, iter_rows) as child:
+        yield lambda sheet: child.rows(sheet.title)
