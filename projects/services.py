@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import User
-from common.bulk import BulkItem, build, insert
+from common.bulk import BulkItem, Writer, build, insert_job
 from common.permissions import require
 from common.roles import Role
 from common.services import stamp
@@ -575,15 +575,18 @@ def _keep_evidence_name(obj: Inflow) -> None:
         obj.original_name = obj.evidence.name.replace("\\", "/").rsplit("/", 1)[-1][:200]
 
 
-def _refuse_taken_vouchers(live: list[BulkItem]) -> None:
-    """A 凭证号 counts once in the district (one query for the batch)."""
+def _refuse_taken_vouchers(live: list[BulkItem], being_written: set[str] = frozenset()) -> None:
+    """A 凭证号 counts once in the district (one query for the batch). ``being_written``:
+    the 凭证号 of new inflows an import's writer may still be sending (common.bulk.Writer),
+    taken whether the query saw them or not: a claimed 凭证号 differs from the one its own
+    record holds, so such a holder is always another record, as a stored one would be."""
     claimed = [i for i in live if i.current is None or "voucher_no" in i.changed]
     taken = _vouchers_taken({i.obj.voucher_no for i in claimed})
     in_batch: dict[str, BulkItem] = {}
     for item in claimed:
         voucher = item.obj.voucher_no
         holders = taken.get(voucher, set()) - {item.obj.pk}
-        if holders or voucher in in_batch:
+        if holders or voucher in being_written or voucher in in_batch:
             item.refuse(
                 "voucher_no",
                 _(
@@ -607,19 +610,25 @@ def _flag_inflow_slips(live: list[BulkItem]) -> None:
 
 
 def _prepare_inflows(
-    items: list[BulkItem], *, user, may_verify: bool = False, resubmit: bool = False
+    items: list[BulkItem],
+    *,
+    user,
+    may_verify: bool = False,
+    resubmit: bool = False,
+    being_written: set[str] = frozenset(),
 ) -> None:
     """Build each inflow, validate it and apply the rules; nothing is written.
 
     ``data`` holds project, arrived_on, amount, voucher_no (evidence optional) and, from the
     import, status: "verified" to verify on the way in (the commerce bureau only).
+    ``being_written``: see :func:`_refuse_taken_vouchers`.
     """
     now = timezone.now()
     for item in items:
         _build_inflow(item, user, may_verify=may_verify, resubmit=resubmit, now=now)
         if item.obj is not None:
             _validate(item, ("project", "created_by", "verified_by"))
-    _refuse_taken_vouchers([i for i in items if i.ok])
+    _refuse_taken_vouchers([i for i in items if i.ok], being_written)
     _flag_inflow_slips([i for i in items if i.ok])
 
 
@@ -1089,79 +1098,120 @@ HISTORY_FIELDS = frozenset(
 )
 
 
-def _create_with_history(items: list[BulkItem], model, *, user, reason: str) -> list:
-    """Insert the items' objects (common.bulk.insert, in batches) with their history rows; each
-    item then holds its saved object and the action "created"."""
-    created = []
-    for start in range(0, len(items), BATCH):
-        batch = insert(model, [i.obj for i in items[start : start + BATCH]])
-        _copy_history(model, [obj.pk for obj in batch], user=user, reason=reason)
-        created.extend(batch)
-    for item, obj in zip(items, created, strict=True):
-        item.obj, item.action = obj, "created"
-    return created
+def _create_with_history(
+    items: list[BulkItem], model, *, user, reason: str, writer: Writer, then, also=None
+) -> None:
+    """Insert the items' objects (common.bulk.insert's statements, in batches) with their
+    history rows, through ``writer`` (in the background on PostgreSQL); each item is marked
+    "created" now and holds its id once written. ``also(cursor, ids)``: more rows to write
+    for each batch, after all of them (a project's first stage); ``then(objects)``: what
+    needs their ids, in this thread once they are written (see common.bulk.Writer)."""
+    objs = [i.obj for i in items]
+    batches = [objs[start : start + BATCH] for start in range(0, len(objs), BATCH)]
+    inserts = [insert_job(model, batch) for batch in batches]
+    copy = _history_copy(model, user=user, reason=reason)
+
+    def write(cursor) -> None:
+        for batch, send in zip(batches, inserts, strict=True):
+            send(cursor)
+            copy(cursor, [obj.pk for obj in batch])
+        if also is not None:
+            for batch in batches:
+                also(cursor, [obj.pk for obj in batch])
+
+    for item in items:
+        item.action = "created"
+    writer.submit(write, records=objs, then=lambda: then(objs))
 
 
-def _copy_history(model, ids: list[int], *, user, reason: str) -> None:
+def _history_copy(model, *, user, reason: str):
     """The "created" history rows of records just inserted, as simple_history's
     bulk_history_create writes them, copied by the database in one INSERT … SELECT instead
-    of building and sending a Python object per row (the import's largest cost)."""
-    if not ids:
-        return
+    of building and sending a Python object per row (the import's largest cost): a job's
+    step, ``copy(cursor, ids)``, built here (it may run in a writer's thread)."""
     history = model.history.model
     quote = connection.ops.quote_name
     columns = ", ".join(
         quote(f.column) for f in history._meta.concrete_fields if f.name not in HISTORY_FIELDS
     )
     user = user or history.get_default_history_user(None)
-    marks = ", ".join(["%s"] * len(ids))
-    sql = (
+    head = (
         "INSERT INTO %s (%s, history_date, history_change_reason, history_type, "
-        "history_user_id) SELECT %s, %%s, %%s, '+', %%s FROM %s WHERE id IN (%s)"
-    ) % (quote(history._meta.db_table), columns, columns, quote(model._meta.db_table), marks)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [timezone.now(), reason, getattr(user, "pk", None), *ids])
+        "history_user_id) SELECT %s, %%s, %%s, '+', %%s FROM %s WHERE id IN "
+    ) % (quote(history._meta.db_table), columns, columns, quote(model._meta.db_table))
+    user_id = getattr(user, "pk", None)
+
+    def copy(cursor, ids: list[int]) -> None:
+        if ids:
+            sql = head + "(%s)" % ", ".join(["%s"] * len(ids))
+            cursor.execute(sql, [timezone.now(), reason, user_id, *ids])
+
+    return copy
 
 
-def _log_first_stages(ids: list[int], user, reason: str) -> None:
-    """The stage log's first entry ("" → the stage) of projects just inserted, written by the
-    database in one INSERT … SELECT, as :func:`_copy_history` writes their history."""
-    if not ids:
-        return
+def _first_stages_log(user, reason: str):
+    """The stage log's first entry ("" → the stage) of projects just inserted, written by
+    the database in one INSERT … SELECT, as :func:`_history_copy` writes their history:
+    a job's step, ``log(cursor, ids)``."""
     meta, quote = StageChange._meta, connection.ops.quote_name
     columns = ", ".join(
         quote(meta.get_field(name).column)
         for name in ("project", "from_stage", "to_stage", "changed_by", "changed_at", "note")
     )
-    sql = "INSERT INTO %s (%s) SELECT id, '', stage, %%s, %%s, %%s FROM %s WHERE id IN (%s)" % (
+    head = "INSERT INTO %s (%s) SELECT id, '', stage, %%s, %%s, %%s FROM %s WHERE id IN " % (
         quote(meta.db_table),
         columns,
         quote(Project._meta.db_table),
-        ", ".join(["%s"] * len(ids)),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [getattr(user, "pk", None), timezone.now(), reason[:200], *ids])
+    user_id, note = getattr(user, "pk", None), reason[:200]
+
+    def log(cursor, ids: list[int]) -> None:
+        if ids:
+            sql = head + "(%s)" % ", ".join(["%s"] * len(ids))
+            cursor.execute(sql, [user_id, timezone.now(), note, *ids])
+
+    return log
 
 
 def project_bulk_save(
-    *, items: list[BulkItem], user, reason: str, delta: rollups.Delta
+    *,
+    items: list[BulkItem],
+    user,
+    reason: str,
+    delta: rollups.Delta,
+    writer: Writer | None = None,
 ) -> list[BulkItem]:
     """Validate a batch of projects by the same rules as the form, write the valid ones.
 
     A slip or a 重复统计 candidate is a warning (the row is saved and stays flagged); every
     other broken rule is an error on the item. Rollup changes are added to ``delta``
-    (applied once at the end with :func:`bulk_finish`).
+    (applied once at the end with :func:`bulk_finish`). ``writer``: the import's
+    (common.bulk.Writer), which inserts the new projects while the next batch is read; the
+    caller waits for it before the next batch's look-ups (they read these projects: their
+    codes, the 重复统计 candidates). Without one, everything is written before returning.
     """
+    writer = writer or Writer(background=False)
     _prepare_projects(items, user=user)
     ctx = rollups.Context()
     to_create = [i for i in items if i.ok and i.current is None]
     to_update = [i for i in items if i.ok and i.current is not None]
     if to_create:
-        created = _create_with_history(to_create, Project, user=user, reason=reason)
-        for project in created:
-            delta.add(project_contributions(project, ctx))
-        for start in range(0, len(created), BATCH):
-            _log_first_stages([p.pk for p in created[start : start + BATCH]], user, reason)
+
+        def count(created: list[Project]) -> None:  # saved: they have their ids
+            for project in created:
+                delta.add(project_contributions(project, ctx))
+
+        _create_with_history(
+            to_create,
+            Project,
+            user=user,
+            reason=reason,
+            writer=writer,
+            then=count,
+            also=_first_stages_log(user, reason),
+        )
+    if to_update or any(i.matches for i in to_create):
+        writer.wait()  # this thread's writes come after the inserts, as they always did
     if to_update:
         verified = defaultdict(list)
         for inflow in Inflow.objects.filter(
@@ -1204,19 +1254,34 @@ def project_bulk_save(
 
 
 def inflow_bulk_save(
-    *, items: list[BulkItem], user, reason: str, delta: rollups.Delta, may_verify: bool
+    *,
+    items: list[BulkItem],
+    user,
+    reason: str,
+    delta: rollups.Delta,
+    may_verify: bool,
+    writer: Writer | None = None,
 ) -> list[BulkItem]:
     """Validate a batch of inflows by the same rules as the form, write the valid ones
     (see :func:`project_bulk_save`). ``may_verify``: the commerce bureau or the command
-    line, who may import money as 已核实."""
-    _prepare_inflows(items, user=user, may_verify=may_verify)
+    line, who may import money as 已核实. ``writer``: the import's (common.bulk.Writer); the
+    caller need not wait for it: the previous batch's new inflows, stored or still on their
+    way, hold their 凭证号 here (and the importer counts them as earlier rows)."""
+    writer = writer or Writer(background=False)
+    being_written = {i.voucher_no for i in writer.in_flight(Inflow)}
+    _prepare_inflows(items, user=user, may_verify=may_verify, being_written=being_written)
     ctx = rollups.Context()
     to_create = [i for i in items if i.ok and i.current is None]
     to_update = [i for i in items if i.ok and i.current is not None]
     if to_create:
-        for inflow in _create_with_history(to_create, Inflow, user=user, reason=reason):
-            delta.add(inflow_contributions(inflow, inflow.project, ctx))
+
+        def count(created: list[Inflow]) -> None:  # saved: they have their ids
+            for inflow in created:
+                delta.add(inflow_contributions(inflow, inflow.project, ctx))
+
+        _create_with_history(to_create, Inflow, user=user, reason=reason, writer=writer, then=count)
     if to_update:
+        writer.wait()  # this thread's writes come after the inserts, as they always did
         for item in to_update:
             delta.remove(inflow_contributions(item.current, item.current.project, ctx))
             delta.add(inflow_contributions(item.obj, item.obj.project, ctx))

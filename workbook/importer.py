@@ -9,7 +9,8 @@ every rule. What a service refuses comes back per field and is reported as
 The whole workbook is applied inside one transaction, so that a later sheet can refer to what
 an earlier one creates; the transaction is rolled back if anything was wrong or if this is a
 dry run (the web preview). The rollup's changes are netted over the whole import and applied
-once at the end.
+once at the end. On PostgreSQL a chunk's new projects and inflows are inserted, in that same
+transaction, while the next chunk is read and checked (common.bulk.Writer).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
-from common.bulk import CREATED, UNCHANGED, UPDATED, BulkItem, keyed_reads, loaded
+from common.bulk import CREATED, UNCHANGED, UPDATED, BulkItem, Writer, keyed_reads, loaded
 from common.locale import chinese_labels
 from common.permissions import has_rule, require
 from common.roles import Role
@@ -318,21 +319,27 @@ class Importer:
         return by_header
 
     def _feed(self, name: str, rows: Iterator, index: dict[str, int]) -> None:
-        """Hand the rows that pass the cell checks to the sheet's handler, in chunks."""
+        """Hand the rows that pass the cell checks to the sheet's handler, in chunks.
+
+        The projects' and inflows' services write a chunk's new records through
+        ``self.writer`` (common.bulk.Writer): on PostgreSQL the database inserts them
+        while this thread reads and checks the next chunk; the sheet's end waits for the
+        last ones (and, on any error, for the one in progress)."""
         handler = getattr(self, "_sheet_%s" % SHEET_KEYS[name])
         # An optional column left out of the sheet leaves the stored values alone.
         self.present = set(index)
         checks = [(c, index.get(c.key), max(c.max_length, 200), c.required) for c in SHEETS[name]]
         chunk: list[Row] = []
-        for number, row_values in rows:
-            row = Row(number, row_values, index)
-            if self._check_cells(name, checks, row):
-                chunk.append(row)
-            if len(chunk) >= CHUNK:
+        with Writer() as self.writer:
+            for number, row_values in rows:
+                row = Row(number, row_values, index)
+                if self._check_cells(name, checks, row):
+                    chunk.append(row)
+                if len(chunk) >= CHUNK:
+                    handler(name, chunk)
+                    chunk = []
+            if chunk:
                 handler(name, chunk)
-                chunk = []
-        if chunk:
-            handler(name, chunk)
 
     def _check_cells(self, sheet: str, checks: list[tuple], row: Row) -> bool:
         """Formulas, lengths and required cells; the sheet handler parses the rest."""
@@ -525,10 +532,15 @@ class Importer:
     def _sheet_projects(self, sheet: str, rows: list[Row]) -> None:
         seen: dict = {}  # duplicates inside this chunk; earlier chunks are found in the DB
         codes = [values.parse_text(r.raw("code"), 1000) for r in rows]
+        # Parsed while the previous chunk's projects are being written (no message, no
+        # query but the units' once); a row that needs a word is parsed again below.
+        quick = [self._quick_project(row) for row in rows]
+        # The look-ups read those projects (a code seen before, 重复统计): wait for them.
+        self.writer.wait()
         existing = {p.code: p for p in Project.objects.filter(code__among=codes)}
         placed = []
-        for row in rows:
-            data = self._quick_project(row) or self._parse_project(sheet, row)
+        for row, parsed in zip(rows, quick, strict=True):
+            data = parsed or self._parse_project(sheet, row)
             if data is None or self._duplicate_in(sheet, row, "code", data["code"], seen):
                 continue
             code = data["code"]
@@ -541,7 +553,11 @@ class Importer:
                 data = {k: v for k, v in data.items() if k != "code" and k in self.present}
             placed.append((row, BulkItem(data=data, current=current), code))
         project_services.project_bulk_save(
-            items=[p[1] for p in placed], user=self.user, reason=self.reason, delta=self.delta
+            items=[p[1] for p in placed],
+            user=self.user,
+            reason=self.reason,
+            delta=self.delta,
+            writer=self.writer,
         )
         self._report(sheet, placed)
 
@@ -675,7 +691,11 @@ class Importer:
     # 到位资金 ----------------------------------------------------------------------------
 
     def _sheet_inflows(self, sheet: str, rows: list[Row]) -> None:
+        # No wait for the previous chunk's writes: its new inflows, which the look-ups may
+        # or may not see, are earlier rows of the file whether seen or not (and the service
+        # counts their 凭证号 as taken likewise), so the answers are those after a wait.
         projects, existing = self._inflow_lookups(rows)
+        being_written = {(i.project_id, i.voucher_no) for i in self.writer.in_flight(Inflow)}
         seen: dict = {}  # duplicates inside this chunk; earlier chunks are found in the DB
         placed = []
         for row in rows:
@@ -686,7 +706,8 @@ class Importer:
             if self._duplicate_in(sheet, row, "voucher_no", (project.code, voucher), seen):
                 continue
             current = existing.get((project.pk, voucher))
-            if self._inflow_refused(sheet, row, project, current):
+            earlier = (project.pk, voucher) in being_written
+            if self._inflow_refused(sheet, row, project, current, earlier):
                 continue
             if current is not None:
                 self.touched["inflow"].add((project.pk, voucher))
@@ -697,6 +718,7 @@ class Importer:
             reason=self.reason,
             delta=self.delta,
             may_verify=self.may_verify,
+            writer=self.writer,
         )
         self._report(sheet, placed)
 
@@ -746,8 +768,12 @@ class Importer:
         )
         return None if row.failed else data
 
-    def _inflow_refused(self, sheet: str, row: Row, project: Project, current) -> bool:
-        """A clerk imports only the own unit's money; a 凭证号 appears once in a file."""
+    def _inflow_refused(
+        self, sheet: str, row: Row, project: Project, current, being_written: bool
+    ) -> bool:
+        """A clerk imports only the own unit's money; a 凭证号 appears once in a file.
+        ``being_written``: an earlier chunk's new inflow has the row's key (and may not be
+        stored yet)."""
         clerk_unit = self.clerk_unit
         if clerk_unit is not None and project.unit_id != clerk_unit.pk:
             self.error(
@@ -757,9 +783,12 @@ class Importer:
                 % {"code": project.code, "unit": project.unit.code},
             )
             return True
-        if current is not None and (
-            current.pk > self.first_new_id["inflow"]
-            or (project.pk, current.voucher_no) in self.touched["inflow"]
+        if being_written or (
+            current is not None
+            and (
+                current.pk > self.first_new_id["inflow"]
+                or (project.pk, current.voucher_no) in self.touched["inflow"]
+            )
         ):
             self.error(
                 sheet,

@@ -6,15 +6,17 @@ ON CONFLICT statements differ there)."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import DataError, connection, transaction
 from django.db.models.fields.files import FieldFile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from common.bulk import add_to, build, insert, loaded
+from common.bulk import Writer, add_to, build, insert, insert_job, loaded
 from projects import services
 from projects.models import Inflow, InflowStatus, Project, Stage
 from targets.models import CapitalType, Indicator, Rollup, Tally
@@ -155,6 +157,103 @@ def test_add_to_many_rows_in_batches():
     add_to(Rollup, keys, rows)
     amounts = set(Rollup.objects.filter(unit=unit).values_list("amount", flat=True))
     assert Rollup.objects.filter(unit=unit).count() == len(rows) and amounts == {D("2.02")}
+
+
+# --- the background writer ------------------------------------------------------------------
+
+ON_POSTGRES = connection.vendor == "postgresql"
+
+
+def _inflows(project, n: int, prefix: str = "W") -> list:
+    return [
+        Inflow(
+            project=project,
+            arrived_on=dt.date(2025, 2, 1),
+            amount=D("1.00"),
+            voucher_no=f"{prefix}-{i}",
+            status=InflowStatus.PENDING,
+        )
+        for i in range(n)
+    ]
+
+
+def _writer_threads() -> list:
+    return [t for t in threading.enumerate() if t.name == "bulk-writer"]
+
+
+@pytest.mark.django_db
+def test_a_writer_without_its_thread_writes_at_once():
+    project = ProjectFactory(signed_on=dt.date(2025, 1, 1))
+    objs, done = _inflows(project, 3), []
+    with Writer(background=False) as writer:
+        writer.submit(
+            insert_job(Inflow, objs), records=[*objs, project], then=lambda: done.append(1)
+        )
+        assert done == [1] and all(obj.pk for obj in objs)
+        assert Inflow.objects.filter(voucher_no__startswith="W-").count() == 3
+        assert writer.in_flight(Inflow) == objs  # the last job's, written or not
+    assert _writer_threads() == []
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL: the writer's thread")
+@pytest.mark.django_db
+def test_a_writer_sends_in_its_thread_and_then_runs_in_the_callers():
+    project = ProjectFactory(signed_on=dt.date(2025, 1, 1))
+    objs, seen, then = _inflows(project, 1200), [], []
+    send = insert_job(Inflow, objs)
+
+    def job(cursor):
+        seen.append(threading.current_thread().name)
+        send(cursor)
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(("background" if context.get("background") else "caller", sql.split()[0]))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper), Writer() as writer:
+        writer.submit(job, records=objs, then=lambda: then.append(threading.current_thread()))
+        assert then == []  # not before the job is done
+        writer.wait()
+        assert then == [threading.current_thread()]
+        assert Inflow.objects.filter(voucher_no__startswith="W-").count() == 1200
+    background = [("background", "INSERT")] * 2  # 1,200 rows: two statements
+    assert seen == ["bulk-writer", *background, ("caller", "SELECT")]
+    assert sorted(obj.pk for obj in objs) == sorted(
+        Inflow.objects.filter(voucher_no__startswith="W-").values_list("pk", flat=True)
+    )
+    assert _writer_threads() == []
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL: the writer's thread")
+@pytest.mark.django_db
+def test_a_writers_error_reaches_the_caller_as_djangos_and_the_thread_stops():
+    then = []
+
+    def job(cursor):
+        cursor.execute("SELECT 1 / 0")
+
+    with (
+        pytest.raises(DataError, match="division by zero"),
+        transaction.atomic(),
+        Writer() as writer,
+    ):
+        writer.submit(job, then=lambda: then.append(1))
+        Project.objects.count()  # may run before the job, or fail after it: either way
+    assert then == [] and _writer_threads() == []
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL: the writer's thread")
+@pytest.mark.django_db
+def test_a_callers_error_stops_the_thread_after_its_statement():
+    then = []
+
+    def job(cursor):
+        cursor.execute("SELECT pg_sleep(0.3)")
+
+    with pytest.raises(ValueError, match="the caller's"), Writer() as writer:
+        writer.submit(job, then=lambda: then.append(1))
+        raise ValueError("the caller's")
+    assert then == [] and _writer_threads() == []
 
 
 def _clean_gives_back(field, raw) -> bool:
