@@ -29,6 +29,8 @@ import multiprocessing
 import os
 import pickle
 import signal
+import sys
+import threading
 import traceback
 import warnings
 import zipfile
@@ -714,10 +716,6 @@ class ChildReader:
     pipe's buffer is full, so memory does not grow with the sheet. A sheet left unfinished
     (the caller stopped early or gave up on it) stops the process; a later sheet starts a
     new one. Use it as a context manager: ``close`` stops and joins the process.
-
-    As with any spawned process, the child first runs the caller's main script again as a
-    module: a script (not manage.py, gunicorn or pytest, which do) must keep its work under
-    ``if __name__ == "__main__":``.
     """
 
     def __init__(self, path: Path, read: Callable[[Sheet], Iterable], *, data_only=False):
@@ -758,7 +756,8 @@ class ChildReader:
             name="xlsx-reader",
             daemon=True,
         )
-        process.start()
+        with _main_left_alone():
+            process.start()
         theirs.close()  # the child's end: once the child is gone, recv() here gets EOF
         self._process, self._connection = process, mine
 
@@ -806,6 +805,33 @@ class ChildReader:
         process.join()
         process.close()
         connection.close()
+
+
+_STARTING = threading.Lock()
+
+
+@contextlib.contextmanager
+def _main_left_alone():
+    """Start a spawned child without running the caller's main script again in it.
+
+    spawn runs ``__main__``'s file (or module) again in the child, so that what the script
+    defines can be unpickled there; the child needs nothing of it (``read`` comes from an
+    importable module). A script without ``if __name__ == "__main__":`` would do its work
+    again in the child: an import script that empties the tables first waits there for the
+    locks of the caller's transaction while the caller waits for rows, a hang neither side
+    reports. multiprocessing skips the step for a ``__main__`` with neither a file nor a
+    module name, so both are hidden while the child starts (under a lock: another thread
+    may start one too)."""
+    main = sys.modules["__main__"]
+    with _STARTING:
+        saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__}
+        main.__dict__.pop("__file__", None)
+        main.__spec__ = None
+        try:
+            yield
+        finally:
+            main.__dict__.pop("__spec__", None)
+            main.__dict__.update(saved)
 
 
 def _replay(batch: list, warned: list) -> Iterator:

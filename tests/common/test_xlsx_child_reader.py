@@ -11,6 +11,8 @@ import io
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 import time
 import warnings
 import zipfile
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from defusedxml import DTDForbidden
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -305,3 +308,40 @@ def test_the_child_reads_ahead_only_as_far_as_the_pipe_holds(tmp_path):
         assert sum(1 for _row in rows) == total - 1
         assert int(progress.read_text()) == total
     assert no_child_left()
+
+
+UNGUARDED = """
+import sys
+from pathlib import Path
+
+with open(sys.argv[2], "a") as marker:
+    marker.write("ran\\n")
+import django
+
+django.setup()
+from common.xlsx_reader import ChildReader
+from workbook.reader import iter_rows
+
+with ChildReader(Path(sys.argv[1]), iter_rows) as child:
+    print(sum(1 for _row in child.rows("项目")), Path(__file__).name)
+"""
+
+
+def test_a_script_without_a_main_guard_is_not_run_again_in_the_child(tmp_path):
+    """spawn would run the caller's script again in the child: one that empties tables
+    before importing waited there on the caller's locks while the caller waited for rows."""
+    path = sheets(tmp_path, {"项目": numbered(1, 700)}, shared=SHARED)
+    script, marker = tmp_path / "unguarded.py", tmp_path / "ran"
+    script.write_text(UNGUARDED)
+    done = subprocess.run(
+        [sys.executable, str(script), str(path), str(marker)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(settings.BASE_DIR)},
+        cwd=settings.BASE_DIR,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["700", "unguarded.py"]  # and its __file__ is back
+    assert marker.read_text() == "ran\n"
