@@ -766,33 +766,30 @@ class ChildReader:
             self.close()  # the rows of an unfinished sheet are still on their way
         if self._process is None:
             self._start()
+        process, connection = self._process, self._connection
         # A child that has stopped refuses the title: why is in the pipe (or it ended
         # without a word, which _receive reports).
         with contextlib.suppress(OSError):
-            self._connection.send(title)
+            connection.send(title)
         self._reading = True
+        finished = False
         try:
             while True:
-                batch, warned, end = self._receive()
-                yield from _replay(batch, warned) if warned else batch
+                batch, warned, end = _receive(process, connection)
+                for row in _replay(batch, warned) if warned else batch:
+                    yield row
+                    if self._process is not process:  # resumed after another sheet began
+                        raise ChildReaderError("the reading of this sheet was given up")
                 if end == DONE:
-                    self._reading = False
+                    finished, self._reading = True, False
                     return
                 if end is not None:
                     exc, trace = end
                     raise exc from _ChildTraceback(trace)
         finally:
-            if self._reading:
+            # Only this sheet's own child: a generator given up may be finalized later.
+            if not finished and self._process is process:
                 self.close()
-
-    def _receive(self) -> tuple:
-        try:
-            return self._connection.recv()
-        except (EOFError, OSError):  # OSError: it died with our title unread
-            self._process.join()
-            raise ChildReaderError(
-                "the reading process ended without its rows (exit code %s)" % self._process.exitcode
-            ) from None
 
     def close(self) -> None:
         """Stop the child, whatever it is doing, and wait for it: no process is left."""
@@ -832,6 +829,16 @@ def _main_left_alone():
         finally:
             main.__dict__.pop("__spec__", None)
             main.__dict__.update(saved)
+
+
+def _receive(process, connection) -> tuple:
+    try:
+        return connection.recv()
+    except (EOFError, OSError):  # OSError: it died with our title unread
+        process.join()
+        raise ChildReaderError(
+            "the reading process ended without its rows (exit code %s)" % process.exitcode
+        ) from None
 
 
 def _replay(batch: list, warned: list) -> Iterator:
