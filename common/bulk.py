@@ -595,7 +595,8 @@ def keyed_reads():
     ``enable_seqscan = off`` makes a scan the last resort (a table without a usable index is
     still scanned). A plan forced that way costs more than ``jit_above_cost``, and compiling
     it would take 60 ms for a five-row table: ``jit = off`` too. Both for this transaction
-    only; the previous settings come back on leaving. Use it inside ``transaction.atomic``.
+    only; the previous settings come back on leaving. Use it directly inside
+    ``transaction.atomic``, whose rollback on an error undoes them.
     Elsewhere (SQLite) it does nothing.
     """
     if connection.vendor != "postgresql":
@@ -607,14 +608,14 @@ def keyed_reads():
             "set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)"
         )
         seqscan, jit = cursor.fetchone()[:2]
-    try:
-        yield
-    finally:
-        # A block that is being rolled back (an error, a dry run) takes the settings with
-        # it: PostgreSQL undoes a SET LOCAL with the savepoint or transaction before it.
-        if not connection.needs_rollback:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('enable_seqscan', %s, true), set_config('jit', %s, true)",
-                    [seqscan, jit],
-                )
+    # Given back only on a normal exit. A block left by an error (or rolled back: a dry run)
+    # takes the settings with it: PostgreSQL undoes a SET LOCAL with the savepoint or
+    # transaction before it, and the transaction may be aborted (a background writer's
+    # error), where any statement would only hide the error with its own.
+    yield
+    if not connection.needs_rollback:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('enable_seqscan', %s, true), set_config('jit', %s, true)",
+                [seqscan, jit],
+            )

@@ -87,12 +87,12 @@ def test_keyed_reads_turns_scans_and_jit_off_inside_and_gives_them_back():
     with keyed_reads():
         assert _settings() == ("off", "off")
     assert _settings() == before
-    with pytest.raises(RuntimeError), keyed_reads():
-        raise RuntimeError("a failed import")
+    with pytest.raises(RuntimeError), transaction.atomic(), keyed_reads():
+        raise RuntimeError("a failed import: the atomic block's rollback undoes them")
     assert _settings() == before
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db  # the test's transaction: both blocks below are savepoints
 @pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's planner settings")
 def test_a_block_rolled_back_takes_the_settings_with_it():
     """A dry run or a failed import marks its atomic block for rollback: no query may run
@@ -107,15 +107,11 @@ def test_a_block_rolled_back_takes_the_settings_with_it():
 
 @pytest.mark.django_db
 @pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's planner settings")
-def test_keyed_reads_makes_an_unanalyzed_table_use_its_index(projects):
-    """The case it is for: a table PostgreSQL has no statistics for is scanned in full for a
-    long key list; inside keyed_reads the index is used."""
+def test_inside_keyed_reads_a_long_key_list_uses_the_index(projects):
+    """The case it is for: with no statistics (or stale ones) PostgreSQL may scan the whole
+    table for a long key list; inside keyed_reads the index is used whatever it knows."""
     codes = ["A-%03d" % n for n in range(2000)]
     query = Project.objects.filter(code__among=codes).values_list("pk")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'projects_project'")
-        assert cursor.fetchone()[0] < 0  # never analyzed: the test database is new
-    assert "Seq Scan" in query.explain()
     with keyed_reads():
         plan = query.explain()
     assert "Seq Scan" not in plan and "Index" in plan
