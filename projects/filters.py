@@ -43,12 +43,7 @@ class ProjectFilter(django_filters.FilterSet):
         ]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(code__icontains=value) | Q(name__icontains=value) | Q(investor__icontains=value)
-        )
+        return queryset.search(value)
 
     def filter_year(self, queryset, name, value):
         """A project belongs to the year it was signed or (for 外资) approved in."""

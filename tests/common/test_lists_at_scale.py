@@ -157,19 +157,28 @@ def test_a_list_export_stops_at_the_cap_and_says_so(client_as, unit_a, settings)
 # --- trigram search ---------------------------------------------------------------------------
 
 
-def test_the_trigram_migration_applies_on_this_database(db):
-    migration = importlib.import_module("projects.migrations.0004_list_indexes_trigram")
+def test_the_search_column_and_its_trigram_index_are_there_on_postgresql(db):
+    """Migration 0011 replaced 0004's three trigram indexes by one on the stored search_text;
+    on SQLite both steps do nothing."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT indexname FROM pg_indexes WHERE tablename = 'projects_project' "
                 "AND indexname LIKE '%%_trgm'"
             )
-            names = {row[0] for row in cursor.fetchall()}
-            assert names == {f"projects_project_{c}_trgm" for c in migration.TRIGRAM_COLUMNS}
-            cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
-            assert cursor.fetchone()
-    # Forwards and backwards are safe to run again on either database (a no-op on SQLite).
+            assert {row[0] for row in cursor.fetchall()} == {"projects_project_search_trgm"}
+            cursor.execute(
+                "SELECT is_generated FROM information_schema.columns "
+                "WHERE table_name = 'projects_project' AND column_name = 'search_text'"
+            )
+            assert cursor.fetchone() == ("ALWAYS",)
+        else:
+            cursor.execute("SELECT name FROM pragma_table_info('projects_project')")
+            assert "search_text" not in {row[0] for row in cursor.fetchall()}
+
+
+def test_the_search_migration_goes_back_and_forth(db):
+    migration = importlib.import_module("projects.migrations.0011_project_search_column")
     executed = []
 
     class Editor:  # what RunPython hands over: the connection and execute()
@@ -181,11 +190,19 @@ def test_the_trigram_migration_applies_on_this_database(db):
             with connection.cursor() as cursor:
                 cursor.execute(sql)
 
-    migration._drop_trigram_indexes(None, Editor())
-    migration._trigram_indexes(None, Editor())
-    migration._trigram_indexes(None, Editor())
+    backward, forward = migration._run(migration.BACKWARD), migration._run(migration.FORWARD)
+    backward(None, Editor())
     if connection.vendor == "postgresql":
-        assert sum("CREATE INDEX IF NOT EXISTS" in sql for sql in executed) == 6
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'projects_project' "
+                "AND indexname LIKE '%%_trgm'"
+            )
+            names = {row[0] for row in cursor.fetchall()}
+        assert names == {f"projects_project_{c}_trgm" for c in migration.OLD_COLUMNS}
+    forward(None, Editor())
+    if connection.vendor == "postgresql":
+        assert Project.objects.search("x").count() == 0
     else:
         assert executed == []
 
@@ -204,14 +221,30 @@ def test_project_search_finds_a_substring_on_either_database(client_as, unit_a):
         assert names == [expected], term
 
 
+def test_the_search_matches_within_one_column_and_follows_every_write(db, unit_a):
+    """The stored column is the columns joined: a term across two of them finds nothing, a
+    wildcard is a plain character, and a change (here a raw UPDATE) is searched at once."""
+    first = ProjectFactory(unit=unit_a, name="甲镇仪表厂", investor="深圳科技", code="A-1")
+    ProjectFactory(unit=unit_a, name="百分之百_项目", investor="", code="A-2")
+
+    def found(term):
+        return sorted(Project.objects.search(term).values_list("code", flat=True))
+
+    assert found("仪表厂深圳") == [] and found("A-1甲镇") == []
+    assert found("%") == [] and found("_") == ["A-2"] and found("a-") == ["A-1", "A-2"]
+    assert found("\x1f") == found("") == found("  ") == ["A-1", "A-2"]
+    Project.objects.filter(pk=first.pk).update(investor="广州某某有限公司")
+    assert found("深圳") == [] and found("某某") == ["A-1"]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan is PostgreSQL's")
 def test_the_search_can_use_the_trigram_index(db, unit_a):
     ProjectFactory.create_batch(30, unit=unit_a)
-    queryset = Project.objects.filter(name__icontains="仪表厂").order_by()
+    queryset = Project.objects.search("仪表厂").order_by()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = queryset.explain()
-    assert "projects_project_name_trgm" in plan
+    assert "projects_project_search_trgm" in plan
 
 
 # --- query counts that do not grow ------------------------------------------------------------
