@@ -65,10 +65,13 @@ def refuse(sheet):
 
 
 def counting(progress: Path, sheet):
-    """The rows, writing down how many the child has read so far."""
+    """The rows, writing down how many the child has read so far. The count is written to
+    a new file that then replaces the old one, so the test never reads a half-written one."""
+    scratch = progress.with_suffix(".new")
     for n, row in enumerate(iter_rows(sheet), start=1):
         if n % 100 == 0:
-            progress.write_text(str(n))
+            scratch.write_text(str(n))
+            os.replace(scratch, progress)
         yield row
 
 
