@@ -19,6 +19,7 @@ these functions check the state an object must be in.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
@@ -102,9 +103,17 @@ def _id(value):
 # --- the rules' look-ups, one query per batch --------------------------------------------
 
 
-def _yardsticks(keys: set[tuple[int, int, str]]) -> dict[tuple, tuple]:
+def _yardsticks(keys: set[tuple[int, int, str]], kept: dict | None = None) -> dict[tuple, tuple]:
     """(unit id, year, indicator code) → (whole-year figure, is the district's): the unit's
-    positive quota, else the district's positive task; absent when there is neither."""
+    positive quota, else the district's positive task; absent when there is neither.
+    ``kept``: the answers so far for a caller that writes no quota or task between its
+    batches (BatchLookups), so that only new keys are asked."""
+    if kept is not None:
+        missing = keys - kept.keys()
+        if missing:
+            found = _yardsticks(missing)
+            kept.update((key, found.get(key)) for key in missing)
+        return {key: kept[key] for key in keys if kept[key] is not None}
     if not keys:
         return {}
     unit_ids = {k[0] for k in keys}
@@ -142,14 +151,15 @@ def _contract_day(project: Project):
     return project.approved_on or project.signed_on
 
 
-def inflow_slip_reasons(inflows: list[Inflow]) -> list[str]:
-    """For each inflow, why its amount looks like a 万/亿 slip ("" when it does not)."""
+def inflow_slip_reasons(inflows: list[Inflow], kept: dict | None = None) -> list[str]:
+    """For each inflow, why its amount looks like a 万/亿 slip ("" when it does not).
+    ``kept``: see :func:`_yardsticks`."""
     keys = {
         (i.project.unit_id, i.arrived_on.year, _money_indicator(i.project))
         for i in inflows
         if i.arrived_on
     }
-    sticks = _yardsticks(keys)
+    sticks = _yardsticks(keys, kept)
     out = []
     for inflow in inflows:
         project = inflow.project
@@ -226,6 +236,42 @@ def _vouchers_taken(vouchers: set[str]) -> dict[str, set[int]]:
         ):
             taken[voucher].add(pk)
     return taken
+
+
+@dataclasses.dataclass
+class BatchLookups:
+    """The inflow rules' reads made ahead by a caller that writes in batches.
+
+    An import asks for a chunk's 凭证号 before the previous chunk's inserts start
+    (``common.bulk.Writer(hold=True)``), so that the query does not wait behind them (the
+    previous chunk's 凭证号 are counted as taken anyway, see ``_refuse_taken_vouchers``).
+    ``yardsticks`` keeps the quotas and tasks a sheet of inflows has read (it writes none)
+    for its later chunks, and so does ``context`` the rollup's look-ups. Every answer is
+    the one the rules' own query would give: a 凭证号 not asked for ahead is looked up
+    then, as it always was."""
+
+    asked: frozenset = frozenset()
+    taken: dict = dataclasses.field(default_factory=dict)
+    yardsticks: dict = dataclasses.field(default_factory=dict)
+    kept_context: rollups.Context | None = None
+
+    def context(self) -> rollups.Context:
+        """The rollup's look-ups (years, indicators), read once for the sheet."""
+        if self.kept_context is None:
+            self.kept_context = rollups.Context()
+        return self.kept_context
+
+    def ask(self, vouchers: set[str]) -> None:
+        """Look the batch's 凭证号 up now."""
+        self.asked = frozenset(vouchers)
+        self.taken = _vouchers_taken(set(self.asked))
+
+    def vouchers_taken(self, vouchers: set[str]) -> dict[str, set[int]]:
+        taken = _vouchers_taken(vouchers - self.asked)
+        for voucher in vouchers & self.asked:
+            if voucher in self.taken:
+                taken[voucher] = self.taken[voucher]
+        return taken
 
 
 def _duplicate_warning(project: Project) -> tuple[str, str]:
@@ -575,13 +621,18 @@ def _keep_evidence_name(obj: Inflow) -> None:
         obj.original_name = obj.evidence.name.replace("\\", "/").rsplit("/", 1)[-1][:200]
 
 
-def _refuse_taken_vouchers(live: list[BulkItem], being_written: set[str] = frozenset()) -> None:
+def _refuse_taken_vouchers(
+    live: list[BulkItem],
+    being_written: set[str] = frozenset(),
+    lookups: BatchLookups | None = None,
+) -> None:
     """A 凭证号 counts once in the district (one query for the batch). ``being_written``:
     the 凭证号 of new inflows an import's writer may still be sending (common.bulk.Writer),
     taken whether the query saw them or not: a claimed 凭证号 differs from the one its own
-    record holds, so such a holder is always another record, as a stored one would be."""
+    record holds, so such a holder is always another record, as a stored one would be.
+    ``lookups``: the batch's 凭证号 asked earlier (see BatchLookups)."""
     claimed = [i for i in live if i.current is None or "voucher_no" in i.changed]
-    taken = _vouchers_taken({i.obj.voucher_no for i in claimed})
+    taken = (lookups or BatchLookups()).vouchers_taken({i.obj.voucher_no for i in claimed})
     in_batch: dict[str, BulkItem] = {}
     for item in claimed:
         voucher = item.obj.voucher_no
@@ -599,9 +650,10 @@ def _refuse_taken_vouchers(live: list[BulkItem], being_written: set[str] = froze
             in_batch[voucher] = item
 
 
-def _flag_inflow_slips(live: list[BulkItem]) -> None:
+def _flag_inflow_slips(live: list[BulkItem], kept: dict | None = None) -> None:
     judged = [i for i in live if i.current is None or {"amount", "arrived_on"} & set(i.changed)]
-    for item, reason in zip(judged, inflow_slip_reasons([i.obj for i in judged]), strict=True):
+    reasons = inflow_slip_reasons([i.obj for i in judged], kept)
+    for item, reason in zip(judged, reasons, strict=True):
         item.obj.amount_flagged = bool(reason)
         item.obj.amount_flag_reason = reason[:300]
         if reason:
@@ -616,20 +668,21 @@ def _prepare_inflows(
     may_verify: bool = False,
     resubmit: bool = False,
     being_written: set[str] = frozenset(),
+    lookups: BatchLookups | None = None,
 ) -> None:
     """Build each inflow, validate it and apply the rules; nothing is written.
 
     ``data`` holds project, arrived_on, amount, voucher_no (evidence optional) and, from the
     import, status: "verified" to verify on the way in (the commerce bureau only).
-    ``being_written``: see :func:`_refuse_taken_vouchers`.
+    ``being_written``: see :func:`_refuse_taken_vouchers`; ``lookups``: BatchLookups.
     """
     now = timezone.now()
     for item in items:
         _build_inflow(item, user, may_verify=may_verify, resubmit=resubmit, now=now)
         if item.obj is not None:
             _validate(item, ("project", "created_by", "verified_by"))
-    _refuse_taken_vouchers([i for i in items if i.ok], being_written)
-    _flag_inflow_slips([i for i in items if i.ok])
+    _refuse_taken_vouchers([i for i in items if i.ok], being_written, lookups)
+    _flag_inflow_slips([i for i in items if i.ok], lookups.yardsticks if lookups else None)
 
 
 def _raise_for(item: BulkItem, *, confirm_large: bool | None, slip_field: str) -> None:
@@ -1261,16 +1314,24 @@ def inflow_bulk_save(
     delta: rollups.Delta,
     may_verify: bool,
     writer: Writer | None = None,
+    lookups: BatchLookups | None = None,
 ) -> list[BulkItem]:
     """Validate a batch of inflows by the same rules as the form, write the valid ones
     (see :func:`project_bulk_save`). ``may_verify``: the commerce bureau or the command
     line, who may import money as 已核实. ``writer``: the import's (common.bulk.Writer); the
     caller need not wait for it: the previous batch's new inflows, stored or still on their
-    way, hold their 凭证号 here (and the importer counts them as earlier rows)."""
+    way, hold their 凭证号 here (and the importer counts them as earlier rows).
+    ``lookups``: the rules' reads made ahead (BatchLookups)."""
     writer = writer or Writer(background=False)
     being_written = {i.voucher_no for i in writer.in_flight(Inflow)}
-    _prepare_inflows(items, user=user, may_verify=may_verify, being_written=being_written)
-    ctx = rollups.Context()
+    _prepare_inflows(
+        items,
+        user=user,
+        may_verify=may_verify,
+        being_written=being_written,
+        lookups=lookups,
+    )
+    ctx = lookups.context() if lookups else rollups.Context()
     to_create = [i for i in items if i.ok and i.current is None]
     to_update = [i for i in items if i.ok and i.current is not None]
     if to_create:

@@ -25,7 +25,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
-from common.bulk import CREATED, UNCHANGED, UPDATED, BulkItem, Writer, keyed_reads, loaded
+from common.bulk import (
+    CREATED,
+    UNCHANGED,
+    UPDATED,
+    BulkItem,
+    Writer,
+    checked_per_statement,
+    keyed_reads,
+    loaded,
+)
 from common.locale import chinese_labels
 from common.permissions import has_rule, require
 from common.roles import Role
@@ -225,7 +234,7 @@ class Importer:
         return present
 
     def _apply(self, book, present: list[str], path: Path) -> None:
-        with transaction.atomic(), keyed_reads():
+        with transaction.atomic(), keyed_reads(), checked_per_statement():
             # Rows this import creates get ids above these: a later row with the same key
             # is a duplicate within the file, found without keeping every key in memory.
             self.first_new_id = {
@@ -330,7 +339,11 @@ class Importer:
         self.present = set(index)
         checks = [(c, index.get(c.key), max(c.max_length, 200), c.required) for c in SHEETS[name]]
         chunk: list[Row] = []
-        with Writer() as self.writer:
+        # Inflows: a chunk's look-ups go before the previous chunk's inserts, which then run
+        # while this chunk is checked (Writer's hold); the projects' look-ups wait for
+        # the inserts before them anyway.
+        self.ahead = project_services.BatchLookups()  # kept for the sheet's chunks
+        with Writer(hold=SHEET_KEYS[name] == "inflows") as self.writer:
             for number, row_values in rows:
                 row = Row(number, row_values, index)
                 if self._check_cells(name, checks, row):
@@ -691,11 +704,13 @@ class Importer:
     # 到位资金 ----------------------------------------------------------------------------
 
     def _sheet_inflows(self, sheet: str, rows: list[Row]) -> None:
-        # No wait for the previous chunk's writes: its new inflows, which the look-ups may
-        # or may not see, are earlier rows of the file whether seen or not (and the service
-        # counts their 凭证号 as taken likewise), so the answers are those after a wait.
+        # No wait for the writes of the two chunks before (one may be running, the other is
+        # held): their new inflows, which the look-ups may or may not see, are earlier rows
+        # of the file whether seen or not (and the service counts their 凭证号 as taken
+        # likewise), so the answers are those after a wait.
         projects, existing = self._inflow_lookups(rows)
         being_written = {(i.project_id, i.voucher_no) for i in self.writer.in_flight(Inflow)}
+        self.writer.start()  # the previous chunk's inserts, while this one is checked
         seen: dict = {}  # duplicates inside this chunk; earlier chunks are found in the DB
         placed = []
         for row in rows:
@@ -719,17 +734,19 @@ class Importer:
             delta=self.delta,
             may_verify=self.may_verify,
             writer=self.writer,
+            lookups=self.ahead,
         )
         self._report(sheet, placed)
 
     def _inflow_lookups(self, rows: list[Row]) -> tuple[dict, dict]:
-        """The chunk's projects by code and its stored inflows by (project, 凭证号): two
-        queries for the chunk."""
+        """The chunk's projects by code, its stored inflows by (project, 凭证号), and the
+        live inflows holding its 凭证号 (self.ahead): three queries for the chunk."""
         codes = {values.parse_text(r.raw("project"), 1000) for r in rows}
         projects = {
             p.code: p for p in loaded(Project.objects.filter(code__among=codes), INFLOW_PROJECT)
         }
         vouchers = {values.parse_text(r.raw("voucher_no"), 1000) for r in rows}
+        self.ahead.ask(vouchers)  # the rule's own look-up, made here: see BatchLookups
         existing: dict[tuple, Inflow] = {}
         for inflow in Inflow.objects.filter(
             project_id__among=[p.pk for p in projects.values()], voucher_no__among=vouchers

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from common.bulk import Writer, add_to, build, insert, insert_job, loaded
+from common.lookups import array_literal
 from projects import services
 from projects.models import Inflow, InflowStatus, Project, Stage
 from targets.models import CapitalType, Indicator, Rollup, Tally
@@ -124,6 +125,68 @@ def test_insert_sends_repeated_columns_once_and_keeps_every_value(rows):
         assert row.verified_at == obj.verified_at and row.evidence.name == ""
 
 
+AWKWARD_TEXTS = [
+    'he said "no"',
+    "back\\slash\\",
+    "{a,b}",
+    "NULL",
+    " lead",
+    "",
+    "逗号，引号“”",
+    "x\ty",
+]
+
+
+@pytest.mark.django_db
+def test_insert_keeps_awkward_texts_amounts_and_nulls_as_they_were():
+    """On PostgreSQL a varying column goes as one array literal: quotes, backslashes, braces,
+    the word NULL and empty texts come back unchanged, and None stays NULL."""
+    project = ProjectFactory(signed_on=dt.date(2025, 1, 1))
+    texts = AWKWARD_TEXTS * 3
+    objs = [
+        Inflow(
+            project=project,
+            arrived_on=dt.date(2025, 2, 1 + n % 20),
+            amount=D("0.01") * (n + 1) + D("123456789.99") * (n % 2),
+            voucher_no=f"V{n}-{text}" if text else f"V{n}",
+            return_reason=text,
+            status=InflowStatus.VERIFIED if n % 3 else InflowStatus.PENDING,
+            verified_at=dt.datetime(2025, 3, 1, 8, n, tzinfo=dt.UTC) if n % 3 else None,
+            amount_flagged=bool(n % 2),
+            amount_flag_reason="大额" if n % 2 else "",
+        )
+        for n, text in enumerate(texts)
+    ]
+    insert(Inflow, objs)
+    stored = {i.pk: i for i in Inflow.objects.all()}
+    assert len(stored) == len(objs)
+    for obj in objs:
+        row = stored[obj.pk]
+        assert (row.voucher_no, row.return_reason, row.amount, row.verified_at) == (
+            obj.voucher_no,
+            obj.return_reason,
+            obj.amount,
+            obj.verified_at,
+        )
+        assert (row.amount_flagged, row.amount_flag_reason) == (
+            obj.amount_flagged,
+            obj.amount_flag_reason,
+        )
+
+
+def test_array_literals_for_the_usual_types_and_none_for_others():
+    assert array_literal(['a"b', "c\\d", None, ""]) == '{"a\\"b","c\\\\d",NULL,""}'
+    assert array_literal([1, None, 3]) == "{1,NULL,3}"
+    assert array_literal([True, False]) == "{t,f}"
+    assert array_literal([D("1.50"), D("2E+3")]) == "{1.50,2E+3}"
+    assert array_literal([dt.date(2025, 1, 2)]) == '{"2025-01-02"}'
+    aware = dt.datetime(2025, 1, 2, 3, 4, tzinfo=dt.UTC)
+    assert array_literal([aware]) == '{"2025-01-02T03:04:00+00:00"}'
+    assert array_literal([dt.datetime(2025, 1, 2)]) is None  # naive: psycopg decides
+    assert array_literal([D("NaN")]) is None
+    assert array_literal([1.5]) is None
+
+
 @pytest.mark.django_db
 def test_add_to_creates_and_increments_cells():
     unit = UnitFactory()
@@ -221,6 +284,36 @@ def test_a_writer_sends_in_its_thread_and_then_runs_in_the_callers():
     assert sorted(obj.pk for obj in objs) == sorted(
         Inflow.objects.filter(voucher_no__startswith="W-").values_list("pk", flat=True)
     )
+    assert _writer_threads() == []
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL: the writer's thread")
+@pytest.mark.django_db
+def test_a_held_job_waits_for_start_and_counts_as_in_flight():
+    project = ProjectFactory(signed_on=dt.date(2025, 1, 1))
+    objs = _inflows(project, 3)
+    with transaction.atomic(), Writer(hold=True) as writer:
+        writer.submit(insert_job(Inflow, objs), records=objs)
+        assert writer.in_flight(Inflow) == objs and _writer_threads() == []
+        assert not Inflow.objects.filter(voucher_no__startswith="W-").exists()  # not yet
+        writer.start()
+        writer.wait()
+        assert Inflow.objects.filter(voucher_no__startswith="W-").count() == 3
+        more = _inflows(project, 2, prefix="H")
+        writer.submit(insert_job(Inflow, more), records=more)  # held: the end sends it
+    assert Inflow.objects.filter(voucher_no__startswith="H-").count() == 2
+    assert _writer_threads() == []
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL: the writer's thread")
+@pytest.mark.django_db
+def test_a_held_job_is_dropped_when_the_caller_fails():
+    project = ProjectFactory(signed_on=dt.date(2025, 1, 1))
+    objs = _inflows(project, 2)
+    with pytest.raises(ValueError, match="the caller's"), Writer(hold=True) as writer:
+        writer.submit(insert_job(Inflow, objs), records=objs)
+        raise ValueError("the caller's")
+    assert not Inflow.objects.filter(voucher_no__startswith="W-").exists()
     assert _writer_threads() == []
 
 
