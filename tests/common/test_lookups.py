@@ -6,10 +6,10 @@ DATABASE_URL, on PostgreSQL."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from common.bulk import keyed_reads
+from common.bulk import checked_per_statement, keyed_reads
 from projects.models import Inflow, Project
 from tests.factories import InflowFactory, ProjectFactory
 
@@ -122,5 +122,58 @@ def test_keyed_reads_does_nothing_on_sqlite():
     if ON_POSTGRES:
         pytest.skip("SQLite's side")
     with CaptureQueriesContext(connection) as queries, keyed_reads():
+        pass
+    assert len(queries) == 0
+
+
+# --- foreign keys checked per statement ----------------------------------------------------
+
+
+def _orphan_inflow_sql() -> str:
+    return (
+        "INSERT INTO projects_inflow (project_id, voucher_no, original_name, arrived_on, "
+        "amount, evidence, status, return_reason, void_reason, amount_flagged, "
+        "amount_flag_reason, legacy_voucher_duplicate, created_at) VALUES (987654321, 'FK-1', "
+        "'', '2025-01-01', 1, '', 'pending', '', '', false, '', false, now())"
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's deferred constraints")
+def test_inside_checked_per_statement_a_dangling_key_fails_at_its_statement():
+    """Outside, PostgreSQL would accept the statement and refuse only at commit."""
+    with transaction.atomic():  # a savepoint: the deferred check never runs
+        with connection.cursor() as cursor:
+            cursor.execute(_orphan_inflow_sql())
+        transaction.set_rollback(True)
+    with (
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+        checked_per_statement(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(_orphan_inflow_sql())
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's deferred constraints")
+def test_checked_per_statement_defers_again_on_leaving_as_every_constraint_was():
+    """Leaving sets every constraint deferred again, which is how they all start: the
+    portal has no deferrable constraint that starts immediate."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conname FROM pg_constraint WHERE condeferrable AND NOT condeferred")
+        assert cursor.fetchall() == []
+    with transaction.atomic():
+        with transaction.atomic(), checked_per_statement():
+            pass
+        with connection.cursor() as cursor:  # deferred again: accepted until the commit
+            cursor.execute(_orphan_inflow_sql())
+        transaction.set_rollback(True)
+
+
+def test_checked_per_statement_does_nothing_on_sqlite(db):
+    if ON_POSTGRES:
+        pytest.skip("SQLite's side")
+    with CaptureQueriesContext(connection) as queries, checked_per_statement():
         pass
     assert len(queries) == 0
