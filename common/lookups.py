@@ -58,6 +58,15 @@ def array_literal(values) -> str | None:
     ``ARRAY[…]`` of 1,000 values is 1,000 constants for the server to parse and fold, and
     1,000 adaptations in Python (a 1,000-row insert of inflows: 81 against 69 ms on the
     server, 5.3 against 0.9 ms in Python)."""
+    kinds = set(map(type, values))
+    if kinds == {str}:  # the usual text column, joined in C when nothing needs escaping
+        joined = "".join(values)
+        if '"' not in joined and "\\" not in joined:
+            return '{"%s"}' % '","'.join(values)
+    elif kinds == {int}:
+        return "{%s}" % ",".join(map(str, values))
+    elif kinds == {dt.date}:
+        return "{%s}" % ",".join(map(dt.date.isoformat, values))
     out = []
     append = out.append
     for value in values:

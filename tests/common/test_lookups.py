@@ -8,8 +8,11 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from common.bulk import checked_per_statement, keyed_reads
+from common.lookups import array_literal
 from projects.models import Inflow, Project
 from tests.factories import InflowFactory, ProjectFactory
 
@@ -177,3 +180,20 @@ def test_checked_per_statement_does_nothing_on_sqlite(db):
     with CaptureQueriesContext(connection) as queries, checked_per_statement():
         pass
     assert len(queries) == 0
+
+
+TEXTS = st.lists(
+    st.one_of(st.none(), st.text(st.characters(blacklist_characters="\x00"), max_size=12)),
+    max_size=8,
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's array literals")
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(values=TEXTS)
+def test_an_array_literal_reads_back_as_the_values(values):
+    literal = array_literal(values)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::text[]", [literal])
+        assert cursor.fetchone()[0] == values
