@@ -615,7 +615,8 @@ def add_to(model, keys: tuple[str, ...], rows: list[tuple], field: str = "amount
                 names = ", ".join("c%d" % n for n in range(len(columns)))
                 casts = ", ".join("(%%s)::%s[]" % t for t in types)
                 sql = head + "SELECT * FROM UNNEST(%s) AS u(%s)" % (casts, names) + tail
-                cursor.execute(sql, [list(c) for c in zip(*batch, strict=True)])
+                arrays = [(array_literal(c), c) for c in zip(*batch, strict=True)]
+                cursor.execute(sql, [list(c) if lit is None else lit for lit, c in arrays])
             else:
                 sql = head + "VALUES " + ", ".join([marks] * len(batch)) + tail
                 cursor.execute(sql, [value for row in batch for value in row])

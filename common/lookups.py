@@ -67,6 +67,8 @@ def array_literal(values) -> str | None:
         return "{%s}" % ",".join(map(str, values))
     elif kinds == {dt.date}:
         return "{%s}" % ",".join(map(dt.date.isoformat, values))
+    elif kinds == {Decimal} and all(map(Decimal.is_finite, values)):
+        return "{%s}" % ",".join(map(str, values))
     out = []
     append = out.append
     for value in values:

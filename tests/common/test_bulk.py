@@ -179,6 +179,8 @@ def test_array_literals_for_the_usual_types_and_none_for_others():
     assert array_literal([1, None, 3]) == "{1,NULL,3}"
     assert array_literal([True, False]) == "{t,f}"
     assert array_literal([D("1.50"), D("2E+3")]) == "{1.50,2E+3}"
+    assert array_literal([D("1.50"), None]) == "{1.50,NULL}"
+    assert array_literal([D("1.50"), D("Infinity")]) is None
     assert array_literal([dt.date(2025, 1, 2)]) == "{2025-01-02}"
     assert array_literal([dt.date(2025, 1, 2), None]) == '{"2025-01-02",NULL}'
     assert array_literal(["a", "b c", "{,}"]) == '{"a","b c","{,}"}'  # joined at once
