@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections import defaultdict
 from decimal import Decimal
 
@@ -253,13 +254,11 @@ class BatchLookups:
     asked: frozenset = frozenset()
     taken: dict = dataclasses.field(default_factory=dict)
     yardsticks: dict = dataclasses.field(default_factory=dict)
-    kept_context: rollups.Context | None = None
 
+    @functools.cached_property
     def context(self) -> rollups.Context:
         """The rollup's look-ups (years, indicators), read once for the sheet."""
-        if self.kept_context is None:
-            self.kept_context = rollups.Context()
-        return self.kept_context
+        return rollups.Context()
 
     def ask(self, vouchers: set[str]) -> None:
         """Look the batch's 凭证号 up now."""
@@ -1331,7 +1330,7 @@ def inflow_bulk_save(
         being_written=being_written,
         lookups=lookups,
     )
-    ctx = lookups.context() if lookups else rollups.Context()
+    ctx = lookups.context if lookups else rollups.Context()
     to_create = [i for i in items if i.ok and i.current is None]
     to_update = [i for i in items if i.ok and i.current is not None]
     if to_create:

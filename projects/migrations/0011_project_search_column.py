@@ -20,7 +20,6 @@ targets.0011), and there the search stays three ``icontains`` (``LIKE``, no inde
 
 from django.db import migrations
 
-SEPARATOR = "\x1f"
 OLD_COLUMNS = ("code", "name", "investor")
 
 FORWARD = [

@@ -306,6 +306,7 @@ def test_a_held_job_waits_for_start_and_counts_as_in_flight():
         assert Inflow.objects.filter(voucher_no__startswith="W-").count() == 3
         more = _inflows(project, 2, prefix="H")
         writer.submit(insert_job(Inflow, more), records=more)  # held: the end sends it
+        assert writer.in_flight(Inflow) == [*objs, *more]  # the last two jobs'
     assert Inflow.objects.filter(voucher_no__startswith="H-").count() == 2
     assert _writer_threads() == []
 
